@@ -1,0 +1,28 @@
+"""wengert: automatic differentiation the way the tutorials draw it.
+
+Forward mode with dual numbers, reverse mode with a tape that is the evaluation
+trace (Wengert list), composable transforms to any depth, and a differentiable
+``wengert.numpy``.
+
+>>> import wengert as wg, wengert.numpy as wnp
+>>> wg.grad(lambda x1, x2: wnp.log(x1) + x1 * x2 - wnp.sin(x2), argnums=(0, 1))(2.0, 5.0)
+(5.5, 1.7163378145367738)
+"""
+
+from . import rules as _rules  # noqa: F401  (registers every primitive)
+from . import numpy  # noqa: F401  (gives traced values their array methods)
+from .core.primitive import Primitive, registry
+from .core.pytree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
+                          tree_unflatten)
+from .tools.gradcheck import check_grads
+from .transforms import (checkpoint, custom_jvp, custom_vjp, defjvp, defvjp, derivative,
+                         elementwise_grad, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp,
+                         primitive, stop_gradient, value_and_grad, vjp)
+
+__version__ = "0.1.0"
+
+__all__ = ["grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd", "jacrev",
+           "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
+           "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp", "check_grads",
+           "register_pytree_node", "tree_flatten", "tree_unflatten", "tree_map",
+           "tree_leaves", "Primitive", "registry"]

@@ -1,0 +1,149 @@
+"""numpy, dtypes and vector-space helpers: the only layer that names numpy directly
+for the core's sake. Python floats stay Python floats where numpy would cost a call."""
+
+import math
+
+import numpy as np
+
+_SCALARS = (float, int)
+
+
+def scalar_or_array(np_fn, math_fn, name=None):
+    """A forward implementation that uses ``math_fn`` on a Python float (tens of
+    nanoseconds) and ``np_fn`` otherwise; where ``math_fn`` refuses a value (log of
+    a negative number) numpy's answer (nan, inf, with its warning) is used."""
+
+    def impl(x):
+        if type(x) is float:
+            try:
+                return math_fn(x)
+            except (ValueError, OverflowError, ZeroDivisionError):
+                pass
+        return np_fn(x)
+
+    impl.__name__ = name or np_fn.__name__
+    impl.__doc__ = np_fn.__doc__
+    return impl
+
+
+def shape(x):
+    return () if type(x) is float else np.shape(x)
+
+
+def ndim(x):
+    return 0 if type(x) is float else np.ndim(x)
+
+
+def size(x):
+    return 1 if type(x) is float else np.size(x)
+
+
+def dtype_of(x):
+    if type(x) is float:
+        return np.dtype(np.float64)
+    if type(x) is complex:
+        return np.dtype(np.complex128)
+    return np.result_type(x)
+
+
+def is_numeric(x):
+    try:
+        return np.result_type(x).kind in "biufc"
+    except TypeError:
+        return False
+
+
+def is_differentiable(x):
+    """True for float and complex values, the ones with a tangent space."""
+    if type(x) in (float, complex):
+        return True
+    try:
+        return np.result_type(x).kind in "fc"
+    except TypeError:
+        return False
+
+
+def describe(x):
+    """A short text naming a value's type, shape and dtype, for error messages."""
+    if type(x) in (float, int, complex, bool):
+        return f"{type(x).__name__} {x!r}"
+    if isinstance(x, (np.ndarray, np.generic)):
+        return f"array of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} object"
+
+
+def zeros_like(x):
+    if type(x) is float:
+        return 0.0
+    if type(x) is complex:
+        return 0j
+    if isinstance(x, np.generic):
+        return x.dtype.type(0)
+    return np.zeros_like(x)
+
+
+def ones_like(x):
+    if type(x) is float:
+        return 1.0
+    if isinstance(x, np.generic):
+        return x.dtype.type(1)
+    return np.ones_like(x)
+
+
+def as_float_array(x):
+    return np.asarray(x, dtype=np.result_type(x, np.float64))
+
+
+def basis(x):
+    """The one-hot tangents for ``x``, one per element, in C order, shaped like ``x``."""
+    if type(x) is float:
+        yield 1.0
+        return
+    x = np.asarray(x)
+    for k in range(x.size):
+        e = np.zeros(x.size, dtype=x.dtype)
+        e[k] = 1
+        yield e.reshape(x.shape)
+
+
+def random_like(x, rng):
+    """A random direction with the shape and dtype of ``x`` (standard normal)."""
+    dt = dtype_of(x)
+    shp = shape(x)
+    v = rng.standard_normal(shp)
+    if dt.kind == "c":
+        v = v + 1j * rng.standard_normal(shp)
+    if type(x) is float:
+        return float(v)
+    return np.asarray(v, dtype=dt)
+
+
+def inner(a, b):
+    """Real inner product <a, b> = sum(real(a * conj(b)))."""
+    return float(np.real(np.vdot(np.asarray(b), np.asarray(a))))
+
+
+def add_scaled(x, h, v):
+    """x + h * v, keeping a Python float a Python float."""
+    if type(x) is float:
+        return x + h * float(v)
+    return np.asarray(x) + h * np.asarray(v)
+
+
+def max_abs(x):
+    return float(np.max(np.abs(x))) if np.size(x) else 0.0
+
+
+def allclose(a, b, rtol, atol):
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def reshape(x, shp):
+    return np.reshape(x, shp)
+
+
+def stack_plain(xs):
+    return np.stack([np.asarray(x) for x in xs])
+
+
+isfinite = math.isfinite

@@ -1,0 +1,5 @@
+"""The AD core: primitive records and ``bind``, the reverse tape, forward duals, pytrees.
+
+Nothing here knows about numpy: array behaviour arrives through the primitives
+that ``wengert.rules`` registers.
+"""

@@ -1,0 +1,54 @@
+"""Forward mode: dual numbers. A ``JVPBox`` carries a primal and its tangent, and
+each primitive call pushes the tangent through the primitive's JVP rule."""
+
+from .primitive import lookup, missing_rule
+from .trace import Box, Trace
+
+
+class JVPBox(Box):
+    __slots__ = ("_tangent",)
+
+    def __init__(self, value, tangent, trace):
+        self._value = value
+        self._tangent = tangent
+        self._trace = trace
+
+
+class ForwardTrace(Trace):
+    __slots__ = ()
+
+    def new_input(self, value, tangent):
+        return JVPBox(value, tangent, self)
+
+    def process(self, prim, args, params):
+        vals = []
+        tangents = []
+        for a in args:
+            if isinstance(a, Box) and a._trace is self:
+                vals.append(a._value)
+                tangents.append(a._tangent)
+            else:
+                vals.append(a)
+                tangents.append(None)
+        if not prim.has_jvp():
+            raise missing_rule(prim, "forward-mode")
+        ans = prim(*vals, **params)
+        if prim.jvp is not None:
+            t_out = prim.jvp(tangents, ans, *vals, **params)
+        else:
+            t_out = None
+            rules = prim.jvps
+            for i, t in enumerate(tangents):
+                if t is None or rules[i] is None:
+                    continue
+                contrib = rules[i](t, ans, *vals, **params)
+                t_out = contrib if t_out is None else lookup("add")(t_out, contrib)
+        if t_out is None:
+            return ans
+        return JVPBox(ans, t_out, self)
+
+    def split(self, x):
+        """(primal, tangent) of ``x`` at this level; tangent ``None`` for a constant."""
+        if isinstance(x, Box) and x._trace is self:
+            return x._value, x._tangent
+        return x, None

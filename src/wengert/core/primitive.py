@@ -1,0 +1,86 @@
+"""The primitive record and ``bind``, the one interception point.
+
+A primitive holds its forward implementation and its derivative rules side by side:
+
+* ``vjps``: one rule per positional input, ``rule(g, ans, *args, **params)`` giving the
+  cotangent for that input (``None`` in the tuple: not differentiable there), or
+  ``vjp``: one rule ``rule(g, ans, *args, **params)`` returning a tuple with one
+  cotangent (or ``None``) per input.
+* ``jvps``: one rule per input, ``rule(t, ans, *args, **params)`` giving that input's
+  contribution to the output tangent, or ``jvp``: one rule
+  ``rule(tangents, ans, *args, **params)`` where ``tangents`` holds ``None`` for inputs
+  that carry no tangent.
+
+Rules are written with wengert primitives, so a derivative is itself differentiable.
+"""
+
+from .trace import Box
+
+registry = {}
+
+
+class Primitive:
+    """One differentiable operation: forward implementation plus JVP and VJP rules."""
+
+    __slots__ = ("name", "impl", "vjps", "vjp", "jvps", "jvp", "__dict__")
+
+    def __init__(self, name, impl, *, vjps=None, vjp=None, jvps=None, jvp=None,
+                 register=True, doc=None):
+        self.name = name
+        self.impl = impl
+        self.vjps = vjps
+        self.vjp = vjp
+        self.jvps = jvps
+        self.jvp = jvp
+        self.__doc__ = doc if doc is not None else getattr(impl, "__doc__", None)
+        self.__wrapped__ = impl
+        if register:
+            if name in registry:
+                raise ValueError(f"primitive {name!r} is already registered")
+            registry[name] = self
+
+    @property
+    def __name__(self):
+        return self.name
+
+    def has_vjp(self):
+        return self.vjp is not None or self.vjps is not None
+
+    def has_jvp(self):
+        return self.jvp is not None or self.jvps is not None
+
+    def __call__(self, *args, **params):
+        # bind: the highest-level trace among the arguments processes the call;
+        # with no trace involved this is just the forward implementation.
+        top = None
+        for a in args:
+            if isinstance(a, Box):
+                t = a._trace
+                if top is None or t.level > top.level:
+                    top = t
+        if top is None:
+            return self.impl(*args, **params)
+        return top.process(self, args, params)
+
+    def __repr__(self):
+        return f"<wengert primitive {self.name}>"
+
+
+def bind(prim, *args, **params):
+    """Apply ``prim`` to ``args``: the single entry point for every primitive call."""
+    return prim(*args, **params)
+
+
+def lookup(name):
+    """The registered primitive called ``name``."""
+    try:
+        return registry[name]
+    except KeyError:
+        raise LookupError(f"no primitive named {name!r} is registered") from None
+
+
+def missing_rule(prim, mode):
+    return NotImplementedError(
+        f"primitive {prim.name!r} has no {mode} rule "
+        f"({'VJP' if mode == 'reverse-mode' else 'JVP'}), so it cannot be "
+        f"differentiated in {mode}")

@@ -1,0 +1,102 @@
+"""Reverse mode: the tape *is* the evaluation trace (Wengert list).
+
+Each recorded call appends one entry ``(prim, args, params, ans, parents)``:
+``args`` are the inputs one level down (primal values), ``parents`` pairs each
+traced argument position with the tape index that produced it. Inputs are entries
+with ``prim = None``. The backward pass walks the tape once from the end, so its
+depth never touches Python's recursion limit, and it holds adjoints in a list
+indexed like the tape, dropping each one as soon as it has been propagated.
+"""
+
+from .primitive import lookup, missing_rule
+from .trace import Box, Trace
+
+
+class VJPBox(Box):
+    __slots__ = ("_index",)
+
+    def __init__(self, value, trace, index):
+        self._value = value
+        self._trace = trace
+        self._index = index
+
+
+class ReverseTrace(Trace):
+    """Records primitive calls on a tape and replays them backwards."""
+
+    __slots__ = ("tape",)
+
+    def __init__(self):
+        super().__init__()
+        self.tape = []
+
+    def new_input(self, value, name=None):
+        index = len(self.tape)
+        self.tape.append((None, (), {"name": name}, value, ()))
+        return VJPBox(value, self, index)
+
+    def process(self, prim, args, params):
+        vals = []
+        parents = []
+        for i, a in enumerate(args):
+            if isinstance(a, Box) and a._trace is self:
+                vals.append(a._value)
+                parents.append((i, a._index))
+            else:
+                vals.append(a)
+        if not prim.has_vjp():
+            raise missing_rule(prim, "reverse-mode")
+        ans = prim(*vals, **params)
+        tape = self.tape
+        index = len(tape)
+        tape.append((prim, vals, params, ans, parents))
+        return VJPBox(ans, self, index)
+
+    def index_of(self, x):
+        """Tape index of ``x`` if it is one of this trace's boxes, else ``None``."""
+        if isinstance(x, Box) and x._trace is self:
+            return x._index
+        return None
+
+    def backward(self, seeds, wanted):
+        """Propagate adjoints from ``seeds`` (pairs of tape index and cotangent) to
+        the entries in ``wanted``; returns their adjoints (``None`` for zero)."""
+        add = lookup("add")
+        tape = self.tape
+        adjoint = [None] * len(tape)
+        keep = set(wanted)
+        start = -1
+        for index, g in seeds:
+            if g is None:
+                continue
+            prev = adjoint[index]
+            adjoint[index] = g if prev is None else add(prev, g)
+            start = max(start, index)
+        stop = min(keep) if keep else 0
+        for i in range(start, stop - 1, -1):
+            g = adjoint[i]
+            if g is None:
+                continue
+            prim, args, params, ans, parents = tape[i]
+            if prim is None:
+                continue
+            if i not in keep:
+                adjoint[i] = None
+            joint = prim.vjp
+            if joint is not None:
+                cts = joint(g, ans, *args, **params)
+                for pos, p in parents:
+                    ct = cts[pos]
+                    if ct is not None:
+                        prev = adjoint[p]
+                        adjoint[p] = ct if prev is None else add(prev, ct)
+            else:
+                rules = prim.vjps
+                for pos, p in parents:
+                    rule = rules[pos]
+                    if rule is None:
+                        continue
+                    ct = rule(g, ans, *args, **params)
+                    prev = adjoint[p]
+                    adjoint[p] = ct if prev is None else add(prev, ct)
+        return [adjoint[i] for i in wanted]

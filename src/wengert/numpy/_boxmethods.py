@@ -1,0 +1,106 @@
+"""Operators, attributes and methods of traced values, as numpy arrays have them.
+
+Each forwards to the ``wengert.numpy`` function of the same meaning, looked up at
+call time, so the namespace is the one place that defines behaviour."""
+
+from .. import backend
+from ..core.trace import Box, unbox_all
+
+
+def _ns():
+    from .. import numpy as wnp
+    return wnp
+
+
+def _binary(name, reflected=False):
+    if reflected:
+        def method(self, other):
+            return getattr(_ns(), name)(other, self)
+    else:
+        def method(self, other):
+            return getattr(_ns(), name)(self, other)
+    method.__name__ = name
+    return method
+
+
+def _method(name):
+    def method(self, *args, **kwargs):
+        return getattr(_ns(), name)(self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+for _dunder, _fn in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
+                     ("truediv", "divide"), ("pow", "power"), ("matmul", "matmul"),
+                     ("floordiv", "floor_divide"), ("mod", "mod")]:
+    setattr(Box, f"__{_dunder}__", _binary(_fn))
+    setattr(Box, f"__r{_dunder}__", _binary(_fn, reflected=True))
+
+for _dunder, _fn in [("lt", "less"), ("le", "less_equal"), ("gt", "greater"),
+                     ("ge", "greater_equal"), ("eq", "equal"), ("ne", "not_equal")]:
+    setattr(Box, f"__{_dunder}__", _binary(_fn))
+
+Box.__neg__ = _method("negative")
+Box.__abs__ = _method("abs")
+Box.__pos__ = lambda self: self
+Box.__hash__ = object.__hash__
+
+for _name in ["sum", "mean", "prod", "max", "min", "var", "std", "dot", "ravel",
+              "squeeze", "clip", "cumsum", "swapaxes", "conj", "argmax", "argmin",
+              "all", "any", "round", "nonzero", "argsort", "sort", "trace", "diagonal"]:
+    setattr(Box, _name, _method(_name))
+Box.conjugate = Box.conj
+
+
+def _reshape(self, *shape, order="C"):
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = tuple(shape[0])
+    return _ns().reshape(self, shape, order=order)
+
+
+def _transpose(self, *axes):
+    if len(axes) == 1 and not isinstance(axes[0], int):
+        axes = axes[0]
+    return _ns().transpose(self, axes or None)
+
+
+def _getitem(self, idx):
+    return _ns().getitem_(self, idx)
+
+
+def _len(self):
+    shp = backend.shape(unbox_all(self))
+    if not shp:
+        raise TypeError("len() of unsized object (a 0-d traced value)")
+    return shp[0]
+
+
+def _iter(self):
+    for i in range(_len(self)):
+        yield self[i]
+
+
+Box.reshape = _reshape
+Box.transpose = _transpose
+Box.flatten = lambda self, order="C": _ns().ravel(self, order)
+Box.__getitem__ = _getitem
+Box.__len__ = _len
+Box.__iter__ = _iter
+Box.shape = property(lambda self: backend.shape(unbox_all(self)))
+Box.ndim = property(lambda self: backend.ndim(unbox_all(self)))
+Box.size = property(lambda self: backend.size(unbox_all(self)))
+Box.dtype = property(lambda self: backend.dtype_of(unbox_all(self)))
+Box.T = property(lambda self: _ns().transpose(self))
+Box.mT = property(lambda self: _ns().swapaxes(self, -1, -2))
+Box.real = property(lambda self: _ns().real(self))
+Box.imag = property(lambda self: _ns().imag(self))
+
+
+def _astype(self, dtype):
+    import numpy as np
+    if np.dtype(dtype).kind in "fc":
+        return self  # staying in a float type keeps the derivative
+    return unbox_all(self).astype(dtype)
+
+
+Box.astype = _astype

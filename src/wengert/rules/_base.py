@@ -1,0 +1,86 @@
+"""Ways to declare a primitive family: the shared shapes of rules.
+
+``unary`` and ``binary`` take one derivative formula per input and produce both
+the JVP (tangent times derivative) and the VJP (cotangent times derivative,
+summed back over broadcast axes). ``linear`` marks a primitive whose JVP is the
+primitive applied to the tangent.
+"""
+
+from .. import backend
+from ..core.primitive import Primitive, lookup
+from ..core.trace import unbox_all
+
+_PY = (float, int)
+
+
+def shape(x):
+    """Shape of a value at any level of tracing."""
+    return backend.shape(unbox_all(x))
+
+
+def unbroadcast(g, x):
+    """Sum ``g`` over the axes that broadcasting added to ``x`` (VJP of broadcast)."""
+    if type(g) is float:
+        return g
+    g_shape = shape(g)
+    x_shape = shape(x)
+    if g_shape == x_shape:
+        return g
+    sum_ = lookup("sum")  # the primitive, keyword options
+    lead = len(g_shape) - len(x_shape)
+    if lead > 0:
+        g = sum_(g, axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(x_shape) if n == 1 and g_shape[lead + i] != 1)
+    if axes:
+        g = sum_(g, axis=axes, keepdims=True)
+    return g
+
+
+def match(t, ans):
+    """A tangent broadcast up to the output's shape (an input may be smaller)."""
+    if type(t) is float and type(ans) is float:
+        return t
+    ans_shape = shape(ans)
+    if shape(t) == ans_shape:
+        return t
+    return lookup("broadcast_to")(t, shape=ans_shape)
+
+
+def unary(name, impl, deriv, doc=None):
+    """Smooth elementwise ``ans = f(x)`` with ``deriv(x, ans) = f'(x)``."""
+    return Primitive(
+        name, impl,
+        jvps=(lambda t, ans, x: t * deriv(x, ans),),
+        vjps=(lambda g, ans, x: g * deriv(x, ans),),
+        doc=doc)
+
+
+def binary(name, impl, dx, dy, doc=None):
+    """Smooth elementwise ``ans = f(x, y)`` with broadcasting and partial
+    derivatives ``dx(x, y, ans)``, ``dy(x, y, ans)``."""
+    return Primitive(
+        name, impl,
+        jvps=(lambda t, ans, x, y: match(t * dx(x, y, ans), ans),
+              lambda t, ans, x, y: match(t * dy(x, y, ans), ans)),
+        vjps=(lambda g, ans, x, y: unbroadcast(g * dx(x, y, ans), x),
+              lambda g, ans, x, y: unbroadcast(g * dy(x, y, ans), y)),
+        doc=doc)
+
+
+def linear(name, impl, vjp, doc=None):
+    """A primitive linear in its single array input: its JVP applies it to the tangent."""
+    prim = Primitive(name, impl, vjps=(vjp,), doc=doc)
+    prim.jvps = (lambda t, ans, x, **params: prim(t, **params),)
+    return prim
+
+
+def nondiff(name, np_fn):
+    """A function with no derivative to speak of (comparisons, floor, argmax): it
+    works on traced values but returns plain results, and the trace sees a constant."""
+
+    def fn(*args, **kwargs):
+        return np_fn(*(unbox_all(a) for a in args), **kwargs)
+
+    fn.__name__ = name
+    fn.__doc__ = np_fn.__doc__
+    return fn

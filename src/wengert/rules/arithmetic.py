@@ -1,0 +1,106 @@
+"""Binary arithmetic with numpy broadcasting: add, subtract, multiply, divide,
+power (with a traced exponent), maximum, minimum, hypot, arctan2, and the
+comparisons (not differentiable: plain results)."""
+
+import math
+
+import numpy as np
+
+from ..core.primitive import Primitive
+from ..core.trace import unbox_all
+from ._base import _PY, binary, match, nondiff, unbroadcast
+
+
+def _scalar_first(py_op, np_fn):
+    def impl(x, y):
+        if type(x) in _PY and type(y) in _PY:
+            try:
+                return py_op(x, y)
+            except (ZeroDivisionError, ValueError, OverflowError):
+                pass
+        return np_fn(x, y)
+
+    impl.__name__ = np_fn.__name__
+    impl.__doc__ = np_fn.__doc__
+    return impl
+
+
+add = Primitive(
+    "add", _scalar_first(lambda x, y: x + y, np.add),
+    jvps=(lambda t, ans, x, y: match(t, ans),
+          lambda t, ans, x, y: match(t, ans)),
+    vjps=(lambda g, ans, x, y: unbroadcast(g, x),
+          lambda g, ans, x, y: unbroadcast(g, y)))
+
+subtract = Primitive(
+    "subtract", _scalar_first(lambda x, y: x - y, np.subtract),
+    jvps=(lambda t, ans, x, y: match(t, ans),
+          lambda t, ans, x, y: match(-t, ans)),
+    vjps=(lambda g, ans, x, y: unbroadcast(g, x),
+          lambda g, ans, x, y: unbroadcast(-g, y)))
+
+multiply = Primitive(
+    "multiply", _scalar_first(lambda x, y: x * y, np.multiply),
+    jvps=(lambda t, ans, x, y: match(t * y, ans),
+          lambda t, ans, x, y: match(x * t, ans)),
+    vjps=(lambda g, ans, x, y: unbroadcast(g * y, x),
+          lambda g, ans, x, y: unbroadcast(x * g, y)))
+
+# d(x/y) = dx / y - x dy / y^2 = (dx - ans dy) / y
+divide = Primitive(
+    "divide", _scalar_first(lambda x, y: x / y, np.true_divide),
+    jvps=(lambda t, ans, x, y: match(t / y, ans),
+          lambda t, ans, x, y: match(-t * ans / y, ans)),
+    vjps=(lambda g, ans, x, y: unbroadcast(g / y, x),
+          lambda g, ans, x, y: unbroadcast(-g * ans / y, y)))
+true_divide = divide
+
+
+def _log_or_zero(x):
+    # d(x**y)/dy = log(x) x**y; where x == 0 the product is 0 (for y > 0), so use log(1)
+    from .elementwise import log
+    plain = unbox_all(x)
+    if type(plain) in _PY:
+        return log(x) if plain != 0 else 0.0
+    from .indexing import where
+    return log(where(plain == 0, 1.0, x))
+
+
+power = binary(
+    "power", _scalar_first(math.pow, np.power),
+    dx=lambda x, y, ans: y * x ** (y - 1),
+    dy=lambda x, y, ans: ans * _log_or_zero(x))
+
+
+def _share(a, b, ans):
+    # maximum/minimum: the derivative goes to the input that won; ties split evenly
+    a, b, ans = unbox_all(a), unbox_all(b), unbox_all(ans)
+    return np.equal(a, ans) / (1.0 + np.equal(a, b))
+
+
+maximum = binary("maximum", np.maximum,
+                 dx=lambda x, y, ans: _share(x, y, ans),
+                 dy=lambda x, y, ans: _share(y, x, ans))
+minimum = binary("minimum", np.minimum,
+                 dx=lambda x, y, ans: _share(x, y, ans),
+                 dy=lambda x, y, ans: _share(y, x, ans))
+hypot = binary("hypot", _scalar_first(math.hypot, np.hypot),
+               dx=lambda x, y, ans: x / ans,
+               dy=lambda x, y, ans: y / ans)
+# arctan2(x1, x2) is the angle of the point (x2, x1)
+arctan2 = binary("arctan2", _scalar_first(math.atan2, np.arctan2),
+                 dx=lambda x, y, ans: y / (x * x + y * y),
+                 dy=lambda x, y, ans: -x / (x * x + y * y))
+
+less = nondiff("less", np.less)
+less_equal = nondiff("less_equal", np.less_equal)
+greater = nondiff("greater", np.greater)
+greater_equal = nondiff("greater_equal", np.greater_equal)
+equal = nondiff("equal", np.equal)
+not_equal = nondiff("not_equal", np.not_equal)
+floor_divide = nondiff("floor_divide", np.floor_divide)
+mod = nondiff("mod", np.mod)
+
+__all__ = ["add", "subtract", "multiply", "divide", "true_divide", "power", "maximum",
+           "minimum", "hypot", "arctan2", "less", "less_equal", "greater", "greater_equal",
+           "equal", "not_equal", "floor_divide", "mod"]

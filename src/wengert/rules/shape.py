@@ -1,0 +1,147 @@
+"""Shape manipulation: linear primitives (the JVP applies the primitive to the
+tangent) whose VJP undoes the rearrangement. Options are keywords."""
+
+import numpy as np
+
+from ..core.primitive import Primitive
+from ._base import linear, shape, unbroadcast
+
+_reshape = linear(
+    "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
+    lambda g, ans, x, *, newshape, order="C": _reshape(g, newshape=shape(x), order=order))
+
+_broadcast_to = linear(
+    "broadcast_to", lambda x, *, shape: np.broadcast_to(x, shape),
+    lambda g, ans, x, *, shape: unbroadcast(g, x))
+
+
+def _inverse_perm(axes):
+    return tuple(int(i) for i in np.argsort(axes))
+
+
+_transpose = linear(
+    "transpose", lambda x, *, axes=None: np.transpose(x, axes),
+    lambda g, ans, x, *, axes=None: _transpose(g, axes=None if axes is None else _inverse_perm(axes)))
+
+
+def _concat_impl(*xs, axis=0):
+    return np.concatenate(xs, axis=axis)
+
+
+def _split_like(g, xs, axis):
+    """Pieces of ``g`` along ``axis`` with the extents of ``xs`` (VJP of concatenate)."""
+    from .indexing import _getitem
+    nd = len(shape(g))
+    ax = axis % nd
+    out, start = [], 0
+    for x in xs:
+        n = shape(x)[ax]
+        idx = (slice(None),) * ax + (slice(start, start + n),)
+        out.append(_getitem(g, idx=idx))
+        start += n
+    return tuple(out)
+
+
+def _concat_jvp(tangents, ans, *xs, axis=0):
+    from ..backend import zeros_like
+    from ..core.trace import unbox_all
+    ts = [zeros_like(np.asarray(unbox_all(x), dtype=np.result_type(unbox_all(ans))))
+          if t is None else t for t, x in zip(tangents, xs)]
+    return _concatenate(*ts, axis=axis)
+
+
+_concatenate = Primitive(
+    "concatenate", _concat_impl,
+    jvp=_concat_jvp,
+    vjp=lambda g, ans, *xs, axis=0: _split_like(g, xs, axis))
+
+
+def concatenate(arrays, axis=0):
+    """numpy.concatenate, differentiable in every array."""
+    if axis is None:
+        return _concatenate(*[_reshape(a, newshape=(-1,)) for a in arrays], axis=0)
+    return _concatenate(*arrays, axis=axis)
+
+
+def expand_dims(x, axis):
+    """numpy.expand_dims (a reshape)."""
+    shp = shape(x)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    nd = len(shp) + len(axes)
+    axes = sorted(a % nd for a in axes)
+    new = list(shp)
+    for a in axes:
+        new.insert(a, 1)
+    return _reshape(x, newshape=tuple(new))
+
+
+def squeeze(x, axis=None):
+    """numpy.squeeze (a reshape)."""
+    shp = shape(x)
+    if axis is None:
+        new = tuple(n for n in shp if n != 1)
+    else:
+        axes = {a % len(shp) for a in ((axis,) if isinstance(axis, int) else axis)}
+        for a in axes:
+            if shp[a] != 1:
+                raise ValueError(f"squeeze: cannot select axis {a} of size {shp[a]} "
+                                 f"(shape {shp}); only axes of size 1 can be squeezed")
+        new = tuple(n for i, n in enumerate(shp) if i not in axes)
+    return _reshape(x, newshape=new)
+
+
+def ravel(x, order="C"):
+    """numpy.ravel (a reshape)."""
+    return _reshape(x, newshape=(-1,), order=order)
+
+
+def stack(arrays, axis=0):
+    """numpy.stack: expand each array at ``axis`` and concatenate."""
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("stack: need at least one array to stack")
+    nd = len(shape(arrays[0])) + 1
+    return _concatenate(*[expand_dims(a, axis % nd) for a in arrays], axis=axis % nd)
+
+
+def swapaxes(x, axis1, axis2):
+    """numpy.swapaxes (a transpose)."""
+    nd = len(shape(x))
+    perm = list(range(nd))
+    perm[axis1 % nd], perm[axis2 % nd] = perm[axis2 % nd], perm[axis1 % nd]
+    return _transpose(x, axes=tuple(perm))
+
+
+def moveaxis(x, source, destination):
+    """numpy.moveaxis (a transpose)."""
+    nd = len(shape(x))
+    src = [source % nd] if isinstance(source, int) else [s % nd for s in source]
+    dst = [destination % nd] if isinstance(destination, int) else [d % nd for d in destination]
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return _transpose(x, axes=tuple(order))
+
+
+def reshape(a, newshape=None, order="C", *, shape=None):
+    """numpy.reshape."""
+    new = shape if shape is not None else newshape
+    if new is None:
+        raise TypeError("reshape: missing the new shape")
+    if isinstance(new, int):
+        new = (new,)
+    return _reshape(a, newshape=tuple(int(n) for n in new), order=order)
+
+
+def transpose(a, axes=None):
+    """numpy.transpose."""
+    return _transpose(a, axes=None if axes is None else tuple(int(i) for i in axes))
+
+
+def broadcast_to(array, shape):
+    """numpy.broadcast_to."""
+    return _broadcast_to(array, shape=(shape,) if isinstance(shape, int) else tuple(shape))
+
+
+__all__ = ["reshape", "transpose", "broadcast_to", "concatenate", "stack", "expand_dims",
+           "squeeze", "ravel", "swapaxes", "moveaxis"]

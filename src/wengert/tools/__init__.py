@@ -1,0 +1,1 @@
+"""Tools that read the tape: gradient checking (more to come: tables, graphs)."""

@@ -1,0 +1,685 @@
+"""Function transforms: each a few lines over ``vjp`` and ``jvp``.
+
+Argument selection (``argnums``) and pytrees are handled once, here, by
+``_select`` and the flatten/unflatten pair.
+"""
+
+import functools
+from types import SimpleNamespace
+
+from . import backend
+from .core.forward import ForwardTrace
+from .core.primitive import Primitive
+from .core.pytree import tree_flatten, tree_map, tree_unflatten
+from .core.reverse import ReverseTrace
+from .core.trace import Box, unbox_all
+from .rules.shape import reshape
+from .rules.shape import moveaxis, stack
+
+__all__ = ["vjp", "jvp", "grad", "value_and_grad", "elementwise_grad", "jacfwd", "jacrev",
+           "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
+           "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp"]
+
+
+def _name(fun):
+    return getattr(fun, "__name__", type(fun).__name__)
+
+
+def _check_inputs(who, leaves, fun):
+    for k, x in enumerate(leaves):
+        plain = unbox_all(x)
+        if not backend.is_numeric(plain):
+            raise TypeError(f"{who}: cannot differentiate {_name(fun)} with respect to "
+                            f"a {backend.describe(plain)}: inputs must be float or complex "
+                            f"numbers or arrays (input leaf {k})")
+        if not backend.is_differentiable(plain):
+            raise TypeError(f"{who}: cannot differentiate {_name(fun)} with respect to "
+                            f"the integer/bool input {backend.describe(plain)} (input leaf "
+                            f"{k}); pass floats, e.g. 2.0 instead of 2 or x.astype(float)")
+
+
+def _lower(trace, tree):
+    """Values of ``tree`` one level below ``trace`` (strip only this trace's boxes)."""
+    return tree_map(trace.lower, tree)
+
+
+# ---------------------------------------------------------------- vjp and jvp
+
+def vjp(fun, *primals, has_aux=False):
+    """Reverse mode: ``(out, vjp_fn)`` with ``vjp_fn(ct)`` the tuple of cotangents
+    for ``primals``.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> out, f_vjp = wg.vjp(wnp.sin, 0.0)
+    >>> f_vjp(1.0)
+    (1.0,)
+    """
+    leaves, in_def = tree_flatten(primals)
+    _check_inputs("vjp", leaves, fun)
+    trace = ReverseTrace()
+    boxes = [trace.new_input(x) for x in leaves]
+    result = fun(*tree_unflatten(in_def, boxes))
+    if has_aux:
+        result, aux = _split_aux("vjp", fun, result)
+    out_leaves, out_def = tree_flatten(result)
+    out_index = [trace.index_of(o) for o in out_leaves]
+    out_vals = [trace.lower(o) for o in out_leaves]
+    wanted = [b._index for b in boxes]
+
+    def vjp_fn(ct):
+        ct_leaves, ct_def = tree_flatten(ct)
+        if ct_def != out_def:
+            raise ValueError(f"vjp of {_name(fun)}: cotangent structure {ct_def} does not "
+                             f"match the output structure {out_def}")
+        for c, o in zip(ct_leaves, out_vals):
+            if backend.shape(unbox_all(c)) != backend.shape(unbox_all(o)):
+                raise ValueError(
+                    f"vjp of {_name(fun)}: cotangent of shape "
+                    f"{backend.shape(unbox_all(c))} for an output of shape "
+                    f"{backend.shape(unbox_all(o))}")
+        seeds = [(i, c) for i, c in zip(out_index, ct_leaves) if i is not None]
+        grads = trace.backward(seeds, wanted)
+        grads = [backend.zeros_like(unbox_all(x)) if g is None else g
+                 for g, x in zip(grads, leaves)]
+        return tree_unflatten(in_def, grads)
+
+    out = tree_unflatten(out_def, out_vals)
+    if has_aux:
+        return out, vjp_fn, _lower(trace, aux)
+    return out, vjp_fn
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward mode: ``(out, out_tangent)`` pushing ``tangents`` through ``fun``.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.jvp(wnp.sin, (0.0,), (2.0,))
+    (0.0, 2.0)
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(f"jvp of {_name(fun)}: primals and tangents must be tuples or "
+                        f"lists (got {type(primals).__name__} and "
+                        f"{type(tangents).__name__})")
+    leaves, in_def = tree_flatten(tuple(primals))
+    t_leaves, t_def = tree_flatten(tuple(tangents))
+    if t_def != in_def:
+        raise ValueError(f"jvp of {_name(fun)}: tangents structure {t_def} does not match "
+                         f"primals structure {in_def}")
+    _check_inputs("jvp", leaves, fun)
+    for k, (x, t) in enumerate(zip(leaves, t_leaves)):
+        xs, ts = backend.shape(unbox_all(x)), backend.shape(unbox_all(t))
+        if xs != ts:
+            raise ValueError(f"jvp of {_name(fun)}: tangent {k} has shape {ts} but its "
+                             f"primal has shape {xs}")
+        if not backend.is_differentiable(unbox_all(t)):
+            raise ValueError(f"jvp of {_name(fun)}: tangent {k} is "
+                             f"{backend.describe(unbox_all(t))}; tangents must be float "
+                             f"or complex like their primals")
+        if (backend.dtype_of(unbox_all(t)).kind == "c") != (backend.dtype_of(unbox_all(x)).kind == "c"):
+            raise ValueError(f"jvp of {_name(fun)}: tangent {k} dtype "
+                             f"{backend.dtype_of(unbox_all(t))} does not match primal dtype "
+                             f"{backend.dtype_of(unbox_all(x))}")
+    trace = ForwardTrace()
+    boxes = [trace.new_input(x, t) for x, t in zip(leaves, t_leaves)]
+    result = fun(*tree_unflatten(in_def, boxes))
+    if has_aux:
+        result, aux = _split_aux("jvp", fun, result)
+    out_leaves, out_def = tree_flatten(result)
+    outs, out_ts = [], []
+    for o in out_leaves:
+        primal, tangent = trace.split(o)
+        outs.append(primal)
+        out_ts.append(backend.zeros_like(unbox_all(primal)) if tangent is None else tangent)
+    res = tree_unflatten(out_def, outs), tree_unflatten(out_def, out_ts)
+    if has_aux:
+        return res + (_lower(trace, aux),)
+    return res
+
+
+def _split_aux(who, fun, result):
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise TypeError(f"{who} of {_name(fun)} with has_aux=True: the function must "
+                        f"return a pair (output, aux), got {type(result).__name__}")
+    return result[0], result[1]
+
+
+# ---------------------------------------------------------------- argnums
+
+def _argnums(who, fun, argnums, argnum):
+    if argnum is not None:
+        argnums = argnum
+    if isinstance(argnums, bool) or not isinstance(argnums, (int, tuple, list)):
+        raise TypeError(f"{who}({_name(fun)}): argnums must be an int or a tuple of ints, "
+                        f"got {argnums!r}")
+    if isinstance(argnums, (tuple, list)):
+        if not argnums or not all(isinstance(a, int) and not isinstance(a, bool)
+                                  for a in argnums):
+            raise TypeError(f"{who}({_name(fun)}): argnums must be an int or a non-empty "
+                            f"tuple of ints, got {argnums!r}")
+        return tuple(argnums)
+    return argnums
+
+
+def _select(who, fun, argnums, args, kwargs):
+    """``(f_sel, chosen)``: ``fun`` as a function of the chosen arguments only."""
+    nums = argnums if isinstance(argnums, tuple) else (argnums,)
+    n = len(args)
+    for a in nums:
+        if not -n <= a < n:
+            raise ValueError(f"{who}({_name(fun)}): argnums {argnums!r} is out of range "
+                             f"for a call with {n} positional argument(s)")
+    nums = tuple(a % n for a in nums)
+
+    def f_sel(*chosen):
+        full = list(args)
+        for a, v in zip(nums, chosen):
+            full[a] = v
+        return fun(*full, **kwargs)
+
+    f_sel.__name__ = _name(fun)
+    return f_sel, tuple(args[a] for a in nums)
+
+
+def _first_or_tuple(argnums, parts):
+    return parts if isinstance(argnums, tuple) else parts[0]
+
+
+# ---------------------------------------------------------------- gradients
+
+def value_and_grad(fun, argnums=0, has_aux=False, *, argnum=None):
+    """``(value, gradient)`` of a scalar-valued ``fun``.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda x1, x2: wnp.log(x1) + x1 * x2 - wnp.sin(x2)
+    >>> wg.value_and_grad(f, argnums=(0, 1))(2.0, 5.0)
+    (11.652071455223084, (5.5, 1.7163378145367738))
+    """
+    argnums = _argnums("value_and_grad", fun, argnums, argnum)
+
+    @functools.wraps(fun)
+    def value_and_grad_fun(*args, **kwargs):
+        f_sel, chosen = _select("grad", fun, argnums, args, kwargs)
+        if has_aux:
+            out, f_vjp, aux = vjp(f_sel, *chosen, has_aux=True)
+        else:
+            out, f_vjp = vjp(f_sel, *chosen)
+        plain = unbox_all(out)
+        if not backend.is_numeric(plain) or backend.shape(plain) != () \
+                or backend.dtype_of(plain).kind == "c":
+            raise TypeError(f"grad of {_name(fun)}: the function must return a real "
+                            f"scalar, but it returned {backend.describe(plain)}; use "
+                            f"jacobian, vjp or elementwise_grad for other outputs")
+        g = _first_or_tuple(argnums, f_vjp(backend.ones_like(plain)))
+        return ((out, aux), g) if has_aux else (out, g)
+
+    return value_and_grad_fun
+
+
+def grad(fun, argnums=0, has_aux=False, *, argnum=None):
+    """The gradient of a scalar-valued ``fun`` with respect to ``args[argnums]``.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: x * wnp.sin(x))(0.0)
+    0.0
+    """
+    vg = value_and_grad(fun, argnums, has_aux, argnum=argnum)
+
+    @functools.wraps(fun)
+    def grad_fun(*args, **kwargs):
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return grad_fun
+
+
+def elementwise_grad(fun, argnums=0, *, argnum=None):
+    """The VJP of ``fun`` with a cotangent of ones: the derivative of an elementwise
+    function at every point.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.elementwise_grad(wnp.sin)(np.zeros(2))
+    array([1., 1.])
+    """
+    argnums = _argnums("elementwise_grad", fun, argnums, argnum)
+
+    @functools.wraps(fun)
+    def egrad(*args, **kwargs):
+        f_sel, chosen = _select("elementwise_grad", fun, argnums, args, kwargs)
+        out, f_vjp = vjp(f_sel, *chosen)
+        return _first_or_tuple(argnums, f_vjp(tree_map(lambda o: backend.ones_like(unbox_all(o)), out)))
+
+    return egrad
+
+
+# ---------------------------------------------------------------- jacobians
+
+def _blocks(out_leaves, in_leaves, rows_or_cols, by_rows):
+    """Assemble Jacobian blocks of shape out.shape + in.shape from flat passes."""
+    blocks = []
+    for j, o in enumerate(out_leaves):
+        o_shape = backend.shape(unbox_all(o))
+        row = []
+        for i, x in enumerate(in_leaves):
+            x_shape = backend.shape(unbox_all(x))
+            parts = rows_or_cols(j, i)
+            stacked = stack(parts, axis=0)
+            if by_rows:  # (m_j, *x_shape) -> o_shape + x_shape
+                block = reshape(stacked, newshape=o_shape + x_shape)
+            else:  # (n_i, *o_shape) -> o_shape + x_shape
+                n = len(parts)
+                moved = moveaxis(reshape(stacked, newshape=(n, -1)), 0, 1)
+                block = reshape(moved, newshape=o_shape + x_shape)
+            row.append(_maybe_float(block, o_shape + x_shape))
+        blocks.append(row)
+    return blocks
+
+
+def _maybe_float(x, shp):
+    # a scalar-to-scalar Jacobian is a scalar, not a 0-d array
+    if shp == () and not isinstance(x, Box):
+        return x[()]
+    return x
+
+
+def _assemble(blocks, out_def, in_def, argnums):
+    per_out = [tree_unflatten(in_def, row) for row in blocks]
+    if isinstance(argnums, tuple):
+        return tree_unflatten(out_def, per_out)
+    return tree_unflatten(out_def, [p[0] for p in per_out])
+
+
+def _jacrev_passes(f_sel, chosen):
+    out, f_vjp = vjp(f_sel, *chosen)
+    out_leaves, out_def = tree_flatten(out)
+    in_leaves, in_def = tree_flatten(chosen)
+    rows = [[[] for _ in in_leaves] for _ in out_leaves]
+    passes = 0
+    for j, o in enumerate(out_leaves):
+        for e in backend.basis(unbox_all(o)):
+            ct = [backend.zeros_like(unbox_all(p)) for p in out_leaves]
+            ct[j] = e
+            g_leaves = tree_flatten(f_vjp(tree_unflatten(out_def, ct)))[0]
+            passes += 1
+            for i, g in enumerate(g_leaves):
+                rows[j][i].append(g)
+    blocks = _blocks(out_leaves, in_leaves, lambda j, i: rows[j][i], by_rows=True)
+    return blocks, out_def, in_def, passes, out_leaves, in_leaves
+
+
+def _jacfwd_passes(f_sel, chosen):
+    in_leaves, in_def = tree_flatten(chosen)
+    cols = None
+    out_leaves = out_def = None
+    passes = 0
+    for i, x in enumerate(in_leaves):
+        for e in backend.basis(unbox_all(x)):
+            t = [backend.zeros_like(unbox_all(p)) for p in in_leaves]
+            t[i] = e
+            out, out_t = jvp(f_sel, chosen, tree_unflatten(in_def, t))
+            passes += 1
+            t_leaves, out_def = tree_flatten(out_t)
+            if cols is None:
+                out_leaves = tree_flatten(out)[0]
+                cols = [[[] for _ in in_leaves] for _ in out_leaves]
+            for j, tj in enumerate(t_leaves):
+                cols[j][i].append(tj)
+    if cols is None:  # no input elements at all
+        out = f_sel(*chosen)
+        out_leaves, out_def = tree_flatten(out)
+        cols = [[[] for _ in in_leaves] for _ in out_leaves]
+    blocks = _blocks(out_leaves, in_leaves, lambda j, i: cols[j][i], by_rows=False)
+    return blocks, out_def, in_def, passes, out_leaves, in_leaves
+
+
+def _jac(who, passes_fn, fun, argnums, argnum):
+    argnums = _argnums(who, fun, argnums, argnum)
+
+    @functools.wraps(fun)
+    def jac_fun(*args, **kwargs):
+        f_sel, chosen = _select(who, fun, argnums, args, kwargs)
+        blocks, out_def, in_def, _, _, _ = passes_fn(f_sel, chosen)
+        return _assemble(blocks, out_def, in_def, argnums)
+
+    return jac_fun
+
+
+def jacrev(fun, argnums=0, *, argnum=None):
+    """The Jacobian row by row (one VJP per output element); shape
+    ``out.shape + in.shape``.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.jacrev(lambda x: x * 2.0)(np.ones(2))
+    array([[2., 0.],
+           [0., 2.]])
+    """
+    return _jac("jacrev", _jacrev_passes, fun, argnums, argnum)
+
+
+def jacfwd(fun, argnums=0, *, argnum=None):
+    """The Jacobian column by column (one JVP per input element); shape
+    ``out.shape + in.shape``.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.jacfwd(lambda x: x * 2.0)(np.ones(2))
+    array([[2., 0.],
+           [0., 2.]])
+    """
+    return _jac("jacfwd", _jacfwd_passes, fun, argnums, argnum)
+
+
+class JacobianReport(SimpleNamespace):
+    """What ``jacobian(..., explain=True)`` did: n inputs, m outputs, the mode
+    chosen, why, and the passes run."""
+
+    def __str__(self):
+        return (f"jacobian of {self.function}: n = {self.n} input element(s), "
+                f"m = {self.m} output element(s)\n"
+                f"mode: {self.mode} ({self.reason})\n"
+                f"passes: {self.passes}")
+
+
+def jacobian(fun, argnums=0, *, argnum=None, explain=False):
+    """The Jacobian, by forward mode when there are no more inputs than outputs
+    (n <= m: n JVP passes) and by reverse mode otherwise (m VJP passes).
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> J, report = wg.jacobian(wnp.sum, explain=True)(np.ones(3))
+    >>> report.mode
+    'reverse'
+    """
+    argnums = _argnums("jacobian", fun, argnums, argnum)
+
+    @functools.wraps(fun)
+    def jac_fun(*args, **kwargs):
+        f_sel, chosen = _select("jacobian", fun, argnums, args, kwargs)
+        in_leaves = tree_flatten(chosen)[0]
+        n = sum(backend.size(unbox_all(x)) for x in in_leaves)
+        # one plain evaluation sizes the output; it records nothing
+        out_leaves = tree_flatten(f_sel(*[unbox_all(c) for c in chosen])
+                                  if not any(isinstance(x, Box) for x in in_leaves)
+                                  else f_sel(*chosen))[0]
+        m = sum(backend.size(unbox_all(o)) for o in out_leaves)
+        if n <= m:
+            mode = "forward"
+            reason = f"n = {n} <= m = {m}: one JVP per input element costs fewer passes"
+            blocks, out_def, in_def, passes, _, _ = _jacfwd_passes(f_sel, chosen)
+            pass_text = f"1 sizing evaluation + {passes} JVP pass(es), one per input element"
+        else:
+            mode = "reverse"
+            reason = f"n = {n} > m = {m}: one VJP per output element costs fewer passes"
+            blocks, out_def, in_def, passes, _, _ = _jacrev_passes(f_sel, chosen)
+            pass_text = (f"1 sizing evaluation + 1 recorded forward pass + {passes} VJP "
+                         f"pass(es), one per output element")
+        J = _assemble(blocks, out_def, in_def, argnums)
+        if not explain:
+            return J
+        return J, JacobianReport(function=_name(fun), n=n, m=m, mode=mode, reason=reason,
+                                 passes=pass_text, num_passes=passes)
+
+    return jac_fun
+
+
+def hessian(fun, argnums=0, *, argnum=None):
+    """The Hessian by forward over reverse: ``jacfwd(jacrev(fun))``; shape
+    ``in.shape + in.shape``.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.hessian(lambda x: wnp.sum(x ** 3))(np.array([1.0, 2.0]))
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return jacfwd(jacrev(fun, argnums, argnum=argnum), argnums, argnum=argnum)
+
+
+def hvp(fun, argnums=0):
+    """``hvp(fun)(x, v)``: the Hessian-vector product H(x) v by forward over reverse,
+    without forming the Hessian.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.hvp(lambda x: wnp.sum(x ** 3))(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    array([6., 0.])
+    """
+    g = grad(fun, argnums)
+
+    def hvp_fun(x, v):
+        return jvp(g, (x,), (v,))[1]
+
+    return hvp_fun
+
+
+def derivative(fun, order=1):
+    """The ``order``-th derivative of a scalar function of one scalar, by nested
+    forward mode (applied elementwise to an array of points).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.derivative(wnp.sin, order=2)(0.5) == -wnp.sin(0.5)
+    True
+    """
+    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
+        raise ValueError(f"derivative({_name(fun)}): order must be an integer >= 0, "
+                         f"got {order!r}")
+    d = fun
+    for _ in range(order):
+        d = _forward_derivative(d)
+    return d
+
+
+def _forward_derivative(f):
+    @functools.wraps(f)
+    def df(x):
+        return jvp(f, (x,), (backend.ones_like(unbox_all(x)),))[1]
+
+    return df
+
+
+def stop_gradient(x):
+    """``x`` as a constant: no derivative flows through it, at any level.
+
+    >>> import wengert as wg
+    >>> wg.grad(lambda x: x * wg.stop_gradient(x))(3.0)
+    3.0
+    """
+    return tree_map(unbox_all, x)
+
+
+# ---------------------------------------------------------------- extension
+
+def primitive(fun):
+    """Make ``fun`` one node on the tape; give it rules with ``defvjp``/``defjvp``.
+
+    >>> import wengert as wg, numpy as np
+    >>> @wg.primitive
+    ... def cube(x): return x ** 3
+    >>> wg.defvjp(cube, lambda ans, x: lambda g: g * 3 * x ** 2)
+    >>> wg.grad(cube)(2.0)
+    12.0
+    """
+    prim = Primitive(_name(fun), fun, register=False, doc=fun.__doc__)
+    return prim
+
+
+def defvjp(prim, *makers, argnums=None):
+    """Give ``prim`` reverse rules, HIPS autograd style: one maker per argument,
+    ``maker(ans, *args, **kwargs) -> (lambda g: cotangent)``; ``None`` for an
+    argument that is not differentiated."""
+    _need_primitive("defvjp", prim)
+    argnums = tuple(range(len(makers))) if argnums is None else tuple(argnums)
+    rules = [None] * (max(argnums) + 1 if argnums else 0)
+    for a, maker in zip(argnums, makers):
+        if maker is not None:
+            rules[a] = (lambda m: lambda g, ans, *args, **kw: m(ans, *args, **kw)(g))(maker)
+    prim.vjps = _Rules(rules)
+
+
+def defjvp(prim, *rules, argnums=None):
+    """Give ``prim`` forward rules, HIPS autograd style: one per argument,
+    ``rule(t, ans, *args, **kwargs) -> output tangent contribution``."""
+    _need_primitive("defjvp", prim)
+    argnums = tuple(range(len(rules))) if argnums is None else tuple(argnums)
+    out = [None] * (max(argnums) + 1 if argnums else 0)
+    for a, r in zip(argnums, rules):
+        out[a] = r
+    prim.jvps = _Rules(out)
+
+
+class _Rules(tuple):
+    """Per-argument rules; an argument past the end has no rule (zero)."""
+
+    def __getitem__(self, i):
+        return tuple.__getitem__(self, i) if i < len(self) else None
+
+
+def _need_primitive(who, prim):
+    if not isinstance(prim, Primitive):
+        raise TypeError(f"{who}: {prim!r} is not a wengert primitive; decorate the "
+                        f"function with @wengert.primitive first")
+
+
+def _linear_transpose_jvp(f_bwd):
+    """JVP from a VJP rule ``f_bwd(g) = J^T g``: since that map is linear in g, the
+    VJP of it applied to t is J t."""
+    def jvp_from_vjp(t, g0):
+        _, back = vjp(f_bwd, g0)
+        return back(t)[0]
+    return jvp_from_vjp
+
+
+class custom_vjp:
+    """A function with a hand-written reverse rule, JAX style.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> @wg.custom_vjp
+    ... def f(x): return wnp.sin(x)
+    >>> f.defvjp(lambda x: (wnp.sin(x), wnp.cos(x)), lambda cos_x, g: (g * cos_x,))
+    >>> wg.grad(f)(0.0)
+    1.0
+
+    ``fwd(*args) -> (out, residuals)``; ``bwd(residuals, g) -> tuple`` of one cotangent
+    per argument. Arguments are arrays or numbers and the output is one array or
+    number. Under forward mode the rule still applies: the JVP is obtained by
+    transposing the (linear) ``bwd``, which works when ``bwd`` uses wengert ops.
+    The reverse pass recomputes ``fwd`` for its residuals.
+    """
+
+    def __init__(self, fun):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.fwd = self.bwd = None
+        self.prim = Primitive(_name(fun), fun, register=False)
+
+    def defvjp(self, fwd, bwd):
+        self.fwd, self.bwd = fwd, bwd
+        name = _name(self.fun)
+
+        def vjp_rule(g, ans, *args):
+            out = bwd(fwd(*args)[1], g)
+            if not isinstance(out, (tuple, list)) or len(out) != len(args):
+                raise TypeError(f"custom_vjp {name}: bwd must return a tuple with one "
+                                f"cotangent per argument ({len(args)}), got {out!r}")
+            return tuple(out)
+
+        def jvp_rule(tangents, ans, *args):
+            res = fwd(*args)[1]
+            total = None
+            for k, t in enumerate(tangents):
+                if t is None:
+                    continue
+                # J_k t = VJP of (g -> bwd(res, g)[k]) applied to t
+                try:
+                    col = _linear_transpose_jvp(lambda g: bwd(res, g)[k])(
+                        t, backend.zeros_like(unbox_all(ans)))
+                except (TypeError, NotImplementedError) as exc:
+                    raise NotImplementedError(
+                        f"custom_vjp {name}: forward mode needs bwd to be written with "
+                        f"wengert operations so it can be transposed ({exc})") from exc
+                total = col if total is None else total + col
+            return total
+
+        self.prim.vjp = vjp_rule
+        self.prim.jvp = jvp_rule
+        return self
+
+    def __call__(self, *args):
+        if self.fwd is None:
+            return self.fun(*args)
+        return self.prim(*args)
+
+
+class custom_jvp:
+    """A function with a hand-written forward rule, JAX style.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> @wg.custom_jvp
+    ... def f(x): return wnp.sin(x)
+    >>> f.defjvp(lambda primals, tangents: (wnp.sin(primals[0]),
+    ...                                     wnp.cos(primals[0]) * tangents[0]))
+    >>> wg.grad(f)(0.0)
+    1.0
+
+    ``jvp_rule(primals, tangents) -> (out, out_tangent)``, linear in the tangents.
+    Under reverse mode the rule still applies: the VJP is the gradient of
+    <g, out_tangent> with respect to the tangents, which works when the rule uses
+    wengert ops.
+    """
+
+    def __init__(self, fun):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.rule = None
+        self.prim = Primitive(_name(fun), fun, register=False)
+
+    def defjvp(self, rule):
+        self.rule = rule
+        name = _name(self.fun)
+
+        def full_tangents(tangents, args):
+            return tuple(backend.zeros_like(unbox_all(a)) if t is None else t
+                         for t, a in zip(tangents, args))
+
+        def jvp_rule(tangents, ans, *args):
+            return rule(args, full_tangents(tangents, args))[1]
+
+        def vjp_rule(g, ans, *args):
+            zeros = tuple(backend.zeros_like(unbox_all(a)) for a in args)
+            try:
+                _, back = vjp(lambda *ts: rule(args, ts)[1], *zeros)
+                return back(g)
+            except (TypeError, NotImplementedError) as exc:
+                raise NotImplementedError(
+                    f"custom_jvp {name}: reverse mode needs the JVP rule to be written "
+                    f"with wengert operations so it can be transposed ({exc})") from exc
+
+        self.prim.jvp = jvp_rule
+        self.prim.vjp = vjp_rule
+        return self
+
+    def __call__(self, *args):
+        if self.rule is None:
+            return self.fun(*args)
+        return self.prim(*args)
+
+
+def checkpoint(fun):
+    """``fun`` whose intermediates are not kept for the backward pass: they are
+    recomputed when the gradient is needed (memory for time).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wg.checkpoint(lambda x: wnp.sin(wnp.sin(x))))(0.0)
+    1.0
+    """
+    def vjp_rule(g, ans, *args):
+        return vjp(fun, *args)[1](g)
+
+    def jvp_rule(tangents, ans, *args):
+        ts = tuple(backend.zeros_like(unbox_all(a)) if t is None else t
+                   for t, a in zip(tangents, args))
+        return jvp(fun, args, ts)[1]
+
+    prim = Primitive(f"checkpoint({_name(fun)})", fun, vjp=vjp_rule, jvp=jvp_rule,
+                     register=False)
+
+    @functools.wraps(fun)
+    def checkpointed(*args):
+        return prim(*args)
+
+    return checkpointed
