@@ -12,6 +12,9 @@ from .primitive import lookup, missing_rule
 from .trace import Box, Trace
 
 
+_NO_PARAMS = {}  # shared by every entry without options (never mutated)
+
+
 class VJPBox(Box):
     __slots__ = ("_index",)
 
@@ -36,20 +39,27 @@ class ReverseTrace(Trace):
         return VJPBox(value, self, index)
 
     def process(self, prim, args, params):
+        if prim.vjps is None and prim.vjp is None:
+            raise missing_rule(prim, "reverse-mode")
         vals = []
         parents = []
-        for i, a in enumerate(args):
-            if isinstance(a, Box) and a._trace is self:
-                vals.append(a._value)
-                parents.append((i, a._index))
-            else:
-                vals.append(a)
-        if not prim.has_vjp():
-            raise missing_rule(prim, "reverse-mode")
-        ans = prim(*vals, **params)
+        nested = False  # does any value below still carry an outer trace?
+        i = 0
+        for a in args:
+            if isinstance(a, Box):
+                if a._trace is self:
+                    parents.append((i, a._index))
+                    a = a._value
+                    if isinstance(a, Box):
+                        nested = True
+                else:
+                    nested = True
+            vals.append(a)
+            i += 1
+        ans = prim(*vals, **params) if nested else prim.impl(*vals, **params)
         tape = self.tape
         index = len(tape)
-        tape.append((prim, vals, params, ans, parents))
+        tape.append((prim, vals, params or _NO_PARAMS, ans, parents))
         return VJPBox(ans, self, index)
 
     def index_of(self, x):

@@ -12,20 +12,32 @@ def _ns():
     return wnp
 
 
+def _resolve(name):
+    """The namespace function ``name``: bound now if it exists (the hot operators),
+    looked up at call time otherwise."""
+    fn = getattr(_ns(), name, None)
+    if fn is not None:
+        return fn
+    return lambda *args, **kwargs: getattr(_ns(), name)(*args, **kwargs)
+
+
 def _binary(name, reflected=False):
+    fn = _resolve(name)
     if reflected:
         def method(self, other):
-            return getattr(_ns(), name)(other, self)
+            return fn(other, self)
     else:
         def method(self, other):
-            return getattr(_ns(), name)(self, other)
+            return fn(self, other)
     method.__name__ = name
     return method
 
 
 def _method(name):
+    fn = _resolve(name)
+
     def method(self, *args, **kwargs):
-        return getattr(_ns(), name)(self, *args, **kwargs)
+        return fn(self, *args, **kwargs)
     method.__name__ = name
     return method
 
