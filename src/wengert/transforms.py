@@ -394,10 +394,8 @@ def jacobian(fun, argnums=0, *, argnum=None, explain=False):
         f_sel, chosen = _select("jacobian", fun, argnums, args, kwargs)
         in_leaves = tree_flatten(chosen)[0]
         n = sum(backend.size(unbox_all(x)) for x in in_leaves)
-        # one plain evaluation sizes the output; it records nothing
-        out_leaves = tree_flatten(f_sel(*[unbox_all(c) for c in chosen])
-                                  if not any(isinstance(x, Box) for x in in_leaves)
-                                  else f_sel(*chosen))[0]
+        # one evaluation on plain values sizes the output; no trace records it
+        out_leaves = tree_flatten(f_sel(*tree_map(unbox_all, chosen)))[0]
         m = sum(backend.size(unbox_all(o)) for o in out_leaves)
         if n <= m:
             mode = "forward"
