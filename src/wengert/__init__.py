@@ -15,6 +15,7 @@ from .core.primitive import Primitive, registry
 from .core.pytree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
                           tree_unflatten)
 from .tools.gradcheck import check_grads
+from .tools.tracing import trace
 from .transforms import (checkpoint, custom_jvp, custom_vjp, defjvp, defvjp, derivative,
                          elementwise_grad, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp,
                          primitive, stop_gradient, value_and_grad, vjp)
@@ -23,6 +24,6 @@ __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd", "jacrev",
            "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
-           "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp", "check_grads",
+           "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp", "check_grads", "trace",
            "register_pytree_node", "tree_flatten", "tree_unflatten", "tree_map",
            "tree_leaves", "Primitive", "registry"]

@@ -33,16 +33,7 @@ class ForwardTrace(Trace):
         if not prim.has_jvp():
             raise missing_rule(prim, "forward-mode")
         ans = prim(*vals, **params)
-        if prim.jvp is not None:
-            t_out = prim.jvp(tangents, ans, *vals, **params)
-        else:
-            t_out = None
-            rules = prim.jvps
-            for i, t in enumerate(tangents):
-                if t is None or rules[i] is None:
-                    continue
-                contrib = rules[i](t, ans, *vals, **params)
-                t_out = contrib if t_out is None else lookup("add")(t_out, contrib)
+        t_out = push_tangents(prim, tangents, ans, vals, params)
         if t_out is None:
             return ans
         return JVPBox(ans, t_out, self)
@@ -52,3 +43,18 @@ class ForwardTrace(Trace):
         if isinstance(x, Box) and x._trace is self:
             return x._value, x._tangent
         return x, None
+
+
+def push_tangents(prim, tangents, ans, args, params):
+    """The JVP of one call: the output tangent from the inputs' ``tangents``
+    (``None`` for an input without one); ``None`` when the result is zero."""
+    if prim.jvp is not None:
+        return prim.jvp(tangents, ans, *args, **params)
+    t_out = None
+    rules = prim.jvps
+    for i, t in enumerate(tangents):
+        if t is None or rules[i] is None:
+            continue
+        contrib = rules[i](t, ans, *args, **params)
+        t_out = contrib if t_out is None else lookup("add")(t_out, contrib)
+    return t_out

@@ -92,21 +92,19 @@ class ReverseTrace(Trace):
                 continue
             if i not in keep:
                 adjoint[i] = None
-            joint = prim.vjp
-            if joint is not None:
-                cts = joint(g, ans, *args, **params)
-                for pos, p in parents:
-                    ct = cts[pos]
-                    if ct is not None:
-                        prev = adjoint[p]
-                        adjoint[p] = ct if prev is None else add(prev, ct)
-            else:
-                rules = prim.vjps
-                for pos, p in parents:
-                    rule = rules[pos]
-                    if rule is None:
-                        continue
-                    ct = rule(g, ans, *args, **params)
-                    prev = adjoint[p]
-                    adjoint[p] = ct if prev is None else add(prev, ct)
+            for p, ct in pull_cotangents(prim, g, ans, args, params, parents):
+                prev = adjoint[p]
+                adjoint[p] = ct if prev is None else add(prev, ct)
         return [adjoint[i] for i in wanted]
+
+
+def pull_cotangents(prim, g, ans, args, params, parents):
+    """The VJP of one tape entry: ``(parent index, cotangent)`` for each traced
+    argument ``(position, parent index)`` in ``parents`` with a nonzero cotangent."""
+    joint = prim.vjp
+    if joint is not None:
+        cts = joint(g, ans, *args, **params)
+        return [(p, cts[pos]) for pos, p in parents if cts[pos] is not None]
+    rules = prim.vjps
+    return [(p, rules[pos](g, ans, *args, **params))
+            for pos, p in parents if rules[pos] is not None]
