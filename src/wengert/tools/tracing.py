@@ -109,15 +109,16 @@ def format_call(name, operands, params):
         right_need = prec + 1 if name in ("subtract", "divide", "power", "matmul") else prec
         left_need = prec + 1 if name == "power" else prec
         right = wrap(operands[1], right_need)
-        if name == "add" and operands[1][1] == 3 and right.startswith("-"):
-            sym, right = "-", right[1:]  # a + -b reads a - b
+        if name == "add" and operands[1][1] >= 2 and right.startswith("-"):
+            sym, right = "-", right[1:]  # a + -b * c reads a - b * c
         return f"{wrap(operands[0], left_need)} {sym} {right}", prec
     if name == "negative" and len(operands) == 1:
         return f"-{wrap(operands[0], 3)}", 3
     if name == "getitem" and len(operands) == 1:
         return f"{wrap(operands[0], _ATOM)}[{_fmt_index_param(params.get('idx'))}]", _ATOM
     args = [op[0] for op in operands]
-    args += [f"{k}={_fmt_param(v)}" for k, v in params.items()]
+    args += [f"{k}={_fmt_param(v)}" for k, v in params.items()
+             if v is not None and v is not False]  # options left at their defaults
     return f"{name}({', '.join(args)})", _ATOM
 
 
@@ -449,6 +450,10 @@ class EvaluationTrace:
     def render(self, path, adjoints=False):
         from .graph import render
         return render(self, path, adjoints=adjoints)
+
+    def _repr_svg_(self):
+        from .graph import to_svg
+        return to_svg(self)
 
 
 def _format_lines(lines):
