@@ -11,6 +11,7 @@ array([1., 1., 1.])
 from ..rules.arithmetic import *  # noqa: F401,F403
 from ..rules.elementwise import *  # noqa: F401,F403
 from ..rules.indexing import *  # noqa: F401,F403
+from ..rules.linalg import *  # noqa: F401,F403
 from ..rules.reductions import *  # noqa: F401,F403
 from ..rules.shape import *  # noqa: F401,F403
 from ._namespace import *  # noqa: F401,F403

@@ -1,0 +1,553 @@
+"""Products and contractions: matmul, dot, tensordot and einsum are primitives;
+outer, inner, vdot, kron, trace and diagonal are composites over them and the
+shape and indexing primitives.
+
+Every product is linear in each argument, so its JVP applies the product with one
+tangent substituted (the terms for the two arguments add), and each VJP is another
+product of the cotangent with the other argument, transposed back into place and
+summed over the axes broadcasting added. The rules call wengert primitives only,
+so every derivative can be differentiated again.
+"""
+
+import string
+
+import numpy as np
+
+from ..core.primitive import Primitive, lookup
+from ..core.trace import is_boxed, unbox_all
+from ._base import shape
+from .arithmetic import add, multiply
+from .reductions import sum as _sum
+from .shape import broadcast_to, moveaxis, ravel, reshape, swapaxes, transpose
+
+
+def _sum_to(g, shp):
+    """Sum ``g`` down to shape ``shp`` (the VJP of broadcasting ``shp`` up to ``g``)."""
+    g_shape = shape(g)
+    if g_shape == shp:
+        return g
+    lead = len(g_shape) - len(shp)
+    if lead > 0:
+        g = _sum(g, axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shp) if n == 1 and g_shape[lead + i] != 1)
+    if axes:
+        g = _sum(g, axis=axes, keepdims=True)
+    return g
+
+
+def _no_out(who, out):
+    if out is not None:
+        raise TypeError(f"{who}: out= is not supported by wengert.numpy (results are new "
+                        f"arrays, so they can be differentiated)")
+
+
+# ---------------------------------------------------------------- matmul
+
+def _matmul_error(xs, ys):
+    if not xs or not ys:
+        return (f"matmul: operands need at least one dimension, got shapes {xs} and {ys} "
+                f"(use multiply for a scalar)")
+    k_y, where = (ys[-2], "second-to-last") if len(ys) > 1 else (ys[0], "only")
+    if xs[-1] != k_y:
+        return (f"matmul: shapes {xs} and {ys} do not align: the last axis of x1 has size "
+                f"{xs[-1]} but the {where} axis of x2 has size {k_y}")
+    return (f"matmul: the batch dimensions of shapes {xs} and {ys} do not broadcast "
+            f"({xs[:-2]} against {ys[:-2]})")
+
+
+def _matmul_impl(x, y):
+    try:
+        return np.matmul(x, y)
+    except ValueError:
+        raise ValueError(_matmul_error(np.shape(x), np.shape(y))) from None
+
+
+def _as_matrices(xs, ys):
+    """The shapes numpy gives 1-D operands inside matmul: (n,) @ . is (1, n) @ .,
+    and . @ (n,) is . @ (n, 1); the inserted axis is dropped from the result."""
+    x2 = (1,) + xs if len(xs) == 1 else xs
+    y2 = ys + (1,) if len(ys) == 1 else ys
+    batch = np.broadcast_shapes(x2[:-2], y2[:-2])
+    return x2, y2, batch + (x2[-2], y2[-1])
+
+
+def _matmul_vjp_x(g, ans, x, y):
+    # ans = x @ y, so x_bar = g @ y^T, summed over the batch axes x was broadcast along
+    xs, ys = shape(x), shape(y)
+    x2, y2, a2 = _as_matrices(xs, ys)
+    g2 = reshape(g, a2) if shape(g) != a2 else g
+    y_m = reshape(y, y2) if y2 != ys else y
+    x_bar = _sum_to(_matmul(g2, swapaxes(y_m, -1, -2)), x2)
+    return reshape(x_bar, xs) if x2 != xs else x_bar
+
+
+def _matmul_vjp_y(g, ans, x, y):
+    # y_bar = x^T @ g, summed over the batch axes y was broadcast along
+    xs, ys = shape(x), shape(y)
+    x2, y2, a2 = _as_matrices(xs, ys)
+    g2 = reshape(g, a2) if shape(g) != a2 else g
+    x_m = reshape(x, x2) if x2 != xs else x
+    y_bar = _sum_to(_matmul(swapaxes(x_m, -1, -2), g2), y2)
+    return reshape(y_bar, ys) if y2 != ys else y_bar
+
+
+_matmul = Primitive(
+    "matmul", _matmul_impl,
+    jvps=(lambda t, ans, x, y: _matmul(t, y),
+          lambda t, ans, x, y: _matmul(x, t)),
+    vjps=(_matmul_vjp_x, _matmul_vjp_y),
+    doc="numpy.matmul (the @ operator) as a primitive.")
+
+
+def matmul(x1, x2, out=None):
+    """numpy.matmul: matrix products over the last two axes, broadcasting the rest;
+    a 1-D operand is a row (left) or a column (right) vector.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> A = wnp.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.grad(lambda x: wnp.sum(wnp.matmul(A, x)))(wnp.ones(2))
+    array([4., 6.])
+    """
+    _no_out("matmul", out)
+    return _matmul(x1, x2)
+
+
+# ---------------------------------------------------------------- tensordot
+
+def _tensordot_impl(x, y, *, axes):
+    try:
+        return np.tensordot(x, y, axes=(list(axes[0]), list(axes[1])))
+    except ValueError:
+        raise ValueError(f"tensordot: cannot contract axes {axes[0]} of shape {np.shape(x)} "
+                         f"with axes {axes[1]} of shape {np.shape(y)}") from None
+
+
+def _free(n, contracted):
+    return [i for i in range(n) if i not in contracted]
+
+
+def _tensordot_vjp_x(g, x, y, axes):
+    # ans holds x's free axes, then y's free axes. Contracting g's y-part with y's
+    # free axes leaves x's free axes followed by x's contracted axes (in the order
+    # of y's partner axes); a transpose puts them back in x's order.
+    (ax, ay), nx, ny = map(list, axes), len(shape(x)), len(shape(y))
+    fx, fy = _free(nx, ax), _free(ny, ay)
+    c = _tensordot(g, y, axes=(tuple(range(len(fx), len(fx) + len(fy))), tuple(fy)))
+    held = fx + [ax[ay.index(b)] for b in sorted(ay)]
+    perm = tuple(held.index(i) for i in range(nx))
+    return c if perm == tuple(range(nx)) else transpose(c, axes=perm)
+
+
+def _tensordot_vjp_y(g, x, y, axes):
+    # contracting x's free axes with g's x-part leaves y's contracted axes (in the
+    # order of x's partner axes) followed by y's free axes
+    (ax, ay), nx, ny = map(list, axes), len(shape(x)), len(shape(y))
+    fx, fy = _free(nx, ax), _free(ny, ay)
+    c = _tensordot(x, g, axes=(tuple(fx), tuple(range(len(fx)))))
+    held = [ay[ax.index(a)] for a in sorted(ax)] + fy
+    perm = tuple(held.index(j) for j in range(ny))
+    return c if perm == tuple(range(ny)) else transpose(c, axes=perm)
+
+
+_tensordot = Primitive(
+    "tensordot", _tensordot_impl,
+    jvps=(lambda t, ans, x, y, *, axes: _tensordot(t, y, axes=axes),
+          lambda t, ans, x, y, *, axes: _tensordot(x, t, axes=axes)),
+    vjps=(lambda g, ans, x, y, *, axes: _tensordot_vjp_x(g, x, y, axes),
+          lambda g, ans, x, y, *, axes: _tensordot_vjp_y(g, x, y, axes)),
+    doc="numpy.tensordot with axes given as a pair of tuples of non-negative axes.")
+
+
+def _tensordot_axes(axes, xs, ys):
+    """numpy's ``axes`` argument as a pair of tuples of non-negative axes, checked."""
+    nx, ny = len(xs), len(ys)
+    if isinstance(axes, (int, np.integer)):
+        n = int(axes)
+        if n < 0 or n > min(nx, ny):
+            raise ValueError(f"tensordot: axes={n} needs 0 <= axes <= min(a.ndim, b.ndim) "
+                             f"for shapes {xs} and {ys}")
+        pair = (tuple(range(nx - n, nx)), tuple(range(n)))
+    else:
+        try:
+            ax, ay = axes
+        except (TypeError, ValueError):
+            raise ValueError(f"tensordot: axes must be an int or a pair of axis sequences, "
+                             f"got {axes!r}") from None
+        ax = (ax,) if isinstance(ax, (int, np.integer)) else tuple(ax)
+        ay = (ay,) if isinstance(ay, (int, np.integer)) else tuple(ay)
+        if len(ax) != len(ay):
+            raise ValueError(f"tensordot: axes {ax} of a and {ay} of b differ in length")
+        for who, axs, n, shp in (("a", ax, nx, xs), ("b", ay, ny, ys)):
+            for i in axs:
+                if not -n <= i < n:
+                    raise ValueError(f"tensordot: axis {i} is out of range for {who} of "
+                                     f"shape {shp}")
+        pair = (tuple(int(i) % nx for i in ax), tuple(int(i) % ny for i in ay))
+        for who, axs in (("a", pair[0]), ("b", pair[1])):
+            if len(set(axs)) != len(axs):
+                raise ValueError(f"tensordot: axes {axs} of {who} repeat an axis")
+    for i, j in zip(*pair):
+        if xs[i] != ys[j]:
+            raise ValueError(f"tensordot: axis {i} of a (shape {xs}) has size {xs[i]} but "
+                             f"axis {j} of b (shape {ys}) has size {ys[j]}")
+    return pair
+
+
+def tensordot(a, b, axes=2):
+    """numpy.tensordot: sum products over the given axes of ``a`` and ``b``; ``axes``
+    is an int N (the last N axes of a with the first N of b) or a pair of sequences.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda a: wnp.sum(wnp.tensordot(a, wnp.ones((3, 2)), axes=1))
+    >>> wg.grad(f)(wnp.ones((2, 3)))
+    array([[2., 2., 2.],
+           [2., 2., 2.]])
+    """
+    return _tensordot(a, b, axes=_tensordot_axes(axes, shape(a), shape(b)))
+
+
+# ---------------------------------------------------------------- dot
+
+def _dot_impl(x, y):
+    if type(x) is float and type(y) is float:
+        return x * y
+    try:
+        return np.dot(x, y)
+    except ValueError as e:
+        raise ValueError(f"dot: {e}") from None
+
+
+def _dot_axes(xs, ys):
+    # dot contracts the last axis of x with the second-to-last of y (the only one
+    # for a vector): the same product as tensordot over that pair of axes
+    return (len(xs) - 1,), (max(len(ys) - 2, 0),)
+
+
+def _dot_vjp_x(g, ans, x, y):
+    xs, ys = shape(x), shape(y)
+    if not xs or not ys:  # a scalar factor: dot is multiply
+        return _sum_to(multiply(g, y), xs)
+    return _tensordot_vjp_x(g, x, y, _dot_axes(xs, ys))
+
+
+def _dot_vjp_y(g, ans, x, y):
+    xs, ys = shape(x), shape(y)
+    if not xs or not ys:
+        return _sum_to(multiply(x, g), ys)
+    return _tensordot_vjp_y(g, x, y, _dot_axes(xs, ys))
+
+
+_dot = Primitive(
+    "dot", _dot_impl,
+    jvps=(lambda t, ans, x, y: _dot(t, y),
+          lambda t, ans, x, y: _dot(x, t)),
+    vjps=(_dot_vjp_x, _dot_vjp_y),
+    doc="numpy.dot as a primitive.")
+
+
+def dot(a, b, out=None):
+    """numpy.dot: for scalars a product, for 1-D and 2-D arrays the inner and matrix
+    products, and for N-D a sum over the last axis of ``a`` and the second-to-last
+    of ``b``. ``x.dot(y)`` on traced values calls this.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.dot, argnums=(0, 1))(wnp.array([1.0, 2.0]), wnp.array([3.0, 4.0]))
+    (array([3., 4.]), array([1., 2.]))
+    """
+    _no_out("dot", out)
+    return _dot(a, b)
+
+
+# ---------------------------------------------------------------- einsum
+
+_LETTERS = string.ascii_letters
+_SUBLIST_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
+def _sublist_term(sub):
+    """One operand's subscripts in numpy's sublist form ([0, 1], [Ellipsis, 2]) as a
+    string: 0-25 are 'A'-'Z' and 26-51 are 'a'-'z', so sorting is the same either way."""
+    out = []
+    for s in sub:
+        if s is Ellipsis:
+            out.append("...")
+        elif isinstance(s, (int, np.integer)) and 0 <= s < 52:
+            out.append(_SUBLIST_LETTERS[s])
+        else:
+            raise ValueError(f"einsum: sublist entries must be integers in [0, 52) or "
+                             f"Ellipsis, got {s!r}")
+    return "".join(out)
+
+
+def _from_sublists(args):
+    """(subscripts, operands) from einsum(op0, sublist0, op1, sublist1, ..., [out])."""
+    ops, terms = list(args[0::2]), [_sublist_term(s) for s in args[1::2]]
+    if len(args) % 2:  # a trailing output sublist
+        out = _sublist_term(ops.pop())
+        return ",".join(terms) + "->" + out, ops
+    return ",".join(terms), ops
+
+
+def _parse_einsum(subscripts, shapes):
+    """Explicit subscripts with every ellipsis written out in spare letters, so the
+    rules only ever see 'ab,bc->ac'. Checks the string against the operand shapes."""
+    spec = subscripts.replace(" ", "")
+    if spec.count("->") > 1:
+        raise ValueError(f"einsum: subscripts {subscripts!r} contain '->' more than once")
+    ins, arrow, out = spec.partition("->")
+    terms = ins.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(terms)} operand(s) "
+                         f"but {len(shapes)} were given")
+    for term in terms + ([out] if arrow else []):
+        bare = term.replace("...", "", 1)
+        bad = [c for c in bare if c not in _LETTERS]
+        if bad:
+            raise ValueError(f"einsum: subscripts {subscripts!r} contain {bad[0]!r}; use "
+                             f"letters a-z, A-Z and at most one '...' per operand")
+    used = set(c for c in spec if c in _LETTERS)  # spare letters avoid the output's too
+    named_in = set(c for c in ins if c in _LETTERS)
+    n_ell = []
+    for k, (term, shp) in enumerate(zip(terms, shapes)):
+        named, ell_here = len(term.replace("...", "")), "..." in term
+        if named > len(shp) or (not ell_here and named != len(shp)):
+            raise ValueError(f"einsum: operand {k} has shape {shp} but its subscripts "
+                             f"{term!r} name {named} axes")
+        n_ell.append(len(shp) - named if ell_here else 0)
+    spare = [c for c in _LETTERS if c not in used]
+    n = max(n_ell, default=0)
+    if n > len(spare):
+        raise ValueError(f"einsum: {subscripts!r} needs more than 52 distinct axes")
+    ell = "".join(spare[:n])
+    # ellipsis axes align from the right, as broadcasting does
+    terms_x = [t.replace("...", ell[n - m:]) for t, m in zip(terms, n_ell)]
+    if arrow:
+        if "..." in out:
+            out = out.replace("...", ell)
+        elif n:
+            raise ValueError(f"einsum: {subscripts!r} has ellipsis axes but no '...' in "
+                             f"the output to hold them")
+        for c in out:
+            if out.count(c) > 1:
+                raise ValueError(f"einsum: output subscript {c!r} appears more than once "
+                                 f"in {subscripts!r}")
+            if c not in named_in and c not in ell:
+                raise ValueError(f"einsum: output subscript {c!r} names no input axis in "
+                                 f"{subscripts!r}")
+    else:
+        # implicit output: ellipsis axes, then the letters used once, in sorted order
+        named = "".join(terms).replace("...", "")
+        out = ell + "".join(sorted(c for c in set(named) if named.count(c) == 1))
+    sizes = {}
+    for k, (term, shp) in enumerate(zip(terms_x, shapes)):
+        mine = {}
+        for c, m in zip(term, shp):
+            if mine.setdefault(c, m) != m:
+                raise ValueError(f"einsum: subscript {c!r} repeats in operand {k} (shape "
+                                 f"{shp}) over axes of sizes {mine[c]} and {m}")
+            seen = sizes.setdefault(c, m)
+            if seen != m and 1 not in (seen, m):
+                raise ValueError(f"einsum: subscript {c!r} has size {m} in operand {k} "
+                                 f"(shape {shp}) but size {seen} earlier in {subscripts!r}")
+            sizes[c] = max(seen, m)
+    return ",".join(terms_x) + "->" + out
+
+
+def _split(subscripts):
+    ins, _, out = subscripts.partition("->")
+    return ins.split(","), out
+
+
+def _einsum_impl(*operands, subscripts, optimize=False):
+    return np.einsum(subscripts, *operands, optimize=optimize)
+
+
+def _diagonal_mask(term, xs):
+    """1 where every repeated subscript of ``term`` takes equal values, else 0, shaped
+    to broadcast against an operand of shape ``xs``; None when nothing repeats."""
+    mask = None
+    for c in set(term):
+        where = [i for i, d in enumerate(term) if d == c]
+        if len(where) < 2:
+            continue
+        idx = []
+        for i in where:
+            shp = [1] * len(term)
+            shp[i] = xs[i]
+            idx.append(np.arange(xs[i]).reshape(shp))
+        m = np.logical_and.reduce([idx[0] == j for j in idx[1:]])
+        mask = m if mask is None else mask & m
+    return None if mask is None else mask.astype(np.float64)
+
+
+def _einsum_cotangent(g, k, operands, terms, out, optimize):
+    # x_k's cotangent contracts g with the other operands onto x_k's subscripts.
+    # numpy cannot write a repeated subscript ('ii') or one that only x_k has (summed
+    # away at once), so contract onto the letters it can produce, then lay them out:
+    # a diagonal mask for repeats and a broadcast for the letters summed away.
+    term, xs = terms[k], shape(operands[k])
+    others = [j for j in range(len(terms)) if j != k]
+    avail = set(out).union(*(terms[j] for j in others))
+    keep = "".join(c for i, c in enumerate(term) if term.index(c) == i and c in avail)
+    ins = [out] + [terms[j] for j in others]
+    if ins == [keep]:
+        c = g
+    else:
+        c = _einsum(g, *(operands[j] for j in others),
+                    subscripts=",".join(ins) + "->" + keep, optimize=optimize)
+    cs = shape(c)
+    lay = tuple(cs[keep.index(d)] if term.index(d) == i and d in keep else 1
+                for i, d in enumerate(term))
+    if lay != cs:
+        c = reshape(c, lay)
+    # axes where x_k had size 1 and was broadcast against the others
+    bcast = tuple(i for i, (m, n) in enumerate(zip(xs, lay)) if m == 1 and n != 1)
+    if bcast:
+        c = _sum(c, axis=bcast, keepdims=True)
+    mask = _diagonal_mask(term, xs)
+    if mask is not None:
+        c = multiply(c, mask)
+    if shape(c) != xs:
+        c = broadcast_to(c, xs)
+    return c
+
+
+def _einsum_vjp(g, ans, *operands, subscripts, optimize=False):
+    terms, out = _split(subscripts)
+    return tuple(_einsum_cotangent(g, k, operands, terms, out, optimize)
+                 for k in range(len(operands)))
+
+
+def _einsum_jvp(tangents, ans, *operands, subscripts, optimize=False):
+    # linear in each operand: the sum over operands of einsum with its tangent put in
+    t_out = None
+    for k, t in enumerate(tangents):
+        if t is None:
+            continue
+        term = _einsum(*operands[:k], t, *operands[k + 1:], subscripts=subscripts,
+                       optimize=optimize)
+        t_out = term if t_out is None else add(t_out, term)
+    return t_out
+
+
+_einsum = Primitive(
+    "einsum", _einsum_impl, jvp=_einsum_jvp, vjp=_einsum_vjp,
+    doc="numpy.einsum with explicit subscripts and no ellipsis (see wengert.numpy.einsum).")
+
+
+def einsum(subscripts, *operands, out=None, optimize=False):
+    """numpy.einsum: explicit ('ij,jk->ik') and implicit ('ij,jk') subscripts, '...'
+    for broadcast axes, and numpy's sublist form einsum(a, [0, 1], b, [1, 2]).
+    ``optimize`` is passed on to numpy, for the derivative's contractions too.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda A: wnp.einsum('ii->', A))(wnp.ones((2, 2)))
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    _no_out("einsum", out)
+    if not isinstance(subscripts, str):
+        subscripts, operands = _from_sublists((subscripts,) + operands)
+    if not operands:
+        raise ValueError("einsum: needs at least one operand")
+    spec = _parse_einsum(subscripts, [shape(x) for x in operands])
+    return _einsum(*operands, subscripts=spec, optimize=optimize)
+
+
+# ---------------------------------------------------------------- composites
+
+def outer(a, b, out=None):
+    """numpy.outer: ``out[i, j] = a.ravel()[i] * b.ravel()[j]`` (a broadcast multiply).
+
+    >>> import wengert.numpy as wnp
+    >>> wnp.outer(wnp.array([1.0, 2.0]), wnp.array([3.0, 4.0, 5.0])).shape
+    (2, 3)
+    """
+    _no_out("outer", out)
+    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+def inner(a, b):
+    """numpy.inner: a sum over the last axes of ``a`` and ``b`` (a product for scalars).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.inner)(wnp.array([1.0, 2.0]), wnp.array([3.0, 4.0]))
+    array([3., 4.])
+    """
+    xs, ys = shape(a), shape(b)
+    if not xs or not ys:
+        return multiply(a, b)
+    if xs[-1] != ys[-1]:
+        raise ValueError(f"inner: the last axes of shapes {xs} and {ys} differ in size "
+                         f"({xs[-1]} and {ys[-1]})")
+    return _tensordot(a, b, axes=((len(xs) - 1,), (len(ys) - 1,)))
+
+
+def vdot(a, b):
+    """numpy.vdot: the dot product of the flattened arguments, the first conjugated.
+
+    >>> import wengert.numpy as wnp
+    >>> float(wnp.vdot(wnp.ones((2, 2)), wnp.ones((2, 2))))
+    4.0
+    """
+    if np.iscomplexobj(unbox_all(a)):
+        if is_boxed(a):
+            raise NotImplementedError("vdot: a traced complex first argument is not "
+                                      "supported (its conjugate has no rule here)")
+        a = np.conj(a)
+    xs, ys = shape(a), shape(b)
+    if int(np.prod(xs)) != int(np.prod(ys)):
+        raise ValueError(f"vdot: shapes {xs} and {ys} have different sizes")
+    return _dot(ravel(a), ravel(b))
+
+
+def kron(a, b):
+    """numpy.kron: the Kronecker product, a broadcast multiply of interleaved axes.
+
+    >>> import wengert.numpy as wnp
+    >>> wnp.kron(wnp.eye(2), wnp.ones((2, 3))).shape
+    (4, 6)
+    """
+    xs, ys = shape(a), shape(b)
+    nd = max(len(xs), len(ys))
+    xs = (1,) * (nd - len(xs)) + xs
+    ys = (1,) * (nd - len(ys)) + ys
+    # (a0, 1, a1, 1, ...) * (1, b0, 1, b1, ...) -> (a0, b0, a1, b1, ...) -> (a0*b0, ...)
+    prod = multiply(reshape(a, tuple(d for n in xs for d in (n, 1))),
+                    reshape(b, tuple(d for n in ys for d in (1, n))))
+    return reshape(prod, tuple(m * n for m, n in zip(xs, ys)))
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """numpy.diagonal (a copy, not a view): the two axes move to the end and an
+    index pair picks the diagonal, so its VJP scatters the cotangent back.
+
+    >>> import wengert.numpy as wnp
+    >>> wnp.diagonal(wnp.arange(9.0).reshape(3, 3), offset=1)
+    array([1., 5.])
+    """
+    xs = shape(a)
+    if len(xs) < 2:
+        raise ValueError(f"diagonal: needs at least 2 dimensions, got shape {xs}")
+    moved = moveaxis(a, (axis1, axis2), (-2, -1))
+    n1, n2 = shape(moved)[-2:]
+    k = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
+    rows = np.arange(k) + max(-offset, 0)
+    cols = np.arange(k) + max(offset, 0)
+    return lookup("getitem")(moved, idx=(Ellipsis, rows, cols))
+
+
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    """numpy.trace: the sum along a diagonal.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.trace)(wnp.ones((2, 3)))
+    array([[1., 0., 0.],
+           [0., 1., 0.]])
+    """
+    _no_out("trace", out)
+    return _sum(diagonal(a, offset=offset, axis1=axis1, axis2=axis2), axis=-1)
+
+
+__all__ = ["matmul", "dot", "tensordot", "einsum", "outer", "inner", "vdot", "kron",
+           "diagonal", "trace"]
