@@ -81,6 +81,12 @@ def vjp(fun, *primals, has_aux=False):
         grads = trace.backward(seeds, wanted)
         grads = [backend.zeros_like(unbox_all(x)) if g is None else g
                  for g, x in zip(grads, leaves)]
+        for k, (g, x) in enumerate(zip(grads, leaves)):
+            gs, xs = backend.shape(unbox_all(g)), backend.shape(unbox_all(x))
+            if gs != xs:
+                raise ValueError(f"vjp of {_name(fun)}: the reverse rules gave a cotangent "
+                                 f"of shape {gs} for input {k} of shape {xs}; a VJP rule "
+                                 f"returns the wrong shape")
         return tree_unflatten(in_def, grads)
 
     out = tree_unflatten(out_def, out_vals)

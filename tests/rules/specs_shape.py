@@ -106,14 +106,3 @@ CASES = [
     _case("getitem", "negative-slice", lambda x: x[-2:, :-1], R(3, 3)),
     _case("getitem", "slices-overlap", lambda x: x[1:] * x[:-1], R(5)),
 ]
-
-# Rows that expose a bug in src/ (strict xfails in test_systematic: they must keep
-# failing until the rule is fixed, then this entry goes).
-_NEGATIVE_AXES = (
-    "transpose VJP inverts the permutation with np.argsort(axes) on the axes as given, "
-    "so negative axes give a wrong cotangent (wrong shape, wrong values); "
-    "src/wengert/rules/shape.py _inverse_perm/_transpose should normalize axes % ndim")
-XFAIL = {
-    "transpose-axes-negative-2x3x4": _NEGATIVE_AXES,
-    "transpose-method-negative-2x3x4": _NEGATIVE_AXES,
-}

@@ -158,15 +158,8 @@ def test_rule_order_3(case):
 
 # ------------------------------------------------ rules at the edge of their domain
 
-_FLOAT_RULE_BUG = (
-    "bug in src/wengert/rules: derivative formulas run as Python float arithmetic on a "
-    "float input and raise ZeroDivisionError/OverflowError where the forward pass (and "
-    "the same rule on a 0-d array) gives numpy's inf/nan")
-
-
-def _edge(label, fun, x, bug=True):
-    marks = [pytest.mark.xfail(strict=True, reason=_FLOAT_RULE_BUG)] if bug else []
-    return pytest.param(fun, x, id=label, marks=marks)
+def _edge(label, fun, x):
+    return pytest.param(fun, x, id=label)
 
 
 _EDGES = [
@@ -184,10 +177,10 @@ _EDGES = [
     _edge("hypot-at-origin", lambda x: wengert.numpy.hypot(x, 0.0), 0.0),
     _edge("power-x**-1-at-0", lambda x: x ** -1.0, 0.0),
     _edge("power-overflow", lambda x: x ** 400.0, 10.0),
-    _edge("reciprocal-at-0", wengert.numpy.reciprocal, 0.0, bug=False),
-    _edge("divide-by-0", lambda x: x / 0.0, 1.0, bug=False),
-    _edge("exp-overflow", wengert.numpy.exp, 800.0, bug=False),
-    _edge("power-base-overflow", lambda x: 2.0 ** x, 2000.0, bug=False),
+    _edge("reciprocal-at-0", wengert.numpy.reciprocal, 0.0),
+    _edge("divide-by-0", lambda x: x / 0.0, 1.0),
+    _edge("exp-overflow", wengert.numpy.exp, 800.0),
+    _edge("power-base-overflow", lambda x: 2.0 ** x, 2000.0),
 ]
 
 
@@ -203,11 +196,6 @@ def test_float_edge_matches_0d_array(fun, x):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.xfail(strict=True, reason=(
-    "bug in src/wengert/rules/arithmetic.py power: dx = y * x ** (y - 1) is 0 * inf "
-    "= nan at x = 0 when y = 0 (so d/dx x**0, d2/dx2 x**1, d3/dx3 x**2 are nan at 0; "
-    "ZeroDivisionError on a Python float); autograd guards the exponent with "
-    "where(y, y - 1, 1)"))
 def test_power_integer_exponent_derivatives_at_zero():
     x = np.zeros(2)
     d = wengert.elementwise_grad

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..core.primitive import Primitive
-from ..core.trace import unbox_all
+from ..core.trace import Box, unbox_all
 from ._base import _PY, binary, match, nondiff, unbroadcast
 
 
@@ -49,10 +49,10 @@ multiply = Primitive(
 # d(x/y) = dx / y - x dy / y^2 = (dx - ans dy) / y
 divide = Primitive(
     "divide", _scalar_first(lambda x, y: x / y, np.true_divide),
-    jvps=(lambda t, ans, x, y: match(t / y, ans),
-          lambda t, ans, x, y: match(-t * ans / y, ans)),
-    vjps=(lambda g, ans, x, y: unbroadcast(g / y, x),
-          lambda g, ans, x, y: unbroadcast(-g * ans / y, y)))
+    jvps=(lambda t, ans, x, y: match(divide(t, y), ans),
+          lambda t, ans, x, y: match(divide(-t * ans, y), ans)),
+    vjps=(lambda g, ans, x, y: unbroadcast(divide(g, y), x),
+          lambda g, ans, x, y: unbroadcast(divide(-g * ans, y), y)))
 true_divide = divide
 
 
@@ -66,9 +66,22 @@ def _log_or_zero(x):
     return log(where(plain == 0, 1.0, x))
 
 
+def _power_dx(x, y, ans):
+    # y x^(y-1); a constant exponent 0 gives exactly 0 (x^-1 would be inf at x = 0,
+    # and 0 * inf is nan: the third derivative of x**2 at 0 must be 0)
+    if not isinstance(y, Box):
+        plain = np.asarray(y)
+        if not plain.any():
+            return 0.0
+        if not plain.all():
+            from .indexing import where
+            return where(plain == 0, 0.0, y * power(x, y - 1))
+    return y * power(x, y - 1)
+
+
 power = binary(
     "power", _scalar_first(math.pow, np.power),
-    dx=lambda x, y, ans: y * x ** (y - 1),
+    dx=_power_dx,
     dy=lambda x, y, ans: ans * _log_or_zero(x))
 
 
@@ -85,12 +98,12 @@ minimum = binary("minimum", np.minimum,
                  dx=lambda x, y, ans: _share(x, y, ans),
                  dy=lambda x, y, ans: _share(y, x, ans))
 hypot = binary("hypot", _scalar_first(math.hypot, np.hypot),
-               dx=lambda x, y, ans: x / ans,
-               dy=lambda x, y, ans: y / ans)
+               dx=lambda x, y, ans: divide(x, ans),
+               dy=lambda x, y, ans: divide(y, ans))
 # arctan2(x1, x2) is the angle of the point (x2, x1)
 arctan2 = binary("arctan2", _scalar_first(math.atan2, np.arctan2),
-                 dx=lambda x, y, ans: y / (x * x + y * y),
-                 dy=lambda x, y, ans: -x / (x * x + y * y))
+                 dx=lambda x, y, ans: divide(y, x * x + y * y),
+                 dy=lambda x, y, ans: divide(-x, x * x + y * y))
 
 less = nondiff("less", np.less)
 less_equal = nondiff("less_equal", np.less_equal)

@@ -1,5 +1,9 @@
 """Smooth elementwise functions: each states its derivative once, as a function of
-the input ``x`` and the output ``ans``, and ``unary`` makes both rules from it."""
+the input ``x`` and the output ``ans``, and ``unary`` makes both rules from it.
+
+Quotients in the rules go through the ``divide`` primitive rather than Python's
+``/``: on Python floats ``1.0 / 0.0`` raises, where numpy (and so ``divide``) gives
+inf, the same answer as for a 0-d array."""
 
 import math
 
@@ -9,6 +13,7 @@ from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
 from ._base import nondiff, unary
+from .arithmetic import divide
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -24,33 +29,33 @@ def _sq(x):
 
 exp = unary("exp", scalar_or_array(np.exp, math.exp), lambda x, ans: ans)
 expm1 = unary("expm1", scalar_or_array(np.expm1, math.expm1), lambda x, ans: ans + 1.0)
-log = unary("log", scalar_or_array(np.log, math.log), lambda x, ans: 1.0 / x)
-log1p = unary("log1p", scalar_or_array(np.log1p, math.log1p), lambda x, ans: 1.0 / (x + 1.0))
-log2 = unary("log2", scalar_or_array(np.log2, math.log2), lambda x, ans: 1.0 / (x * _LN2))
-log10 = unary("log10", scalar_or_array(np.log10, math.log10), lambda x, ans: 1.0 / (x * _LN10))
+log = unary("log", scalar_or_array(np.log, math.log), lambda x, ans: divide(1.0, x))
+log1p = unary("log1p", scalar_or_array(np.log1p, math.log1p), lambda x, ans: divide(1.0, x + 1.0))
+log2 = unary("log2", scalar_or_array(np.log2, math.log2), lambda x, ans: divide(1.0, x * _LN2))
+log10 = unary("log10", scalar_or_array(np.log10, math.log10), lambda x, ans: divide(1.0, x * _LN10))
 
 sin = unary("sin", scalar_or_array(np.sin, math.sin), lambda x, ans: cos(x))
 cos = unary("cos", scalar_or_array(np.cos, math.cos), lambda x, ans: -sin(x))
 tan = unary("tan", scalar_or_array(np.tan, math.tan), lambda x, ans: 1.0 + ans * ans)
 arcsin = unary("arcsin", scalar_or_array(np.arcsin, math.asin),
-               lambda x, ans: 1.0 / sqrt(1.0 - x * x))
+               lambda x, ans: divide(1.0, sqrt(1.0 - x * x)))
 arccos = unary("arccos", scalar_or_array(np.arccos, math.acos),
-               lambda x, ans: -1.0 / sqrt(1.0 - x * x))
+               lambda x, ans: divide(-1.0, sqrt(1.0 - x * x)))
 arctan = unary("arctan", scalar_or_array(np.arctan, math.atan),
-               lambda x, ans: 1.0 / (1.0 + x * x))
+               lambda x, ans: divide(1.0, 1.0 + x * x))
 
 sinh = unary("sinh", scalar_or_array(np.sinh, math.sinh), lambda x, ans: cosh(x))
 cosh = unary("cosh", scalar_or_array(np.cosh, math.cosh), lambda x, ans: sinh(x))
 tanh = unary("tanh", scalar_or_array(np.tanh, math.tanh), lambda x, ans: 1.0 - ans * ans)
 arcsinh = unary("arcsinh", scalar_or_array(np.arcsinh, math.asinh),
-                lambda x, ans: 1.0 / sqrt(x * x + 1.0))
+                lambda x, ans: divide(1.0, sqrt(x * x + 1.0)))
 arccosh = unary("arccosh", scalar_or_array(np.arccosh, math.acosh),
-                lambda x, ans: 1.0 / sqrt(x * x - 1.0))
+                lambda x, ans: divide(1.0, sqrt(x * x - 1.0)))
 arctanh = unary("arctanh", scalar_or_array(np.arctanh, math.atanh),
-                lambda x, ans: 1.0 / (1.0 - x * x))
+                lambda x, ans: divide(1.0, 1.0 - x * x))
 
-sqrt = unary("sqrt", scalar_or_array(np.sqrt, math.sqrt), lambda x, ans: 0.5 / ans)
-cbrt = unary("cbrt", scalar_or_array(np.cbrt, _cbrt), lambda x, ans: 1.0 / (3.0 * ans * ans))
+sqrt = unary("sqrt", scalar_or_array(np.sqrt, math.sqrt), lambda x, ans: divide(0.5, ans))
+cbrt = unary("cbrt", scalar_or_array(np.cbrt, _cbrt), lambda x, ans: divide(1.0, 3.0 * ans * ans))
 square = unary("square", scalar_or_array(np.square, _sq), lambda x, ans: 2.0 * x)
 reciprocal = unary("reciprocal", scalar_or_array(np.reciprocal, lambda x: 1.0 / x),
                    lambda x, ans: -(ans * ans))

@@ -135,7 +135,10 @@ def reshape(a, newshape=None, order="C", *, shape=None):
 
 def transpose(a, axes=None):
     """numpy.transpose."""
-    return _transpose(a, axes=None if axes is None else tuple(int(i) for i in axes))
+    if axes is None:
+        return _transpose(a, axes=None)
+    nd = len(shape(a))
+    return _transpose(a, axes=tuple(int(i) % nd if nd else int(i) for i in axes))
 
 
 def broadcast_to(array, shape):

@@ -30,6 +30,10 @@ def _step(args, h, v):
 def _inner(a, b):
     a_leaves = tree_flatten(a)[0]
     b_leaves = tree_flatten(b)[0]
+    for x, y in zip(a_leaves, b_leaves):
+        if np.shape(x) != np.shape(y):
+            raise AssertionError(f"check_grads: a derivative has shape {np.shape(x)} "
+                                 f"where {np.shape(y)} is expected")
     return sum(backend.inner(x, y) for x, y in zip(a_leaves, b_leaves))
 
 
