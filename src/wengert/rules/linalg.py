@@ -18,7 +18,8 @@ from ..core.trace import is_boxed, unbox_all
 from ._base import shape
 from .arithmetic import add, multiply
 from .reductions import sum as _sum
-from .shape import broadcast_to, moveaxis, ravel, reshape, swapaxes, transpose
+from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
+                    transpose)
 
 
 def _sum_to(g, shp):
@@ -62,33 +63,34 @@ def _matmul_impl(x, y):
         raise ValueError(_matmul_error(np.shape(x), np.shape(y))) from None
 
 
-def _as_matrices(xs, ys):
-    """The shapes numpy gives 1-D operands inside matmul: (n,) @ . is (1, n) @ .,
-    and . @ (n,) is . @ (n, 1); the inserted axis is dropped from the result."""
-    x2 = (1,) + xs if len(xs) == 1 else xs
-    y2 = ys + (1,) if len(ys) == 1 else ys
-    batch = np.broadcast_shapes(x2[:-2], y2[:-2])
-    return x2, y2, batch + (x2[-2], y2[-1])
-
+# ans = x @ y gives x_bar = g @ y^T and y_bar = x^T @ g, each summed over the batch
+# axes its operand was broadcast along. A 1-D operand is a row (left) or a column
+# (right) vector whose axis numpy drops from ans and g: its partner's cotangent is an
+# outer product, and its own a vector-matrix product with g as a row (written with
+# the row axis put back when g has batch axes, since a 1-D g cannot carry them).
 
 def _matmul_vjp_x(g, ans, x, y):
-    # ans = x @ y, so x_bar = g @ y^T, summed over the batch axes x was broadcast along
     xs, ys = shape(x), shape(y)
-    x2, y2, a2 = _as_matrices(xs, ys)
-    g2 = reshape(g, a2) if shape(g) != a2 else g
-    y_m = reshape(y, y2) if y2 != ys else y
-    x_bar = _sum_to(_matmul(g2, swapaxes(y_m, -1, -2)), x2)
-    return reshape(x_bar, xs) if x2 != xs else x_bar
+    if len(ys) == 1:  # ans[..., i] = x[..., i, :] . y
+        x_bar = multiply(g, y) if len(xs) == 1 else multiply(expand_dims(g, -1), y)
+    elif len(xs) == 1:  # ans[..., j] = x . y[..., :, j]
+        x_bar = (_matmul(y, g) if len(ys) == 2
+                 else _matmul(expand_dims(g, -2), swapaxes(y, -1, -2)))
+    else:
+        x_bar = _matmul(g, swapaxes(y, -1, -2))
+    return _sum_to(x_bar, xs)
 
 
 def _matmul_vjp_y(g, ans, x, y):
-    # y_bar = x^T @ g, summed over the batch axes y was broadcast along
     xs, ys = shape(x), shape(y)
-    x2, y2, a2 = _as_matrices(xs, ys)
-    g2 = reshape(g, a2) if shape(g) != a2 else g
-    x_m = reshape(x, x2) if x2 != xs else x
-    y_bar = _sum_to(_matmul(swapaxes(x_m, -1, -2), g2), y2)
-    return reshape(y_bar, ys) if y2 != ys else y_bar
+    if len(xs) == 1:
+        y_bar = (multiply(x, g) if len(ys) == 1
+                 else multiply(expand_dims(x, -1), expand_dims(g, -2)))
+    elif len(ys) == 1:
+        y_bar = _matmul(g, x) if len(xs) == 2 else _matmul(expand_dims(g, -2), x)
+    else:
+        y_bar = _matmul(swapaxes(x, -1, -2), g)
+    return _sum_to(y_bar, ys)
 
 
 _matmul = Primitive(
