@@ -1,26 +1,32 @@
-"""Indexing and selection: getitem (basic and advanced), its adjoint untake, where."""
+"""Indexing and selection: getitem (basic and advanced), its adjoint untake, where,
+and the composites clip and take."""
 
 import numpy as np
 
 from ..core.primitive import Primitive
-from ..core.trace import unbox_all
+from ..core.trace import is_boxed, unbox_all
 from ._base import match, shape, unbroadcast
 
 
 def _untake_impl(g, *, idx, shape):
-    out = np.zeros(shape, dtype=np.result_type(g, np.float64))
-    np.add.at(out, idx, g)  # repeated indices accumulate
+    dtype = np.result_type(g)
+    if dtype.kind not in "fc":  # keep float32 float32; integers scatter into floats
+        dtype = np.dtype(np.float64)
+    out = np.zeros(shape, dtype=dtype)
+    np.add.at(out, idx, g)  # unbuffered: repeated indices accumulate
     return out
 
 
-# untake is linear in g: the VJP of getitem, and getitem is its VJP
+# untake scatters g into zeros of ``shape`` at ``idx``; it is linear in g, the VJP
+# of getitem, and getitem is its VJP
 untake = Primitive(
     "untake", _untake_impl,
     jvps=(lambda t, ans, g, *, idx, shape: untake(t, idx=idx, shape=shape),),
     vjps=(lambda ct, ans, g, *, idx, shape: _getitem(ct, idx=idx),))
 
+# np.asarray: a Python float indexes like a 0-d array (x[()], x[None], x[...])
 _getitem = Primitive(
-    "getitem", lambda x, *, idx: x[idx],
+    "getitem", lambda x, *, idx: np.asarray(x)[idx],
     jvps=(lambda t, ans, x, *, idx: _getitem(t, idx=idx),),
     vjps=(lambda g, ans, x, *, idx: untake(g, idx=idx, shape=shape(x)),))
 
@@ -40,24 +46,95 @@ _where = Primitive(
 
 
 def where(condition, x=None, y=None):
-    """numpy.where; differentiable in ``x`` and ``y`` (the condition is a constant)."""
+    """numpy.where; differentiable in ``x`` and ``y`` (the condition is a constant).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(wnp.where(x > 0, x, 0.0)))(wnp.array([-1.0, 2.0]))
+    array([0., 1.])
+    """
     if x is None and y is None:
         return np.where(unbox_all(condition))
     return _where(np.asarray(unbox_all(condition)), x, y)
 
 
 def _plain_index(idx):
-    """An index with every traced part replaced by its value (indices are constants)."""
+    """An index with every traced part replaced by its value (indices are constants).
+    Lists become arrays (advanced indexing, as numpy reads a list index)."""
     if isinstance(idx, tuple):
         return tuple(_plain_index(i) for i in idx)
     if isinstance(idx, list):
-        return np.asarray([unbox_all(i) for i in idx])
+        return np.asarray(_plain_nested(idx))
     return unbox_all(idx)
 
 
+def _plain_nested(seq):
+    if isinstance(seq, (list, tuple)):
+        return [_plain_nested(i) for i in seq]
+    return unbox_all(seq)
+
+
 def getitem_(x, idx):
-    """``x[idx]`` for basic and advanced indices (the operator form)."""
+    """``x[idx]`` for basic indices (integers, slices, None, Ellipsis) and advanced
+    ones (integer arrays or lists, boolean masks); the operator form. Repeated
+    indices add up in the derivative.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(x[[0, 0, 2]]))(wnp.zeros(3))
+    array([2., 0., 1.])
+    """
     return _getitem(x, idx=_plain_index(idx))
 
 
-__all__ = ["where", "getitem_"]
+def take(a, indices, axis=None, out=None, mode="raise"):
+    """numpy.take (a getitem along one axis).
+
+    >>> import wengert.numpy as wnp
+    >>> wnp.take(wnp.array([[1.0, 2.0], [3.0, 4.0]]), [1, 1], axis=1)
+    array([[2., 2.],
+           [4., 4.]])
+    """
+    if out is not None or mode != "raise":
+        raise TypeError("take: out= and mode= other than 'raise' are not supported by "
+                        "wengert.numpy")
+    indices = _plain_index(indices)
+    if isinstance(indices, (list, tuple)):
+        indices = np.asarray(indices)
+    if axis is None:
+        from .shape import _reshape
+        return _getitem(_reshape(a, newshape=(-1,)), idx=indices)
+    nd = len(shape(a))
+    if not -nd <= axis < nd:
+        raise ValueError(f"take: axis {axis} is out of bounds for an array of shape "
+                         f"{shape(a)}")
+    return _getitem(a, idx=(slice(None),) * (axis % nd) + (indices,))
+
+
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    """numpy.clip, differentiable in ``a`` and in array or traced bounds. Each output
+    element takes its derivative from the value it copies: ``a`` inside the
+    interval (bounds included), the bound it was clipped to outside.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(wnp.clip(x, -1.0, 1.0)))(wnp.array([-2.0, 0.5, 3.0]))
+    array([0., 1., 0.])
+    """
+    if out is not None:
+        raise TypeError("clip: out= is not supported by wengert.numpy (results are new "
+                        "arrays, so they can be differentiated)")
+    lo = a_min if min is None else min
+    hi = a_max if max is None else max
+    if lo is None and hi is None:
+        raise ValueError("clip: at least one of a_min and a_max must be given")
+    if not any(is_boxed(v) for v in (a, lo, hi)):
+        return np.clip(a, lo, hi)
+    # clip = minimum(maximum(a, lo), hi), written with where so that the derivative
+    # at a tie goes whole to a (maximum would split it)
+    x = a
+    if lo is not None:
+        x = _where(np.less(unbox_all(x), unbox_all(lo)), lo, x)
+    if hi is not None:
+        x = _where(np.greater(unbox_all(x), unbox_all(hi)), hi, x)
+    return x
+
+
+__all__ = ["where", "getitem_", "take", "clip"]
