@@ -172,6 +172,13 @@ def test_grad_einsum_ellipsis_matches_matmul():
         np.testing.assert_allclose(x, y, rtol=1e-12)
 
 
+def test_float32_gradients_stay_float32():
+    A = np.ones((3, 3), np.float32)
+    for f in (lambda a: wnp.sum(a @ a), lambda a: wnp.einsum("ii->", a),
+              lambda a: wnp.sum(wnp.tensordot(a, a, axes=1)), lambda a: wnp.trace(a)):
+        assert wg.grad(f)(A).dtype == np.float32
+
+
 def test_jvp_of_product_is_sum_of_both_terms():
     dA, dB = R(2, 3), R(3, 4)
     _, t = wg.jvp(wnp.matmul, (A23, B34), (dA, dB))

@@ -365,8 +365,8 @@ def _einsum_impl(*operands, subscripts, optimize=False):
 
 
 def _diagonal_mask(term, xs):
-    """1 where every repeated subscript of ``term`` takes equal values, else 0, shaped
-    to broadcast against an operand of shape ``xs``; None when nothing repeats."""
+    """True where every repeated subscript of ``term`` takes equal values, shaped to
+    broadcast against an operand of shape ``xs``; None when nothing repeats."""
     mask = None
     for c in set(term):
         where = [i for i, d in enumerate(term) if d == c]
@@ -379,7 +379,7 @@ def _diagonal_mask(term, xs):
             idx.append(np.arange(xs[i]).reshape(shp))
         m = np.logical_and.reduce([idx[0] == j for j in idx[1:]])
         mask = m if mask is None else mask & m
-    return None if mask is None else mask.astype(np.float64)
+    return mask
 
 
 def _einsum_cotangent(g, k, operands, terms, out, optimize):
@@ -407,8 +407,8 @@ def _einsum_cotangent(g, k, operands, terms, out, optimize):
     if bcast:
         c = _sum(c, axis=bcast, keepdims=True)
     mask = _diagonal_mask(term, xs)
-    if mask is not None:
-        c = multiply(c, mask)
+    if mask is not None:  # in c's own dtype, so float32 stays float32
+        c = multiply(c, mask.astype(np.result_type(unbox_all(c))))
     if shape(c) != xs:
         c = broadcast_to(c, xs)
     return c
