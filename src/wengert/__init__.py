@@ -11,6 +11,7 @@ trace (Wengert list), composable transforms to any depth, and a differentiable
 
 from . import rules as _rules  # noqa: F401  (registers every primitive)
 from . import numpy  # noqa: F401  (gives traced values their array methods)
+from . import scipy  # noqa: F401
 from .core.primitive import Primitive, registry
 from .core.pytree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
                           tree_unflatten)

@@ -17,9 +17,9 @@ import numpy as np
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed
-from ..rules._base import match, shape, unary, unbroadcast
-from ..rules.elementwise import exp
-from ..rules.reductions import _restore, _sum
+from ._base import match, shape, unary, unbroadcast
+from .elementwise import exp
+from .reductions import _restore, _sum
 
 # ---------------------------------------------------------------- logsumexp
 
