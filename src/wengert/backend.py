@@ -46,21 +46,30 @@ def dtype_of(x):
     return np.result_type(x)
 
 
-def is_numeric(x):
+def _dtype_or_none(x):
+    """The dtype numpy gives ``x`` as an array, or None for what is no number
+    (strings, None, objects); a string is never read as a dtype name."""
+    if type(x) in (float, int, bool, complex):
+        return np.dtype(type(x))
+    if isinstance(x, (np.ndarray, np.generic)):
+        return x.dtype
+    if x is None or isinstance(x, (str, bytes, dict, set)):
+        return None
     try:
-        return np.result_type(x).kind in "biufc"
-    except TypeError:
-        return False
+        return np.asarray(x).dtype
+    except (TypeError, ValueError):
+        return None
+
+
+def is_numeric(x):
+    dt = _dtype_or_none(x)
+    return dt is not None and dt.kind in "biufc"
 
 
 def is_differentiable(x):
     """True for float and complex values, the ones with a tangent space."""
-    if type(x) in (float, complex):
-        return True
-    try:
-        return np.result_type(x).kind in "fc"
-    except TypeError:
-        return False
+    dt = _dtype_or_none(x)
+    return dt is not None and dt.kind in "fc"
 
 
 def describe(x):

@@ -72,6 +72,9 @@ def vjp(fun, *primals, has_aux=False):
             raise ValueError(f"vjp of {_name(fun)}: cotangent structure {ct_def} does not "
                              f"match the output structure {out_def}")
         for c, o in zip(ct_leaves, out_vals):
+            if not backend.is_numeric(unbox_all(c)):
+                raise TypeError(f"vjp of {_name(fun)}: the cotangent must be numbers or "
+                                f"arrays, got {backend.describe(unbox_all(c))}")
             if backend.shape(unbox_all(c)) != backend.shape(unbox_all(o)):
                 raise ValueError(
                     f"vjp of {_name(fun)}: cotangent of shape "
@@ -121,7 +124,7 @@ def jvp(fun, primals, tangents, has_aux=False):
             raise ValueError(f"jvp of {_name(fun)}: tangent {k} is "
                              f"{backend.describe(unbox_all(t))}; tangents must be float "
                              f"or complex like their primals")
-        if (backend.dtype_of(unbox_all(t)).kind == "c") != (backend.dtype_of(unbox_all(x)).kind == "c"):
+        if backend.dtype_of(unbox_all(t)) != backend.dtype_of(unbox_all(x)):
             raise ValueError(f"jvp of {_name(fun)}: tangent {k} dtype "
                              f"{backend.dtype_of(unbox_all(t))} does not match primal dtype "
                              f"{backend.dtype_of(unbox_all(x))}")
@@ -175,6 +178,9 @@ def _select(who, fun, argnums, args, kwargs):
             raise ValueError(f"{who}({_name(fun)}): argnums {argnums!r} is out of range "
                              f"for a call with {n} positional argument(s)")
     nums = tuple(a % n for a in nums)
+    if len(set(nums)) != len(nums):
+        raise ValueError(f"{who}({_name(fun)}): argnums {argnums!r} names the same "
+                         f"argument more than once")
 
     def f_sel(*chosen):
         full = list(args)
@@ -259,6 +265,13 @@ def elementwise_grad(fun, argnums=0, *, argnum=None):
 
 # ---------------------------------------------------------------- jacobians
 
+def _check_outputs(who, fun, out_leaves):
+    for o in out_leaves:
+        if not backend.is_differentiable(unbox_all(o)):
+            raise TypeError(f"{who} of {_name(fun)}: outputs must be float or complex "
+                            f"numbers or arrays, got {backend.describe(unbox_all(o))}")
+
+
 def _blocks(out_leaves, in_leaves, rows_or_cols, by_rows):
     """Assemble Jacobian blocks of shape out.shape + in.shape from flat passes."""
     blocks = []
@@ -297,6 +310,7 @@ def _assemble(blocks, out_def, in_def, argnums):
 def _jacrev_passes(f_sel, chosen):
     out, f_vjp = vjp(f_sel, *chosen)
     out_leaves, out_def = tree_flatten(out)
+    _check_outputs("jacobian", f_sel, out_leaves)
     in_leaves, in_def = tree_flatten(chosen)
     rows = [[[] for _ in in_leaves] for _ in out_leaves]
     passes = 0
@@ -326,12 +340,14 @@ def _jacfwd_passes(f_sel, chosen):
             t_leaves, out_def = tree_flatten(out_t)
             if cols is None:
                 out_leaves = tree_flatten(out)[0]
+                _check_outputs("jacobian", f_sel, out_leaves)
                 cols = [[[] for _ in in_leaves] for _ in out_leaves]
             for j, tj in enumerate(t_leaves):
                 cols[j][i].append(tj)
     if cols is None:  # no input elements at all
         out = f_sel(*chosen)
         out_leaves, out_def = tree_flatten(out)
+        _check_outputs("jacobian", f_sel, out_leaves)
         cols = [[[] for _ in in_leaves] for _ in out_leaves]
     blocks = _blocks(out_leaves, in_leaves, lambda j, i: cols[j][i], by_rows=False)
     return blocks, out_def, in_def, passes, out_leaves, in_leaves

@@ -28,6 +28,7 @@ DOMAINS = {
     "minimum": (D, _shift(D, 0.35)),
     "hypot": (D, D),  # away from the origin, where hypot has a cone point
     "arctan2": (D, D),  # likewise for the angle
+    "mod": (R, P),  # piecewise linear; the fixed draws sit well away from the jumps
 }
 
 

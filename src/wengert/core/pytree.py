@@ -83,32 +83,33 @@ LEAF = TreeDef(None, None, ())
 def tree_flatten(tree):
     """``(leaves, treedef)`` for ``tree``."""
     leaves = []
+    return leaves, _flatten(tree, leaves)
 
-    def walk(x):
-        node = _node_of(x)
-        if node is None:
-            leaves.append(x)
-            return LEAF
-        children, aux = node.flatten(x)
-        return TreeDef(type(x), aux, tuple(walk(c) for c in children))
 
-    return leaves, walk(tree)
+def _flatten(x, leaves):
+    # a module-level recursion, not a closure: a self-referencing closure would be a
+    # reference cycle holding the leaves (traced values, and through them a tape)
+    node = _node_of(x)
+    if node is None:
+        leaves.append(x)
+        return LEAF
+    children, aux = node.flatten(x)
+    return TreeDef(type(x), aux, tuple(_flatten(c, leaves) for c in children))
 
 
 def tree_unflatten(treedef, leaves):
     """Rebuild the structure described by ``treedef`` from ``leaves``."""
-    it = iter(leaves)
+    return _build(treedef, iter(leaves))
 
-    def build(td):
-        if td.node_type is None:
-            return next(it)
-        children = [build(c) for c in td.children]
-        node = _nodes.get(td.node_type)
-        if node is None:  # namedtuple
-            return td.node_type(*children)
-        return node.unflatten(td.aux, children)
 
-    return build(treedef)
+def _build(td, it):
+    if td.node_type is None:
+        return next(it)
+    children = [_build(c, it) for c in td.children]
+    node = _nodes.get(td.node_type)
+    if node is None:  # namedtuple
+        return td.node_type(*children)
+    return node.unflatten(td.aux, children)
 
 
 def tree_leaves(tree):

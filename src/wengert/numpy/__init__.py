@@ -9,6 +9,7 @@ array([1., 1., 1.])
 """
 
 from ..rules.arithmetic import *  # noqa: F401,F403
+from ..rules.complex import *  # noqa: F401,F403
 from ..rules.elementwise import *  # noqa: F401,F403
 from ..rules.indexing import *  # noqa: F401,F403
 from ..rules.linalg import *  # noqa: F401,F403

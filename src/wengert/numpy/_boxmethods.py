@@ -59,7 +59,7 @@ Box.__hash__ = object.__hash__
 
 for _name in ["sum", "mean", "prod", "max", "min", "var", "std", "dot", "ravel",
               "squeeze", "clip", "cumsum", "swapaxes", "conj", "argmax", "argmin",
-              "all", "any", "round", "nonzero", "argsort", "sort", "trace", "diagonal"]:
+              "all", "any", "round", "nonzero", "argsort", "trace", "diagonal"]:
     setattr(Box, _name, _method(_name))
 Box.conjugate = Box.conj
 

@@ -1,4 +1,5 @@
 """Primitive families: each module registers its primitives (numpy forward, JVP
 and VJP side by side) in ``wengert.core.primitive.registry``."""
 
-from . import arithmetic, elementwise, indexing, linalg, reductions, shape, special  # noqa: F401
+from . import (arithmetic, complex, elementwise, indexing, linalg, reductions, shape,
+               special)  # noqa: F401

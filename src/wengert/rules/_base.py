@@ -18,22 +18,28 @@ def shape(x):
     return backend.shape(unbox_all(x))
 
 
+def sum_to(g, shp):
+    """Sum ``g`` down to shape ``shp``: the VJP of broadcasting ``shp`` up to ``g``."""
+    if type(g) is float:
+        return g
+    g_shape = shape(g)
+    if g_shape == shp:
+        return g
+    sum_ = lookup("sum")  # the primitive, keyword options
+    lead = len(g_shape) - len(shp)
+    if lead > 0:
+        g = sum_(g, axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shp) if n == 1 and g_shape[lead + i] != 1)
+    if axes:
+        g = sum_(g, axis=axes, keepdims=True)
+    return g
+
+
 def unbroadcast(g, x):
     """Sum ``g`` over the axes that broadcasting added to ``x`` (VJP of broadcast)."""
     if type(g) is float:
         return g
-    g_shape = shape(g)
-    x_shape = shape(x)
-    if g_shape == x_shape:
-        return g
-    sum_ = lookup("sum")  # the primitive, keyword options
-    lead = len(g_shape) - len(x_shape)
-    if lead > 0:
-        g = sum_(g, axis=tuple(range(lead)))
-    axes = tuple(i for i, n in enumerate(x_shape) if n == 1 and g_shape[lead + i] != 1)
-    if axes:
-        g = sum_(g, axis=axes, keepdims=True)
-    return g
+    return sum_to(g, shape(x))
 
 
 def match(t, ans):

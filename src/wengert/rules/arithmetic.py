@@ -112,8 +112,12 @@ greater_equal = nondiff("greater_equal", np.greater_equal)
 equal = nondiff("equal", np.equal)
 not_equal = nondiff("not_equal", np.not_equal)
 floor_divide = nondiff("floor_divide", np.floor_divide)
-mod = nondiff("mod", np.mod)
+# x mod y = x - y floor(x / y): slope 1 in x and -floor(x / y) in y (between jumps)
+mod = binary("mod", np.mod,
+             dx=lambda x, y, ans: 1.0,
+             dy=lambda x, y, ans: -np.floor_divide(unbox_all(x), unbox_all(y)))
+remainder = mod
 
 __all__ = ["add", "subtract", "multiply", "divide", "true_divide", "power", "maximum",
            "minimum", "hypot", "arctan2", "less", "less_equal", "greater", "greater_equal",
-           "equal", "not_equal", "floor_divide", "mod"]
+           "equal", "not_equal", "floor_divide", "mod", "remainder"]

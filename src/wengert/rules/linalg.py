@@ -15,25 +15,11 @@ import numpy as np
 
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
-from ._base import shape
+from ._base import shape, sum_to
 from .arithmetic import add, multiply
 from .reductions import sum as _sum
 from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
                     transpose)
-
-
-def _sum_to(g, shp):
-    """Sum ``g`` down to shape ``shp`` (the VJP of broadcasting ``shp`` up to ``g``)."""
-    g_shape = shape(g)
-    if g_shape == shp:
-        return g
-    lead = len(g_shape) - len(shp)
-    if lead > 0:
-        g = _sum(g, axis=tuple(range(lead)))
-    axes = tuple(i for i, n in enumerate(shp) if n == 1 and g_shape[lead + i] != 1)
-    if axes:
-        g = _sum(g, axis=axes, keepdims=True)
-    return g
 
 
 def _no_out(who, out):
@@ -78,7 +64,7 @@ def _matmul_vjp_x(g, ans, x, y):
                  else _matmul(expand_dims(g, -2), swapaxes(y, -1, -2)))
     else:
         x_bar = _matmul(g, swapaxes(y, -1, -2))
-    return _sum_to(x_bar, xs)
+    return sum_to(x_bar, xs)
 
 
 def _matmul_vjp_y(g, ans, x, y):
@@ -90,7 +76,7 @@ def _matmul_vjp_y(g, ans, x, y):
         y_bar = _matmul(g, x) if len(xs) == 2 else _matmul(expand_dims(g, -2), x)
     else:
         y_bar = _matmul(swapaxes(x, -1, -2), g)
-    return _sum_to(y_bar, ys)
+    return sum_to(y_bar, ys)
 
 
 _matmul = Primitive(
@@ -228,14 +214,14 @@ def _dot_axes(xs, ys):
 def _dot_vjp_x(g, ans, x, y):
     xs, ys = shape(x), shape(y)
     if not xs or not ys:  # a scalar factor: dot is multiply
-        return _sum_to(multiply(g, y), xs)
+        return sum_to(multiply(g, y), xs)
     return _tensordot_vjp_x(g, x, y, _dot_axes(xs, ys))
 
 
 def _dot_vjp_y(g, ans, x, y):
     xs, ys = shape(x), shape(y)
     if not xs or not ys:
-        return _sum_to(multiply(x, g), ys)
+        return sum_to(multiply(x, g), ys)
     return _tensordot_vjp_y(g, x, y, _dot_axes(xs, ys))
 
 

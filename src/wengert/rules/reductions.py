@@ -208,6 +208,11 @@ amax = max
 amin = min
 argmax = nondiff("argmax", np.argmax)
 argmin = nondiff("argmin", np.argmin)
+argsort = nondiff("argsort", np.argsort)
+all = nondiff("all", np.all)
+any = nondiff("any", np.any)
+nonzero = nondiff("nonzero", np.nonzero)
+count_nonzero = nondiff("count_nonzero", np.count_nonzero)
 
 
 # ---------------------------------------------------------------- cumulative ops
@@ -304,4 +309,4 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 
 __all__ = ["sum", "mean", "var", "std", "prod", "max", "amax", "min", "amin", "argmax",
-           "argmin", "cumsum", "cumprod"]
+           "argmin", "argsort", "all", "any", "nonzero", "count_nonzero", "cumsum", "cumprod"]
