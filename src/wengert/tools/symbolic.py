@@ -1,0 +1,507 @@
+"""The symbolic route to a derivative (sympy, the optional ``symbolic`` extra), and
+the expression swell the seeds warn about (表达式膨胀).
+
+Symbolic differentiation applies the rules to a whole expression tree, so every
+subexpression that the product and chain rules repeat is written out again:
+d/da of ``16a(1-a)(1-2a)^2`` already has three terms, and for the logistic map
+``x <- 4x(1-x)`` iterated n times the derivative's tree grows like ``n 2^n``.
+AD applies the same rules to the evaluation trace instead, where a repeated value
+is a variable used twice, so its size grows like ``n``. ``swell_table`` shows both.
+
+Strings are parsed with Python's ``ast`` and turned into sympy by hand: numbers,
+names (real symbols), ``+ - * / **`` (``^`` too), unary minus and calls of the
+functions in ``FUNCTIONS``. Nothing is evaluated as Python, and anything else (attribute
+access, names starting with ``_``, lambda, indexing, strings) is refused.
+"""
+
+import ast
+import functools
+import math
+
+__all__ = ["diff", "parse", "swell_table", "Derivative", "SwellTable", "FUNCTIONS",
+           "CONSTANTS"]
+
+_MAX_LENGTH = 10_000   # characters of an expression string
+_MAX_DEPTH = 500       # nesting of the expression tree (a sum of n terms nests n deep)
+_MAX_DIGITS = 1_000    # digits of an exact numeric power such as 2**1000
+
+
+def _sympy(who):
+    try:
+        import sympy
+    except ImportError as err:
+        raise ImportError(f"{who} needs sympy, which is not installed; install the "
+                          f"symbolic extra: pip install 'wengert[symbolic]'") from err
+    return sympy
+
+
+# numpy's names (those of wengert.numpy) and the usual short aliases, one argument each
+_UNARY = {
+    "exp": lambda sp, x: sp.exp(x),
+    "expm1": lambda sp, x: sp.exp(x) - 1,
+    "log": lambda sp, x: sp.log(x),
+    "log1p": lambda sp, x: sp.log(1 + x),
+    "log2": lambda sp, x: sp.log(x, 2),
+    "log10": lambda sp, x: sp.log(x, 10),
+    "sqrt": lambda sp, x: sp.sqrt(x),
+    "cbrt": lambda sp, x: sp.cbrt(x),
+    "square": lambda sp, x: x ** 2,
+    "abs": lambda sp, x: sp.Abs(x),
+    "sin": lambda sp, x: sp.sin(x),
+    "cos": lambda sp, x: sp.cos(x),
+    "tan": lambda sp, x: sp.tan(x),
+    "arcsin": lambda sp, x: sp.asin(x),
+    "arccos": lambda sp, x: sp.acos(x),
+    "arctan": lambda sp, x: sp.atan(x),
+    "sinh": lambda sp, x: sp.sinh(x),
+    "cosh": lambda sp, x: sp.cosh(x),
+    "tanh": lambda sp, x: sp.tanh(x),
+    "arcsinh": lambda sp, x: sp.asinh(x),
+    "arccosh": lambda sp, x: sp.acosh(x),
+    "arctanh": lambda sp, x: sp.atanh(x),
+}
+for _alias, _name_ in [("asin", "arcsin"), ("acos", "arccos"), ("atan", "arctan"),
+                       ("asinh", "arcsinh"), ("acosh", "arccosh"), ("atanh", "arctanh"),
+                       ("absolute", "abs")]:
+    _UNARY[_alias] = _UNARY[_name_]
+FUNCTIONS = tuple(sorted(_UNARY))
+CONSTANTS = ("pi", "e")
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+# what a refused node is, in words, for the error message
+_REFUSED = {
+    ast.Attribute: "attribute access ('.{attr}') is", ast.Lambda: "lambda is",
+    ast.Subscript: "indexing ('[...]') is", ast.Starred: "starred arguments are",
+    ast.Compare: "comparisons are", ast.BoolOp: "'and'/'or' are",
+    ast.IfExp: "'if ... else' is", ast.NamedExpr: "':=' is", ast.List: "lists are",
+    ast.Tuple: "tuples are", ast.Dict: "dicts are", ast.Set: "sets are",
+    ast.ListComp: "comprehensions are", ast.SetComp: "comprehensions are",
+    ast.DictComp: "comprehensions are", ast.GeneratorExp: "generator expressions are",
+    ast.JoinedStr: "f-strings are", ast.Await: "await is", ast.Yield: "yield is",
+    ast.YieldFrom: "yield is", ast.Slice: "slices are",
+}
+
+
+def _refuse(who, text, problem):
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return ValueError(f"{who}: refused {shown!r}: {problem}")
+
+
+def _first_problem(tree):
+    """The most telling disallowed construct in ``tree`` (walked breadth first), or
+    None: underscore names first (``__import__``, ``__class__``), then other nodes."""
+    for node in ast.walk(tree):
+        name = node.id if isinstance(node, ast.Name) else (
+            node.attr if isinstance(node, ast.Attribute) else None)
+        if name is not None and name.startswith("_"):
+            return f"names starting with '_' such as {name!r} are not allowed"
+    for node in ast.walk(tree):
+        for kind, words in _REFUSED.items():
+            if isinstance(node, kind):
+                attr = node.attr if isinstance(node, ast.Attribute) else ""
+                return words.format(attr=attr) + " not allowed"
+    return None
+
+
+def parse(text, *, who="symbolic.parse"):
+    """A sympy expression from ``text``, read with a whitelist: numbers, variable
+    names, ``+ - * / **`` (``^`` is read as ``**``), unary ``-``/``+``, the constants
+    ``pi`` and ``e`` and calls of the one-argument functions in ``FUNCTIONS``.
+    Raises ValueError naming the problem for anything else; never evaluates Python.
+
+    >>> parse("16*a*(1-a)*(1-2*a)^2")
+    16*a*(1 - 2*a)**2*(1 - a)
+    >>> parse("a.__class__")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: symbolic.parse: refused 'a.__class__': names starting with '_' ...
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{who}: the expression must be a string or a sympy expression, "
+                        f"got {type(text).__name__}")
+    if len(text) > _MAX_LENGTH:
+        raise ValueError(f"{who}: the expression is {len(text)} characters long; the "
+                         f"limit is {_MAX_LENGTH}")
+    if not text.strip():
+        raise ValueError(f"{who}: the expression is empty")
+    try:
+        # '^' means power here, as in the seeds; Python would read it as xor, binding
+        # looser than '*', so it is rewritten before parsing (no strings are allowed,
+        # so every '^' is an operator)
+        tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
+    except SyntaxError as err:
+        where = f" at column {err.offset}" if err.offset else ""
+        hint = ("; write products with '*' (16*a, not 16a)"
+                if err.msg and "invalid decimal literal" in err.msg else "")
+        raise _refuse(who, text, f"syntax error{where} ({err.msg}){hint}") from None
+    except ValueError as err:  # e.g. an integer literal over Python's digit limit
+        raise _refuse(who, text, f"cannot be parsed ({err})") from None
+    except (RecursionError, MemoryError):
+        raise _refuse(who, text, "nested too deeply for Python's parser") from None
+    problem = _first_problem(tree)
+    if problem is not None:
+        raise _refuse(who, text, problem)
+    sp = _sympy(who)
+    return _Builder(sp, who, text).build(tree.body, 0)
+
+
+class _Builder:
+    """Turns a checked Python AST into a sympy expression, node by node."""
+
+    def __init__(self, sp, who, text):
+        self.sp, self.who, self.text = sp, who, text
+
+    def fail(self, problem):
+        return _refuse(self.who, self.text, problem)
+
+    def build(self, node, depth):
+        if depth > _MAX_DEPTH:
+            raise self.fail(f"nested more than {_MAX_DEPTH} levels deep")
+        sp = self.sp
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                kind = "complex numbers" if isinstance(v, complex) else (
+                    f"{type(v).__name__} literals ({v!r})")
+                raise self.fail(f"{kind} are not allowed; only real numbers")
+            if isinstance(v, float) and not math.isfinite(v):
+                raise self.fail("a number literal overflows to infinity")
+            return sp.Integer(v) if isinstance(v, int) else sp.Float(v)
+        if isinstance(node, ast.Name):
+            if node.id in _UNARY:
+                raise self.fail(f"{node.id!r} is a function: call it, as in {node.id}(x)")
+            if node.id == "pi":
+                return sp.pi
+            if node.id == "e":
+                return sp.E
+            return sp.Symbol(node.id, real=True)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, (ast.USub, ast.UAdd)):
+                x = self.build(node.operand, depth + 1)
+                return -x if isinstance(node.op, ast.USub) else x
+            raise self.fail(f"the operator {_op_text(node.op)!r} is not allowed")
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise self.fail(f"the operator {_op_text(node.op)!r} is not allowed; use "
+                                f"+ - * / ** (or ^)")
+            x = self.build(node.left, depth + 1)
+            y = self.build(node.right, depth + 1)
+            op = type(node.op)
+            if op is ast.Add:
+                return x + y
+            if op is ast.Sub:
+                return x - y
+            if op is ast.Mult:
+                return x * y
+            if op is ast.Div:
+                if y.is_zero:
+                    raise self.fail("division by zero")
+                return x / y
+            self.check_power(x, y)
+            return x ** y
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                raise self.fail("only calls of named functions are allowed: "
+                                + ", ".join(FUNCTIONS))
+            name = node.func.id
+            if name not in _UNARY:
+                raise self.fail(f"unknown function {name!r}; the known functions are "
+                                + ", ".join(FUNCTIONS))
+            if node.keywords or len(node.args) != 1:
+                raise self.fail(f"{name}() takes exactly one positional argument")
+            return _UNARY[name](sp, self.build(node.args[0], depth + 1))
+        raise self.fail(f"{type(node).__name__} expressions are not allowed")
+
+    def check_power(self, base, exponent):
+        # an exact number to an exact power is computed at once: bound its digits
+        if base.is_Rational and exponent.is_Number and not base.is_zero:
+            size = max(len(str(abs(base.p))), len(str(base.q)))
+            if abs(float(exponent)) * size > _MAX_DIGITS:
+                raise self.fail(f"an exact power of numbers with over {_MAX_DIGITS} "
+                                f"digits (exponent {exponent})")
+
+
+def _op_text(op):
+    return {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
+            ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.Invert: "~",
+            ast.Not: "not"}.get(type(op), type(op).__name__)
+
+
+def _as_expr(who, expr):
+    if isinstance(expr, str):
+        return parse(expr, who=who)
+    sp = _sympy(who)
+    if isinstance(expr, sp.Basic):
+        return expr
+    raise TypeError(f"{who}: the expression must be a string or a sympy expression, got "
+                    f"{type(expr).__name__}")
+
+
+def _as_symbol(who, var, expr):
+    sp = _sympy(who)
+    if isinstance(var, sp.Symbol):
+        return var
+    if not isinstance(var, str):
+        raise TypeError(f"{who}: the variable must be a name (str) or a sympy Symbol, got "
+                        f"{type(var).__name__}")
+    if not var.isidentifier() or var.startswith("_"):
+        raise ValueError(f"{who}: the variable {var!r} must be a plain name (letters, "
+                         f"digits and '_', not starting with '_' or a digit)")
+    if var in _UNARY or var in CONSTANTS:
+        raise ValueError(f"{who}: {var!r} names a function or constant, not a variable")
+    for s in expr.free_symbols:  # the expression's own symbol of that name, if any
+        if s.name == var:
+            return s
+    return sp.Symbol(var, real=True)
+
+
+class Derivative:
+    """The symbolic derivative of ``function`` with respect to ``var``.
+
+    ``expr`` is the derivative as sympy's ``diff`` gives it (unsimplified),
+    ``simplified`` the result of ``sympy.simplify`` (computed on first use);
+    ``size``, ``size_simplified`` and ``size_function`` count operations with
+    ``sympy.count_ops``; ``size_cse`` counts them after common subexpressions are
+    shared (``sympy.cse``), which is what an evaluation trace does. ``at(x)``
+    evaluates the derivative at ``var = x``.
+    """
+
+    def __init__(self, function, var, expr):
+        self.function = function
+        self.var = var
+        self.expr = expr
+
+    @functools.cached_property
+    def simplified(self):
+        return _sympy("symbolic.diff").simplify(self.expr)
+
+    @property
+    def size(self):
+        return _count_ops(self.expr)
+
+    @property
+    def size_simplified(self):
+        return _count_ops(self.simplified)
+
+    @property
+    def size_function(self):
+        return _count_ops(self.function)
+
+    @property
+    def size_cse(self):
+        return _cse_size(self.expr)
+
+    def at(self, value, **others):
+        """The derivative's value as a float at ``var = value`` (other free symbols
+        given by name)."""
+        sp = _sympy("symbolic.diff")
+        by_name = {s.name: s for s in self.expr.free_symbols}
+        subs = {self.var: sp.Float(value)}
+        for k, v in others.items():
+            if k not in by_name:
+                raise ValueError(f"Derivative.at: the derivative has no variable {k!r}")
+            subs[by_name[k]] = sp.Float(v)
+        try:
+            # xreplace with floats folds the tree as it rebuilds it: much faster than
+            # evalf(subs=...) on a swollen expression
+            result = self.expr.xreplace(subs).evalf()
+        except ValueError:  # e.g. an unevaluated Derivative(f(x), x) inside
+            result = self.expr.evalf(subs=subs)
+        if result.free_symbols:
+            names = ", ".join(sorted(str(s) for s in result.free_symbols))
+            raise ValueError(f"Derivative.at: give a value for {names}")
+        return float(result)
+
+    def __str__(self):
+        return (f"d/d{self.var} {self.function} =\n  {self.expr}\n"
+                f"  ({self.size} operations; the function has {self.size_function})\n"
+                f"simplified: {self.simplified}  ({self.size_simplified} operations)")
+
+    def __repr__(self):
+        return f"<Derivative d/d{self.var} of {self.function}: {self.size} operations>"
+
+
+def _count_ops(expr):
+    return int(_sympy("symbolic").count_ops(expr))
+
+
+def _cse_size(expr):
+    sp = _sympy("symbolic")
+    shared, (reduced,) = sp.cse(expr)
+    return int(sum(sp.count_ops(v) for _, v in shared) + sp.count_ops(reduced))
+
+
+def diff(expr, var):
+    """Differentiate ``expr`` (a string, read safely by ``parse``, or a sympy
+    expression) with respect to ``var`` through sympy, with the size of the result.
+
+    >>> d = diff("16*a*(1-a)*(1-2*a)**2", "a")
+    >>> d.expr
+    -16*a*(1 - 2*a)**2 + 16*a*(1 - a)*(8*a - 4) + 16*(1 - 2*a)**2*(1 - a)
+    >>> d.size, d.size_simplified
+    (19, 8)
+    >>> d.at(0.3)
+    -4.352
+    """
+    who = "symbolic.diff"
+    f = _as_expr(who, expr)
+    x = _as_symbol(who, var, f)
+    sp = _sympy(who)
+    try:
+        d = sp.diff(f, x)
+    except RecursionError:
+        raise ValueError(f"{who}: the expression is nested too deeply for sympy to "
+                         f"differentiate") from None
+    return Derivative(f, x, d)
+
+
+# ---------------------------------------------------------------- expression swell
+
+def seeds_example(a):
+    """The seeds' example of expression swell: 16a(1-a)(1-2a)^2 (which is the
+    logistic map applied twice, multiplied out)."""
+    return 16 * a * (1 - a) * (1 - 2 * a) ** 2
+
+
+def logistic(x, n):
+    """The logistic map x <- 4x(1-x) applied ``n`` times."""
+    for _ in range(n):
+        x = 4 * x * (1 - x)
+    return x
+
+
+def trace_sizes(fun, x):
+    """``(forward, gradient)``: operations AD records for ``fun`` at ``x``. ``forward``
+    counts the entries of the reverse tape (the Wengert list ``v_1 ... v_l``);
+    ``gradient`` counts the operations of the whole gradient program, the forward
+    sweep plus the backward sweep, recorded by evaluating ``wengert.grad(fun)`` on a
+    traced input (operations on constants alone are not recorded)."""
+    from ..core.reverse import ReverseTrace
+    from ..transforms import grad
+
+    trace = ReverseTrace()
+    fun(trace.new_input(x))
+    forward = len(trace.tape) - 1
+    outer = ReverseTrace()
+    grad(fun)(outer.new_input(x))
+    return forward, len(outer.tape) - 1
+
+
+class SwellRow:
+    """One function of the swell table: sizes of its symbolic derivative and of its
+    AD trace, and the derivative's value both ways at the table's point."""
+
+    __slots__ = ("name", "n", "size_function", "size_derivative", "size_simplified",
+                 "size_cse", "trace_forward", "trace_gradient", "symbolic_value",
+                 "ad_value")
+
+    def __init__(self, **fields):
+        for k in self.__slots__:
+            setattr(self, k, fields[k])
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __repr__(self):
+        return f"SwellRow({self.as_dict()!r})"
+
+
+class SwellTable:
+    """Rows of ``swell_table``: ``rows`` (SwellRow), ``logistic`` (the logistic-map
+    rows only), ``table()`` text and ``plot(path)`` (matplotlib, log y-axis)."""
+
+    _COLUMNS = [("function", "name", 18), ("f ops", "size_function", 6),
+                ("d/dx ops", "size_derivative", 9), ("simplified", "size_simplified", 10),
+                ("d/dx cse", "size_cse", 8), ("AD fwd", "trace_forward", 6),
+                ("AD fwd+bwd", "trace_gradient", 10)]
+
+    def __init__(self, rows, at):
+        self.rows = rows
+        self.at = at
+
+    @property
+    def logistic(self):
+        return [r for r in self.rows if r.n is not None]
+
+    def table(self):
+        head = "  ".join(f"{t:>{w}}" if k != "name" else f"{t:<{w}}"
+                         for t, k, w in self._COLUMNS)
+        lines = [f"expression swell: operations in the symbolic derivative (sympy "
+                 f"count_ops) vs the AD trace, derivative at x = {self.at}", head]
+        for r in self.rows:
+            cells = []
+            for _, k, w in self._COLUMNS:
+                v = getattr(r, k)
+                cells.append(f"{v:<{w}}" if k == "name" else
+                             f"{'-' if v is None else v:>{w}}")
+            lines.append("  ".join(cells))
+        lines.append("d/dx ops: sympy.diff as given; simplified: sympy.simplify "
+                     "('-' where skipped); d/dx cse: shared subexpressions counted once;")
+        lines.append("AD fwd: entries of the reverse tape; AD fwd+bwd: operations "
+                     "recorded while evaluating wengert.grad (forward and backward sweep)")
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.table()
+
+    def plot(self, path=None):
+        """Operation counts against n for the logistic map, log y-axis; saved to
+        ``path`` when given. Returns the matplotlib Figure."""
+        from .numeric import _new_figure
+        fig = _new_figure("symbolic.swell_table(...).plot")
+        ax = fig.add_subplot(1, 1, 1)
+        rows = self.logistic
+        ns = [r.n for r in rows]
+        series = [("symbolic derivative (sympy.diff)", "size_derivative", "o-"),
+                  ("symbolic, simplified", "size_simplified", "s--"),
+                  ("symbolic with shared subexpressions (cse)", "size_cse", "^-"),
+                  ("AD trace, forward + backward", "trace_gradient", "D-"),
+                  ("AD trace, forward", "trace_forward", "v-")]
+        for label, key, style in series:
+            pts = [(r.n, getattr(r, key)) for r in rows if getattr(r, key) is not None]
+            if pts:
+                ax.plot(*zip(*pts), style, label=label)
+        ax.set_yscale("log")
+        ax.set_xticks(ns)
+        ax.set_xlabel("n (logistic map x <- 4x(1-x) applied n times)")
+        ax.set_ylabel("operations")
+        ax.set_title("expression swell: symbolic derivative vs AD trace")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="upper left", fontsize="small")
+        if path is not None:
+            fig.savefig(path, dpi=120, bbox_inches="tight")
+        return fig
+
+
+def swell_table(n_max=8, at=0.3, simplify_max_n=5):
+    """The expression-swell comparison: for the seeds' example 16a(1-a)(1-2a)^2 and
+    the logistic map x <- 4x(1-x) iterated n = 1 .. ``n_max`` times, the size of the
+    symbolic derivative beside the size of the AD trace of the same Python function
+    (one definition, run on a sympy symbol and on a traced value). ``simplify`` is
+    slow on large expressions, so it runs only up to ``n = simplify_max_n``.
+
+    >>> t = swell_table(n_max=3)
+    >>> [(r.size_derivative, r.trace_forward) for r in t.logistic]
+    [(2, 3), (21, 6), (82, 9)]
+    """
+    who = "symbolic.swell_table"
+    if isinstance(n_max, bool) or not isinstance(n_max, int) or n_max < 1:
+        raise ValueError(f"{who}: n_max must be a positive int, got {n_max!r}")
+    sp = _sympy(who)
+    from ..transforms import grad
+
+    x = sp.Symbol("x", real=True)
+    cases = [("16a(1-a)(1-2a)^2", None, seeds_example)]
+    cases += [(f"logistic n={n}", n, functools.partial(logistic, n=n))
+              for n in range(1, n_max + 1)]
+    rows = []
+    for name, n, fun in cases:
+        d = diff(fun(x), x)
+        forward, gradient = trace_sizes(fun, float(at))
+        small = n is None or n <= simplify_max_n
+        rows.append(SwellRow(
+            name=name, n=n, size_function=d.size_function, size_derivative=d.size,
+            size_simplified=d.size_simplified if small else None, size_cse=d.size_cse,
+            trace_forward=forward, trace_gradient=gradient, symbolic_value=d.at(at),
+            ad_value=float(grad(fun)(float(at)))))
+    return SwellTable(rows, at)
