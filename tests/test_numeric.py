@@ -198,7 +198,7 @@ def test_grad_errors_are_clear():
             numeric.grad(expsin, 1.0, h=bad)
     with pytest.raises(TypeError, match="step h must be a positive real number"):
         numeric.grad(expsin, 1.0, h="small")
-    with pytest.raises(ValueError, match=r"must return a scalar, got an output of shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"must return a scalar, got .* shape \(3,\)"):
         numeric.grad(lambda x: x * np.ones(3), 1.0)
     with pytest.raises(TypeError, match="must return a scalar number, got str"):
         numeric.grad(lambda x: "one", 1.0)
