@@ -88,9 +88,8 @@ def test_operator_closed_form_is_right(name):
     assert _central(f, x) == pytest.approx(df(x), rel=1e-6, abs=1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="mod is registered as non-differentiable "
-                   "(rules/arithmetic.py: nondiff('mod')); d(x mod c)/dx = 1")
 def test_mod_operator_derivative():
+    # d(x mod c)/dx = 1 away from the jumps (mod was once registered non-differentiable)
     assert wg.grad(lambda x: x % 1.0)(1.3) == pytest.approx(1.0)
 
 
@@ -321,11 +320,9 @@ def test_long_chain_forward_mode():
     assert t == pytest.approx(a ** n, rel=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="the tape outlives grad() until the cyclic GC runs: "
-                   "tree_flatten's recursive `walk` and tree_unflatten's `build` "
-                   "closures form reference cycles that hold the boxes (and through "
-                   "them the trace and its whole tape)")
 def test_tape_is_freed_by_reference_counting_alone():
+    # with the cyclic GC off, nothing may keep the trace alive after grad returns (a
+    # self-referencing closure in the pytree code once did, holding the whole tape)
     def chain(x):
         y = x
         for _ in range(1000):
