@@ -15,6 +15,7 @@ from . import scipy  # noqa: F401
 from .core.primitive import Primitive, registry
 from .core.pytree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
                           tree_unflatten)
+from .tools import numeric, symbolic  # noqa: F401  (the other routes: wg.numeric, wg.symbolic)
 from .tools.gradcheck import check_grads
 from .tools.tracing import trace
 from .transforms import (checkpoint, custom_jvp, custom_vjp, defjvp, defvjp, derivative,
