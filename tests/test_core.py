@@ -136,11 +136,18 @@ def test_primal_values_are_untouched_by_tracing():
 
     def f(x):
         y = x * 2.0
-        seen.append(float(y))
+        seen.append(float(wg.stop_gradient(y)))
         return y * y
     wg.grad(f)(1.5)
     wg.jvp(f, (1.5,), (1.0,))
     assert seen == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("transform", [wg.grad, wg.derivative])
+def test_float_of_a_traced_value_refuses_to_drop_the_derivative(transform):
+    import math
+    with pytest.raises(TypeError, match="would drop its derivative"):
+        transform(lambda x: math.sqrt(x))(4.0)
 
 
 def test_numpy_scalars_and_zero_d_arrays_are_accepted():

@@ -78,7 +78,8 @@ def describe(x):
         return f"{type(x).__name__} {x!r}"
     if isinstance(x, (np.ndarray, np.generic)):
         return f"array of shape {x.shape} and dtype {x.dtype}"
-    return f"{type(x).__name__} object"
+    name = type(x).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} object"
 
 
 def zeros_like(x):

@@ -54,6 +54,7 @@ def vjp(fun, *primals, has_aux=False):
     >>> f_vjp(1.0)
     (1.0,)
     """
+    _need_callable("vjp", fun)
     leaves, in_def = tree_flatten(primals)
     _check_inputs("vjp", leaves, fun)
     trace = ReverseTrace()
@@ -105,6 +106,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     >>> wg.jvp(wnp.sin, (0.0,), (2.0,))
     (0.0, 2.0)
     """
+    _need_callable("jvp", fun)
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError(f"jvp of {_name(fun)}: primals and tangents must be tuples or "
                         f"lists (got {type(primals).__name__} and "
@@ -154,7 +156,14 @@ def _split_aux(who, fun, result):
 
 # ---------------------------------------------------------------- argnums
 
+def _need_callable(who, fun):
+    if not callable(fun):
+        raise TypeError(f"{who}: expected a function to differentiate, got "
+                        f"{backend.describe(fun)}")
+
+
 def _argnums(who, fun, argnums, argnum):
+    _need_callable(who, fun)
     if argnum is not None:
         argnums = argnum
     if isinstance(argnums, bool) or not isinstance(argnums, (int, tuple, list)):

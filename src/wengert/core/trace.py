@@ -35,7 +35,13 @@ class Box:
         return bool(self._value)
 
     def __float__(self):
-        return float(self._value)
+        # float() would hand back a number with the derivative silently dropped
+        raise TypeError(
+            "float() of a traced value would drop its derivative: use wengert.numpy "
+            "functions (wnp.sqrt, not math.sqrt), or wengert.stop_gradient(x) when a "
+            "constant is meant")
+
+    __complex__ = __float__
 
     def __int__(self):
         return int(self._value)

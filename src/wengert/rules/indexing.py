@@ -32,7 +32,8 @@ _getitem = Primitive(
 
 
 def _where_impl(cond, x, y):
-    return np.where(cond, x, y)
+    out = np.where(cond, x, y)
+    return out[()] if out.ndim == 0 else out  # scalars in, a scalar out
 
 
 _where = Primitive(
