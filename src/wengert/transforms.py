@@ -400,13 +400,26 @@ def jacfwd(fun, argnums=0, *, argnum=None):
 
 class JacobianReport(SimpleNamespace):
     """What ``jacobian(..., explain=True)`` did: n inputs, m outputs, the mode
-    chosen, why, and the passes run."""
+    chosen, why, and the passes run. ``str()`` gives it as a short table."""
+
+    def rows(self):
+        return [("function", self.function), ("n (input elements)", self.n),
+                ("m (output elements)", self.m), ("mode", self.mode),
+                ("why", self.reason), ("passes", self.passes),
+                ("operations per pass", self.ops_per_pass)]
 
     def __str__(self):
-        return (f"jacobian of {self.function}: n = {self.n} input element(s), "
-                f"m = {self.m} output element(s)\n"
-                f"mode: {self.mode} ({self.reason})\n"
-                f"passes: {self.passes}")
+        rows = [(k, str(v)) for k, v in self.rows()]
+        width = max(len(k) for k, _ in rows)
+        return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+def _count_ops(f_sel, chosen):
+    """Primitive operations in one evaluation: the length of its recorded tape."""
+    trace = ReverseTrace()
+    leaves, in_def = tree_flatten(tree_map(unbox_all, chosen))
+    f_sel(*tree_unflatten(in_def, [trace.new_input(x) for x in leaves]))
+    return len(trace.tape) - len(leaves)
 
 
 def jacobian(fun, argnums=0, *, argnum=None, explain=False):
@@ -443,7 +456,8 @@ def jacobian(fun, argnums=0, *, argnum=None, explain=False):
         if not explain:
             return J
         return J, JacobianReport(function=_name(fun), n=n, m=m, mode=mode, reason=reason,
-                                 passes=pass_text, num_passes=passes)
+                                 passes=pass_text, num_passes=passes,
+                                 ops_per_pass=_count_ops(f_sel, chosen))
 
     return jac_fun
 
