@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -185,10 +187,9 @@ class Library:
     label: str
     dist: str | None                   # distribution name for the version; None for the floor
     make: Callable[[], dict]
-    impls: dict | None = None
     version: str = "n/a"
     error: str | None = None           # why it is n/a
-    results: dict = field(default_factory=dict)   # workload -> per-call seconds or a note
+    results: dict = field(default_factory=dict)   # workload -> seconds, ("WRONG", s) or a note
 
 
 LIBRARIES = [
@@ -201,6 +202,10 @@ LIBRARIES = [
 
 
 # --- checking and timing --------------------------------------------------------------
+# Each library runs in a process of its own. Importing torch or jax adds hundreds of
+# thousands of objects to the garbage collector's heap, and every full collection then
+# walks them: in one process, a library that allocates Python objects per operation
+# (wengert, autograd) would pay for the peers' imports.
 
 
 def _version(dist: str) -> str:
@@ -243,6 +248,62 @@ def time_per_call(fn: Callable, repeat: int, min_time: float) -> float:
     return statistics.median(samples)
 
 
+def measure(lib: Library, repeat: int, min_time: float, log) -> dict:
+    """In the worker: check one library against the floor, then time it, per workload."""
+    try:
+        impls = lib.make()
+    except Exception as e:  # a missing peer is normal: its column says n/a
+        return {"error": f"{type(e).__name__}: {e}"}
+    reference = floor_impl()
+    out = {"version": _version(lib.dist) if lib.dist else "math module", "results": {}}
+    for name, _ in WORKLOADS:
+        ref_value, ref_grad = _floats(reference[name]())
+        fn = impls[name]
+        try:
+            value, grad = _floats(fn())
+        except Exception as e:
+            print(f"  {lib.label} failed on {name}: {type(e).__name__}: {e}", file=sys.stderr)
+            out["results"][name] = {"note": "error"}
+            continue
+        ok = _agree(value, ref_value) and len(grad) == len(ref_grad) and all(
+            _agree(g, r) for g, r in zip(grad, ref_grad))
+        if not ok:
+            print(f"!!! MISMATCH: {lib.label} on {name}: value {value!r}, grad {grad!r}; "
+                  f"expected value {ref_value!r}, grad {ref_grad!r} (rtol {RTOL:g})",
+                  file=sys.stderr)
+        log(f"  timing {lib.label:<12} {name} ...")
+        out["results"][name] = {"seconds": time_per_call(fn, repeat, min_time), "ok": ok}
+    return out
+
+
+def run(libs: list[Library], repeat: int, min_time: float, log) -> bool:
+    """Measure every library in a fresh interpreter; return True when all results agree."""
+    all_ok = True
+    for lib in libs:
+        cmd = [sys.executable, __file__, "--worker", lib.key,
+               "--repeat", str(repeat), "--min-time", str(min_time)]
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+        try:
+            got = json.loads(proc.stdout.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            got = {"error": f"worker exited with {proc.returncode} and no result"}
+        if "error" in got:
+            lib.error = got["error"]
+            lib.results = {name: "n/a" for name, _ in WORKLOADS}
+            continue
+        lib.version = got["version"]
+        for name, r in got["results"].items():
+            if "note" in r:
+                lib.results[name] = r["note"]
+                all_ok = False
+            elif r["ok"]:
+                lib.results[name] = r["seconds"]
+            else:
+                lib.results[name] = ("WRONG", r["seconds"])
+                all_ok = False
+    return all_ok
+
+
 def _load() -> str:
     try:
         return f"{os.getloadavg()[0]:.2f}"
@@ -261,44 +322,6 @@ def _fmt_ratio(r: float) -> str:
     if r >= 100:
         return f"{r:,.0f}x"
     return f"{r:.3g}x"
-
-
-def run(libs: list[Library], repeat: int, min_time: float, log) -> bool:
-    """Load, check and time every library; return True when all results agree."""
-    for lib in libs:
-        try:
-            lib.impls = lib.make()
-            lib.version = _version(lib.dist) if lib.dist else "math module"
-        except Exception as e:  # a missing peer is normal: its column says n/a
-            lib.error = f"{type(e).__name__}: {e}"
-            lib.impls = None
-
-    reference = {name: _floats(libs[0].impls[name]()) for name, _ in WORKLOADS}
-    all_ok = True
-    for name, _ in WORKLOADS:
-        ref_value, ref_grad = reference[name]
-        for lib in libs:
-            if lib.impls is None:
-                lib.results[name] = "n/a"
-                continue
-            fn = lib.impls[name]
-            try:
-                value, grad = _floats(fn())
-            except Exception as e:
-                lib.results[name] = "error"
-                print(f"  {lib.label} failed on {name}: {type(e).__name__}: {e}", file=sys.stderr)
-                continue
-            ok = _agree(value, ref_value) and len(grad) == len(ref_grad) and all(
-                _agree(g, r) for g, r in zip(grad, ref_grad))
-            if not ok:
-                all_ok = False
-                print(f"!!! MISMATCH: {lib.label} on {name}: value {value!r}, grad {grad!r}; "
-                      f"expected value {ref_value!r}, grad {ref_grad!r} (rtol {RTOL:g})",
-                      file=sys.stderr)
-            log(f"  timing {lib.label:<12} {name} ...")
-            seconds = time_per_call(fn, repeat, min_time)
-            lib.results[name] = seconds if ok else ("WRONG", seconds)
-    return all_ok
 
 
 def _seconds(cell):
@@ -354,7 +377,16 @@ def main(argv=None) -> int:
     parser.add_argument("--libs", default=",".join(lib.key for lib in LIBRARIES),
                         help="comma-separated subset of: %(default)s (floor is always run)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)     # internal: one library
+    parser.add_argument("--repeat", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--min-time", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+
+    if args.worker:
+        lib = next(lib for lib in LIBRARIES if lib.key == args.worker)
+        print(json.dumps(measure(lib, args.repeat, args.min_time, log)))
+        return 0
 
     wanted = {k.strip() for k in args.libs.split(",") if k.strip()} | {"floor"}
     unknown = wanted - {lib.key for lib in LIBRARIES}
@@ -362,8 +394,6 @@ def main(argv=None) -> int:
         parser.error(f"unknown library: {', '.join(sorted(unknown))}")
     libs = [lib for lib in LIBRARIES if lib.key in wanted]
     repeat, min_time = (3, 0.05) if args.quick else (7, 0.2)
-
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     log(f"bench_scalar: {'quick' if args.quick else 'full'} run, "
         f"{repeat} repeats, >= {min_time:g} s each")
     load_before = _load()
@@ -376,7 +406,7 @@ def main(argv=None) -> int:
     # Other processes on the machine skew timings: say how busy it was.
     print(f"  load average (1 min): {load_before} before, {_load()} after")
     for lib in libs[1:]:
-        print(f"  {lib.label}: {lib.version if lib.impls else 'n/a (' + str(lib.error) + ')'}")
+        print(f"  {lib.label}: {lib.version if lib.error is None else 'n/a (' + lib.error + ')'}")
     for name, desc in WORKLOADS:
         print(f"  {name}: {desc}")
     print()
