@@ -2,8 +2,8 @@
 
 Run by hand (this is not a test):
 
-    python benchmarks/bench_scalar.py            # full run, a few minutes
-    python benchmarks/bench_scalar.py --quick    # fewer repeats, under a minute or so
+    python benchmarks/bench_scalar.py            # full run, about a minute
+    python benchmarks/bench_scalar.py --quick    # fewer repeats, about 15 seconds
 
 Workloads (rows):
   example 1  value and gradient of  ln x1 + x1*x2 - sin x2  at (2, 5)
@@ -15,9 +15,10 @@ Libraries (columns): a hand-written floor (math module, value plus the chain rul
 by hand), wengert, HIPS autograd, PyTorch eager (float64 scalar tensors, .backward()) and JAX
 (un-jitted, x64). A library that cannot be imported shows "n/a"; the script still runs.
 
-Every library's value and gradient is checked against the floor (relative 1e-9) before it is
-timed; a mismatch is printed loudly and makes the exit status 1. Each time is the median over
-several repeats of a timeit-style loop, after a warm-up, per call of the whole value-and-gradient.
+Each library runs in a Python process of its own. Its value and gradient are checked
+against the floor (relative 1e-9) before it is timed; a mismatch is printed loudly and makes
+the exit status 1. Each time is the median over several repeats of a timeit-style loop,
+after a warm-up, per call of the whole value-and-gradient.
 """
 
 from __future__ import annotations
