@@ -56,6 +56,23 @@ def D(*shape):
     return float(v[0]) if shape == () else v.reshape(shape)
 
 
+def weighted(f):
+    """``f`` followed by ``sin``: the order-2 checks of a linear ``f`` then see a
+    nonzero Hessian."""
+    import wengert.numpy as wnp
+
+    def g(*xs):
+        return wnp.sin(f(*xs))
+    g.__name__ = getattr(f, "__name__", "f")
+    return g
+
+
+def labelled(prim, label, f, *args):
+    """A Case of ``weighted(f)`` with the id ``prim-label-shapes``."""
+    shapes = "-".join("x".join(map(str, np.shape(a))) or "scalar" for a in args)
+    return Case(prim, weighted(f), args, id=f"{prim}-{label}-{shapes}")
+
+
 # The shapes each family is swept over: scalar, vector, matrix, and broadcasting pairs.
 UNARY_SHAPES = [(), (3,), (2, 3)]
 BINARY_SHAPES = [((), ()), ((3,), (3,)), ((2, 3), (2, 3)), ((1, 2), (3, 2)),

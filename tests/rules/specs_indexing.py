@@ -12,15 +12,10 @@ import numpy as np
 import wengert.numpy as wnp
 from wengert.rules.indexing import untake
 
-from .spec import Case, D, R
+from .spec import Case, D, R, labelled
 
 
-def _case(prim, label, f, *args):
-    def g(*xs):
-        return wnp.sin(f(*xs))
-    g.__name__ = label
-    shapes = "-".join("x".join(map(str, np.shape(a))) or "scalar" for a in args)
-    return Case(prim, g, args, id=f"{prim}-{label}-{shapes}")
+_case = labelled
 
 
 _MASK = np.array([[True, False, True], [False, True, True]])

@@ -80,6 +80,15 @@ def linear(name, impl, vjp, doc=None):
     return prim
 
 
+def bilinear(name, impl, vjp_x, vjp_y, doc=None):
+    """A product, linear in each of its two array inputs: each input's JVP term is
+    the product with that input replaced by its tangent."""
+    prim = Primitive(name, impl, vjps=(vjp_x, vjp_y), doc=doc)
+    prim.jvps = (lambda t, ans, x, y, **params: prim(t, y, **params),
+                 lambda t, ans, x, y, **params: prim(x, t, **params))
+    return prim
+
+
 def nondiff(name, np_fn):
     """A function with no derivative to speak of (comparisons, floor, argmax): it
     works on traced values but returns plain results, and the trace sees a constant."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
-from ._base import shape, sum_to
+from ._base import bilinear, shape, sum_to
 from .arithmetic import add, multiply
 from .reductions import sum as _sum
 from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
@@ -79,12 +79,8 @@ def _matmul_vjp_y(g, ans, x, y):
     return sum_to(y_bar, ys)
 
 
-_matmul = Primitive(
-    "matmul", _matmul_impl,
-    jvps=(lambda t, ans, x, y: _matmul(t, y),
-          lambda t, ans, x, y: _matmul(x, t)),
-    vjps=(_matmul_vjp_x, _matmul_vjp_y),
-    doc="numpy.matmul (the @ operator) as a primitive.")
+_matmul = bilinear("matmul", _matmul_impl, _matmul_vjp_x, _matmul_vjp_y,
+                   doc="numpy.matmul (the @ operator) as a primitive.")
 
 
 def matmul(x1, x2, out=None):
@@ -137,12 +133,10 @@ def _tensordot_vjp_y(g, x, y, axes):
     return c if perm == tuple(range(ny)) else transpose(c, axes=perm)
 
 
-_tensordot = Primitive(
+_tensordot = bilinear(
     "tensordot", _tensordot_impl,
-    jvps=(lambda t, ans, x, y, *, axes: _tensordot(t, y, axes=axes),
-          lambda t, ans, x, y, *, axes: _tensordot(x, t, axes=axes)),
-    vjps=(lambda g, ans, x, y, *, axes: _tensordot_vjp_x(g, x, y, axes),
-          lambda g, ans, x, y, *, axes: _tensordot_vjp_y(g, x, y, axes)),
+    lambda g, ans, x, y, *, axes: _tensordot_vjp_x(g, x, y, axes),
+    lambda g, ans, x, y, *, axes: _tensordot_vjp_y(g, x, y, axes),
     doc="numpy.tensordot with axes given as a pair of tuples of non-negative axes.")
 
 
@@ -225,12 +219,7 @@ def _dot_vjp_y(g, ans, x, y):
     return _tensordot_vjp_y(g, x, y, _dot_axes(xs, ys))
 
 
-_dot = Primitive(
-    "dot", _dot_impl,
-    jvps=(lambda t, ans, x, y: _dot(t, y),
-          lambda t, ans, x, y: _dot(x, t)),
-    vjps=(_dot_vjp_x, _dot_vjp_y),
-    doc="numpy.dot as a primitive.")
+_dot = bilinear("dot", _dot_impl, _dot_vjp_x, _dot_vjp_y, doc="numpy.dot as a primitive.")
 
 
 def dot(a, b, out=None):
