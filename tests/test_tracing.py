@@ -444,9 +444,6 @@ def test_reverse_table_with_explicit_seed_on_vector_output():
     np.testing.assert_allclose(g, [2 * np.cos(1.0), 0.0], rtol=1e-15)
 
 
-@pytest.mark.xfail(strict=True, reason="reverse_table()/gradient() of a non-scalar output "
-                   "silently seed every output with 1 (the gradient of sum(f)), where "
-                   "wg.grad refuses; a seed should be required")
 @pytest.mark.parametrize("method", ["reverse_table", "gradient"])
 def test_reverse_table_refuses_vector_output_without_seed(method):
     t = wg.trace(lambda x: wnp.sin(x) * 2.0)(np.array([1.0, 2.0]))
@@ -454,8 +451,6 @@ def test_reverse_table_refuses_vector_output_without_seed(method):
         getattr(t, method)()
 
 
-@pytest.mark.xfail(strict=True, reason="fmt_const does int(v) on the constant, which "
-                   "raises OverflowError/ValueError for inf and nan")
 @pytest.mark.parametrize("fun", [lambda x: wnp.minimum(x, np.inf),
                                  lambda x: wnp.clip(x, -np.inf, 0.5),
                                  lambda x: wnp.maximum(x, np.nan)],
@@ -466,16 +461,12 @@ def test_trace_prints_infinite_constants(fun):
     assert "inf" in text or "nan" in text
 
 
-@pytest.mark.xfail(strict=True, reason="a negative constant base of ** is printed "
-                   "unparenthesised: (-2.0) ** x reads '-2 ** v_0', which is -(2 ** v_0)")
 def test_negative_constant_base_of_power_is_parenthesised():
     t = wg.trace(lambda x: (-2.0) ** x)(2.0)
     op = t.lines[-1].op
     assert evaluate(op, {"v_0": 2.0}) == pytest.approx(float(t.lines[-1].value))
 
 
-@pytest.mark.xfail(strict=True, reason="format_call leaves a matmul right operand of * "
-                   "unparenthesised: a * (B @ C) prints as 'a * B @ C', i.e. (a * B) @ C")
 def test_matmul_inside_multiply_is_parenthesised():
     text, _ = format_call("multiply", [("a", 9), ("B @ C", 2)], {})
     assert text == "a * (B @ C)"
@@ -613,9 +604,6 @@ def test_tables_repr_is_text(t_shared):
     assert repr(table) == str(table)
 
 
-@pytest.mark.xfail(strict=True, reason="forward_table's title is built from repr(seed), "
-                   "which spans several lines for an array seed, breaking the text and "
-                   "Markdown headings")
 def test_array_seed_title_is_one_line():
     t = wg.trace(f_layer)(W, XV)
     table = t.forward_table((np.zeros((2, 3)), np.ones(3)))

@@ -30,8 +30,10 @@ DOT = "\u0307"   # combining dot above: v̇
 BAR = "\u0304"   # combining macron: v̄
 
 # infix operators: symbol and precedence (higher binds tighter)
-_INFIX = {"add": ("+", 1), "subtract": ("-", 1), "multiply": ("*", 2),
-          "divide": ("/", 2), "matmul": ("@", 2), "power": ("**", 4)}
+# (matmul sits just below * and / so that a * (B @ C) keeps its parentheses: Python
+# reads a * B @ C as (a * B) @ C)
+_INFIX = {"add": ("+", 1), "subtract": ("-", 1), "multiply": ("*", 2.1),
+          "divide": ("/", 2.1), "matmul": ("@", 2), "power": ("**", 4)}
 _ATOM = 9
 
 
@@ -68,7 +70,7 @@ def fmt_const(x):
         if isinstance(x, (bool, np.bool_)):
             return str(bool(x))
         v = float(x)
-        if v == int(v) and abs(v) < 1e15:
+        if math.isfinite(v) and v == int(v) and abs(v) < 1e15:
             return str(int(v))
         return f"{v:g}"
     a = np.asarray(x)
@@ -161,14 +163,19 @@ class _SymTrace(Trace):
         vals = [self.lower(a) for a in args]
         ans = prim(*vals, **params)
         exprs = [(a.expr, a.prec) if isinstance(a, _SymBox) and a._trace is self
-                 else (fmt_const(a), _ATOM) for a in args]
+                 else _const_operand(a) for a in args]
         names = [(a.name, _ATOM) if isinstance(a, _SymBox) and a._trace is self
-                 else (fmt_const(a), _ATOM) for a in args]
+                 else _const_operand(a) for a in args]
         expr, prec = format_call(prim.name, exprs, params)
         name = vname(self.counter)
         self.counter += 1
         self.lines.append(Line(name, format_call(prim.name, names, params)[0], ans))
         return _SymBox(ans, self, expr, prec, name)
+
+
+def _const_operand(x):
+    text = fmt_const(x)
+    return text, (3 if text.startswith("-") else _ATOM)
 
 
 def _text(x):
@@ -287,7 +294,7 @@ class EvaluationTrace:
     def _operands(self, entry, namer):
         prim, vals, params, ans, parents = entry
         by_pos = dict(parents)
-        return [(namer(by_pos[i]), _ATOM) if i in by_pos else (fmt_const(v), _ATOM)
+        return [(namer(by_pos[i]), _ATOM) if i in by_pos else _const_operand(v)
                 for i, v in enumerate(vals)]
 
     def op_text(self, i):
@@ -327,7 +334,8 @@ class EvaluationTrace:
                                  f"{', '.join(self.input_names)}")
             return [backend.ones_like(unbox_all(v)) if nm == seed else
                     backend.zeros_like(unbox_all(v)) for nm, v in zip(self.input_names, vals)]
-        if isinstance(seed, int) and not isinstance(seed, bool):
+        if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+            seed = int(seed)
             if not 0 <= seed < self.n:
                 raise ValueError(f"forward_table: seed index {seed} is out of range for "
                                  f"{self.n} inputs")
@@ -375,7 +383,7 @@ class EvaluationTrace:
             dot = self.name(i).replace("v", "v" + DOT, 1)
             rows.append([self.name(i), self.op_text(i), fmt_value(self.tape[i][3], digits),
                          f"{dot} = {formula}", fmt_value(t, digits)])
-        return Table(f"Forward mode (tangents) of {self.function}, seed {seed!r}",
+        return Table(f"Forward mode (tangents) of {self.function}, seed {_seed_text(seed)}",
                      ["v", "primal", "value", "tangent", "tangent value"], rows)
 
     # -- reverse mode
@@ -389,7 +397,11 @@ class EvaluationTrace:
                              "depends on its inputs")
         out_i = self.outputs[0]
         if seed is None:
-            seed = backend.ones_like(unbox_all(self.tape[out_i][3]))
+            out = unbox_all(self.tape[out_i][3])
+            if backend.shape(out) != ():
+                raise ValueError(f"reverse_table: the output has shape {backend.shape(out)}; "
+                                 f"pass seed=, the output adjoint (a cotangent of that shape)")
+            seed = backend.ones_like(out)
         bar = lambda i: self.name(i).replace("v", "v" + BAR, 1)  # noqa: E731
         acc = {out_i: sym.leaf(seed, bar(out_i))}
         formulas = {out_i: fmt_value(seed)}
@@ -454,6 +466,15 @@ class EvaluationTrace:
     def _repr_svg_(self):
         from .graph import to_svg
         return to_svg(self)
+
+
+def _seed_text(seed):
+    """A one-line description of a seed for a title."""
+    if isinstance(seed, (str, int, float)):
+        return repr(seed)
+    if isinstance(seed, dict):
+        return "{" + ", ".join(f"{k}: {fmt_value(v)}" for k, v in seed.items()) + "}"
+    return "(" + ", ".join(fmt_value(v) for v in seed) + ")"
 
 
 def _format_lines(lines):
