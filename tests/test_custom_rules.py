@@ -307,3 +307,40 @@ def test_check_grads_catches_a_wrong_custom_rule():
     with pytest.raises(AssertionError):
         wg.check_grads(bad_sin, modes=("rev",), order=1)(0.7)
     wg.check_grads(bad_sin, modes=("fwd",), order=1)(0.7)
+
+
+def test_custom_vjp_runs_fwd_once_and_hands_its_residuals_to_bwd():
+    calls = {"fwd": 0, "fun": 0}
+
+    @wg.custom_vjp
+    def f(x):
+        calls["fun"] += 1
+        return wnp.sin(x)
+
+    def fwd(x):
+        calls["fwd"] += 1
+        return wnp.sin(x), ("cos", wnp.cos(x))
+
+    def bwd(res, g):
+        tag, cos_x = res
+        assert tag == "cos"
+        return (g * cos_x,)
+
+    f.defvjp(fwd, bwd)
+    assert wg.grad(f)(0.3) == pytest.approx(np.cos(0.3), rel=1e-15)
+    assert calls == {"fwd": 1, "fun": 0}
+    # forward mode also takes its residuals from the one fwd call
+    assert wg.jvp(f, (0.3,), (2.0,))[1] == pytest.approx(2 * np.cos(0.3), rel=1e-15)
+    assert calls == {"fwd": 2, "fun": 0}
+    # a second derivative differentiates through fwd and bwd
+    assert wg.grad(wg.grad(f))(0.3) == pytest.approx(-np.sin(0.3), rel=1e-14)
+
+
+def test_custom_vjp_fwd_must_return_a_pair():
+    @wg.custom_vjp
+    def f(x):
+        return x * 2.0
+
+    f.defvjp(lambda x: x * 2.0, lambda res, g: (g * 2.0,))
+    with pytest.raises(TypeError, match="fwd must return a pair"):
+        wg.grad(f)(1.0)

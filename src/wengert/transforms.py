@@ -599,9 +599,10 @@ class custom_vjp:
 
     ``fwd(*args) -> (out, residuals)``; ``bwd(residuals, g) -> tuple`` of one cotangent
     per argument. Arguments are arrays or numbers and the output is one array or
-    number. Under forward mode the rule still applies: the JVP is obtained by
-    transposing the (linear) ``bwd``, which works when ``bwd`` uses wengert ops.
-    The reverse pass recomputes ``fwd`` for its residuals.
+    number. ``fwd`` runs once, in place of the function, and its residuals are kept for
+    ``bwd``. Under forward mode the rule still applies: the JVP is obtained by
+    transposing the (linear) ``bwd``, which works when ``bwd`` uses wengert ops. A
+    second derivative differentiates through ``fwd`` and ``bwd`` themselves.
     """
 
     def __init__(self, fun):
@@ -614,22 +615,21 @@ class custom_vjp:
         self.fwd, self.bwd = fwd, bwd
         name = _name(self.fun)
 
-        def vjp_rule(g, ans, *args):
-            out = bwd(fwd(*args)[1], g)
+        def vjp_rule(g, ans, *args, residuals):
+            out = bwd(residuals, g)
             if not isinstance(out, (tuple, list)) or len(out) != len(args):
                 raise TypeError(f"custom_vjp {name}: bwd must return a tuple with one "
                                 f"cotangent per argument ({len(args)}), got {out!r}")
             return tuple(out)
 
-        def jvp_rule(tangents, ans, *args):
-            res = fwd(*args)[1]
+        def jvp_rule(tangents, ans, *args, residuals):
             total = None
             for k, t in enumerate(tangents):
                 if t is None:
                     continue
                 # J_k t = VJP of (g -> bwd(res, g)[k]) applied to t
                 try:
-                    col = _linear_transpose_jvp(lambda g: bwd(res, g)[k])(
+                    col = _linear_transpose_jvp(lambda g: bwd(residuals, g)[k])(
                         t, backend.zeros_like(unbox_all(ans)))
                 except (TypeError, NotImplementedError) as exc:
                     raise NotImplementedError(
@@ -638,6 +638,7 @@ class custom_vjp:
                 total = col if total is None else total + col
             return total
 
+        self.prim.fwd = fwd
         self.prim.vjp = vjp_rule
         self.prim.jvp = jvp_rule
         return self

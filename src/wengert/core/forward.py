@@ -1,7 +1,7 @@
 """Forward mode: dual numbers. A ``JVPBox`` carries a primal and its tangent, and
 each primitive call pushes the tangent through the primitive's JVP rule."""
 
-from .primitive import lookup, missing_rule
+from .primitive import forward_with_residuals, lookup, missing_rule
 from .trace import Box, Trace
 
 
@@ -32,7 +32,10 @@ class ForwardTrace(Trace):
                 tangents.append(None)
         if not prim.has_jvp():
             raise missing_rule(prim, "forward-mode")
-        ans = prim(*vals, **params)
+        if prim.fwd is not None:
+            ans, params = forward_with_residuals(prim, vals, params)
+        else:
+            ans = prim(*vals, **params)
         t_out = push_tangents(prim, tangents, ans, vals, params)
         if t_out is None:
             return ans

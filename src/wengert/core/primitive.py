@@ -12,6 +12,10 @@ A primitive holds its forward implementation and its derivative rules side by si
   that carry no tangent.
 
 Rules are written with wengert primitives, so a derivative is itself differentiable.
+
+* ``fwd`` (optional): ``fwd(*args, **params) -> (ans, residuals)``. When set, a trace
+  calls it in place of the primitive and passes ``residuals=`` to the rules, so values
+  computed on the way forward are not computed again (``custom_vjp``).
 """
 
 from .trace import Box
@@ -22,7 +26,7 @@ registry = {}
 class Primitive:
     """One differentiable operation: forward implementation plus JVP and VJP rules."""
 
-    __slots__ = ("name", "impl", "vjps", "vjp", "jvps", "jvp", "__dict__")
+    __slots__ = ("name", "impl", "vjps", "vjp", "jvps", "jvp", "fwd", "__dict__")
 
     def __init__(self, name, impl, *, vjps=None, vjp=None, jvps=None, jvp=None,
                  register=True, doc=None):
@@ -32,6 +36,7 @@ class Primitive:
         self.vjp = vjp
         self.jvps = jvps
         self.jvp = jvp
+        self.fwd = None
         self.__doc__ = doc if doc is not None else getattr(impl, "__doc__", None)
         self.__wrapped__ = impl
         if register:
@@ -77,6 +82,16 @@ def lookup(name):
         return registry[name]
     except KeyError:
         raise LookupError(f"no primitive named {name!r} is registered") from None
+
+
+def forward_with_residuals(prim, vals, params):
+    """``(ans, params)`` for a primitive with a ``fwd``: its residuals join the
+    params that the rules receive."""
+    out = prim.fwd(*vals, **params)
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise TypeError(f"{prim.name}: fwd must return a pair (output, residuals), got "
+                        f"{type(out).__name__}")
+    return out[0], dict(params, residuals=out[1])
 
 
 def missing_rule(prim, mode):

@@ -8,7 +8,7 @@ depth never touches Python's recursion limit, and it holds adjoints in a list
 indexed like the tape, dropping each one as soon as it has been propagated.
 """
 
-from .primitive import lookup, missing_rule
+from .primitive import forward_with_residuals, lookup, missing_rule
 from .trace import Box, Trace
 
 
@@ -56,7 +56,12 @@ class ReverseTrace(Trace):
                     nested = True
             vals.append(a)
             i += 1
-        ans = prim(*vals, **params) if nested else prim.impl(*vals, **params)
+        if prim.fwd is not None:
+            ans, params = forward_with_residuals(prim, vals, params)
+        elif nested:
+            ans = prim(*vals, **params)
+        else:
+            ans = prim.impl(*vals, **params)
         tape = self.tape
         index = len(tape)
         tape.append((prim, vals, params or _NO_PARAMS, ans, parents))
