@@ -8,22 +8,22 @@ d/da of ``16a(1-a)(1-2a)^2`` already has three terms, and for the logistic map
 AD applies the same rules to the evaluation trace instead, where a repeated value
 is a variable used twice, so its size grows like ``n``. ``swell_table`` shows both.
 
-Strings are parsed with Python's ``ast`` and turned into sympy by hand: numbers,
-names (real symbols), ``+ - * / **`` (``^`` too), unary minus and calls of the
-functions in ``FUNCTIONS``. Nothing is evaluated as Python, and anything else (attribute
-access, names starting with ``_``, lambda, indexing, strings) is refused.
+Strings are read by the whitelist parser shared with ``wengert diff``
+(``wengert.tools.expr``: Python's ``ast``, checked node by node) and its tree is turned
+into sympy by an ops table: numbers, names (real symbols), ``+ - * / **`` (``^`` too),
+unary minus and calls of the functions in ``FUNCTIONS``. Nothing is evaluated as
+Python, and anything else (attribute access, names starting with ``_``, lambda,
+indexing, strings) is refused.
 """
 
-import ast
 import functools
-import math
+from fractions import Fraction
 
-__all__ = ["diff", "parse", "swell_table", "Derivative", "SwellTable", "FUNCTIONS",
+from . import expr as _expr
+from .expr import CONSTANTS, FUNCTIONS
+
+__all__ = ["diff", "parse", "from_tree", "swell_table", "Derivative", "SwellTable", "FUNCTIONS",
            "CONSTANTS"]
-
-_MAX_LENGTH = 10_000   # characters of an expression string
-_MAX_DEPTH = 500       # nesting of the expression tree (a sum of n terms nests n deep)
-_MAX_DIGITS = 1_000    # digits of an exact numeric power such as 2**1000
 
 
 def _sympy(who):
@@ -35,8 +35,8 @@ def _sympy(who):
     return sympy
 
 
-# numpy's names (those of wengert.numpy) and the usual short aliases, one argument each
-_UNARY = {
+# sympy for each function of the parser, by its numpy name (aliases are resolved there)
+_SYMPY_CALLS = {
     "exp": lambda sp, x: sp.exp(x),
     "expm1": lambda sp, x: sp.exp(x) - 1,
     "log": lambda sp, x: sp.log(x),
@@ -60,171 +60,96 @@ _UNARY = {
     "arccosh": lambda sp, x: sp.acosh(x),
     "arctanh": lambda sp, x: sp.atanh(x),
 }
-for _alias, _name_ in [("asin", "arcsin"), ("acos", "arccos"), ("atan", "arctan"),
-                       ("asinh", "arcsinh"), ("acosh", "arccosh"), ("atanh", "arctanh"),
-                       ("absolute", "abs")]:
-    _UNARY[_alias] = _UNARY[_name_]
-FUNCTIONS = tuple(sorted(_UNARY))
-CONSTANTS = ("pi", "e")
-
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-# what a refused node is, in words, for the error message
-_REFUSED = {
-    ast.Attribute: "attribute access ('.{attr}') is", ast.Lambda: "lambda is",
-    ast.Subscript: "indexing ('[...]') is", ast.Starred: "starred arguments are",
-    ast.Compare: "comparisons are", ast.BoolOp: "'and'/'or' are",
-    ast.IfExp: "'if ... else' is", ast.NamedExpr: "':=' is", ast.List: "lists are",
-    ast.Tuple: "tuples are", ast.Dict: "dicts are", ast.Set: "sets are",
-    ast.ListComp: "comprehensions are", ast.SetComp: "comprehensions are",
-    ast.DictComp: "comprehensions are", ast.GeneratorExp: "generator expressions are",
-    ast.JoinedStr: "f-strings are", ast.Await: "await is", ast.Yield: "yield is",
-    ast.YieldFrom: "yield is", ast.Slice: "slices are",
-}
-
-
-def _refuse(who, text, problem):
-    shown = text if len(text) <= 60 else text[:57] + "..."
-    return ValueError(f"{who}: refused {shown!r}: {problem}")
-
-
-def _first_problem(tree):
-    """The most telling disallowed construct in ``tree`` (walked breadth first), or
-    None: underscore names first (``__import__``, ``__class__``), then other nodes."""
-    for node in ast.walk(tree):
-        name = node.id if isinstance(node, ast.Name) else (
-            node.attr if isinstance(node, ast.Attribute) else None)
-        if name is not None and name.startswith("_"):
-            return f"names starting with '_' such as {name!r} are not allowed"
-    for node in ast.walk(tree):
-        for kind, words in _REFUSED.items():
-            if isinstance(node, kind):
-                attr = node.attr if isinstance(node, ast.Attribute) else ""
-                return words.format(attr=attr) + " not allowed"
-    return None
 
 
 def parse(text, *, who="symbolic.parse"):
-    """A sympy expression from ``text``, read with a whitelist: numbers, variable
-    names, ``+ - * / **`` (``^`` is read as ``**``), unary ``-``/``+``, the constants
-    ``pi`` and ``e`` and calls of the one-argument functions in ``FUNCTIONS``.
-    Raises ValueError naming the problem for anything else; never evaluates Python.
+    """A sympy expression from ``text``, read by the shared whitelist parser
+    (``wengert.tools.expr``): numbers, variable names (real symbols), ``+ - * / **``
+    (``^`` is read as ``**``), unary ``-``/``+``, the constants ``pi`` and ``e`` and
+    calls of the one-argument functions in ``FUNCTIONS``. Raises ValueError naming
+    the problem for anything else; never evaluates Python.
 
     >>> parse("16*a*(1-a)*(1-2*a)^2")
     16*a*(1 - 2*a)**2*(1 - a)
-    >>> parse("a.__class__")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: symbolic.parse: refused 'a.__class__': names starting with '_' ...
+    >>> try:
+    ...     parse("a.__class__")
+    ... except ValueError as err:
+    ...     print(err)  # doctest: +ELLIPSIS
+    symbolic.parse: refused 'a.__class__': names starting with '_' such as '__class__' ...
     """
     if not isinstance(text, str):
         raise TypeError(f"{who}: the expression must be a string or a sympy expression, "
                         f"got {type(text).__name__}")
-    if len(text) > _MAX_LENGTH:
-        raise ValueError(f"{who}: the expression is {len(text)} characters long; the "
-                         f"limit is {_MAX_LENGTH}")
-    if not text.strip():
-        raise ValueError(f"{who}: the expression is empty")
-    try:
-        # '^' means power here, as in the seeds; Python would read it as xor, binding
-        # looser than '*', so it is rewritten before parsing (no strings are allowed,
-        # so every '^' is an operator)
-        tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
-    except SyntaxError as err:
-        where = f" at column {err.offset}" if err.offset else ""
-        hint = ("; write products with '*' (16*a, not 16a)"
-                if err.msg and "invalid decimal literal" in err.msg else "")
-        raise _refuse(who, text, f"syntax error{where} ({err.msg}){hint}") from None
-    except ValueError as err:  # e.g. an integer literal over Python's digit limit
-        raise _refuse(who, text, f"cannot be parsed ({err})") from None
-    except (RecursionError, MemoryError):
-        raise _refuse(who, text, "nested too deeply for Python's parser") from None
-    problem = _first_problem(tree)
-    if problem is not None:
-        raise _refuse(who, text, problem)
+    tree = _expr.parse(text, who=who)
+    return from_tree(tree, who=who, text=text)
+
+
+def from_tree(tree, *, who="symbolic.from_tree", text=None):
+    """The sympy expression of a tree made by ``wengert.tools.expr.parse``."""
     sp = _sympy(who)
-    return _Builder(sp, who, text).build(tree.body, 0)
+    return _expr.build(tree, _SympyOps(sp, who, _expr.to_text(tree) if text is None else text))
 
 
-class _Builder:
-    """Turns a checked Python AST into a sympy expression, node by node."""
+class _SympyOps:
+    """The ops table that builds sympy expressions (see ``wengert.tools.expr.build``)."""
 
     def __init__(self, sp, who, text):
         self.sp, self.who, self.text = sp, who, text
 
     def fail(self, problem):
-        return _refuse(self.who, self.text, problem)
+        return _expr.ExprError(self.who, self.text, problem)
 
-    def build(self, node, depth):
-        if depth > _MAX_DEPTH:
-            raise self.fail(f"nested more than {_MAX_DEPTH} levels deep")
-        sp = self.sp
-        if isinstance(node, ast.Constant):
-            v = node.value
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                kind = "complex numbers" if isinstance(v, complex) else (
-                    f"{type(v).__name__} literals ({v!r})")
-                raise self.fail(f"{kind} are not allowed; only real numbers")
-            if isinstance(v, float) and not math.isfinite(v):
-                raise self.fail("a number literal overflows to infinity")
-            return sp.Integer(v) if isinstance(v, int) else sp.Float(v)
-        if isinstance(node, ast.Name):
-            if node.id in _UNARY:
-                raise self.fail(f"{node.id!r} is a function: call it, as in {node.id}(x)")
-            if node.id == "pi":
-                return sp.pi
-            if node.id == "e":
-                return sp.E
-            return sp.Symbol(node.id, real=True)
-        if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, (ast.USub, ast.UAdd)):
-                x = self.build(node.operand, depth + 1)
-                return -x if isinstance(node.op, ast.USub) else x
-            raise self.fail(f"the operator {_op_text(node.op)!r} is not allowed")
-        if isinstance(node, ast.BinOp):
-            if type(node.op) not in _BINARY:
-                raise self.fail(f"the operator {_op_text(node.op)!r} is not allowed; use "
-                                f"+ - * / ** (or ^)")
-            x = self.build(node.left, depth + 1)
-            y = self.build(node.right, depth + 1)
-            op = type(node.op)
-            if op is ast.Add:
-                return x + y
-            if op is ast.Sub:
-                return x - y
-            if op is ast.Mult:
-                return x * y
-            if op is ast.Div:
-                if y.is_zero:
-                    raise self.fail("division by zero")
-                return x / y
-            self.check_power(x, y)
-            return x ** y
-        if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name):
-                raise self.fail("only calls of named functions are allowed: "
-                                + ", ".join(FUNCTIONS))
-            name = node.func.id
-            if name not in _UNARY:
-                raise self.fail(f"unknown function {name!r}; the known functions are "
-                                + ", ".join(FUNCTIONS))
-            if node.keywords or len(node.args) != 1:
-                raise self.fail(f"{name}() takes exactly one positional argument")
-            return _UNARY[name](sp, self.build(node.args[0], depth + 1))
-        raise self.fail(f"{type(node).__name__} expressions are not allowed")
+    def int(self, v):
+        return self.sp.Integer(v)
+
+    def float(self, v):
+        return self.sp.Float(v)
+
+    def var(self, name):
+        return self.sp.Symbol(name, real=True)
+
+    def const(self, name):
+        return self.sp.pi if name == "pi" else self.sp.E
+
+    def call(self, fname, x):
+        return _SYMPY_CALLS[fname](self.sp, x)
+
+    @staticmethod
+    def neg(x):
+        return -x
+
+    @staticmethod
+    def add(x, y):
+        return x + y
+
+    @staticmethod
+    def sub(x, y):
+        return x - y
+
+    @staticmethod
+    def mul(x, y):
+        return x * y
+
+    def div(self, x, y):
+        if y.is_zero:  # x/(a - a): sympy has already folded the divisor to 0
+            raise self.fail("division by zero")
+        return x / y
+
+    def pow(self, x, y):
+        self.check_power(x, y)
+        return x ** y
 
     def check_power(self, base, exponent):
-        # an exact number to an exact power is computed at once: bound its digits
-        if base.is_Rational and exponent.is_Number and not base.is_zero:
-            size = max(len(str(abs(base.p))), len(str(base.q)))
-            if abs(float(exponent)) * size > _MAX_DIGITS:
-                raise self.fail(f"an exact power of numbers with over {_MAX_DIGITS} "
-                                f"digits (exponent {exponent})")
-
-
-def _op_text(op):
-    return {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
-            ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.Invert: "~",
-            ast.Not: "not"}.get(type(op), type(op).__name__)
+        """sympy computes exact numbers at once, also ones its own folding makes:
+        ``(2*x)**n`` holds ``2**n``, ``sqrt(2)**n`` is ``2**(n/2)``. Bound their digits
+        (the parser has bounded powers of literal numbers already)."""
+        if not exponent.is_Number or not exponent.is_finite:
+            return
+        size = abs(exponent)
+        for factor in self.sp.Mul.make_args(base):
+            b, e = factor.as_base_exp()
+            if b.is_Rational and e.is_Number and e.is_finite:
+                _expr.check_power(Fraction(int(b.p), int(b.q)), size * abs(e), self.fail)
 
 
 def _as_expr(who, expr):
@@ -247,7 +172,7 @@ def _as_symbol(who, var, expr):
     if not var.isidentifier() or var.startswith("_"):
         raise ValueError(f"{who}: the variable {var!r} must be a plain name (letters, "
                          f"digits and '_', not starting with '_' or a digit)")
-    if var in _UNARY or var in CONSTANTS:
+    if var in FUNCTIONS or var in CONSTANTS:
         raise ValueError(f"{who}: {var!r} names a function or constant, not a variable")
     for s in expr.free_symbols:  # the expression's own symbol of that name, if any
         if s.name == var:
