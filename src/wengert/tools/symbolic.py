@@ -22,8 +22,8 @@ from fractions import Fraction
 from . import expr as _expr
 from .expr import CONSTANTS, FUNCTIONS
 
-__all__ = ["diff", "parse", "from_tree", "swell_table", "Derivative", "SwellTable", "FUNCTIONS",
-           "CONSTANTS"]
+__all__ = ["diff", "parse", "from_tree", "swell_table", "Derivative", "SwellTable",
+           "FUNCTIONS", "CONSTANTS"]
 
 
 def _sympy(who):
