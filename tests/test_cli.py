@@ -11,6 +11,7 @@ overlap and the file stays fast.
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -192,7 +193,7 @@ def test_graph_svg_needs_graphviz(work, tmp_path):
     res = run("diff", F1, "--at", AT1, "--graph", "g.svg", cwd=tmp_path, PATH=str(empty))
     assert_one_line_error(res, "Graphviz", "dot")
     assert not (tmp_path / "g.svg").exists()
-    if subprocess.run(["which", "dot"], capture_output=True).returncode == 0:
+    if shutil.which("dot"):
         res = run("diff", F1, "--at", AT1, "--graph", "g.svg", cwd=tmp_path)
         assert res.returncode == 0, res.stderr
         assert "<svg" in (tmp_path / "g.svg").read_text()
