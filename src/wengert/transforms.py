@@ -641,7 +641,6 @@ class custom_vjp:
         self.prim.fwd = fwd
         self.prim.vjp = vjp_rule
         self.prim.jvp = jvp_rule
-        return self
 
     def __call__(self, *args):
         if self.fwd is None:
@@ -695,7 +694,6 @@ class custom_jvp:
 
         self.prim.jvp = jvp_rule
         self.prim.vjp = vjp_rule
-        return self
 
     def __call__(self, *args):
         if self.rule is None:
