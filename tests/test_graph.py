@@ -14,24 +14,12 @@ import pytest
 
 import wengert as wg
 import wengert.numpy as wnp
+from tests.seed_functions import f_log, f_shared
 from wengert.tools import graph
 
 BAR = "\u0304"
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot is not installed")
-
-
-def f_shared(x1, x2):
-    v1 = x1 / x2
-    v2 = wnp.sin(v1)
-    v3 = wnp.exp(x2)
-    v4 = v1 - v3
-    v5 = v2 + v4
-    return v5 * v4
-
-
-def f_log(x1, x2):
-    return wnp.log(x1) + x1 * x2 - wnp.sin(x2)
 
 
 def f_swell(a):

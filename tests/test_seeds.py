@@ -14,13 +14,11 @@ import pytest
 
 import wengert as wg
 import wengert.numpy as wnp
+from tests.seed_functions import f_log
 from wengert.core.trace import Box
 
 
 # ---------------------------------------------------------------- the examples
-
-def f_log(x1, x2):
-    return wnp.log(x1) + x1 * x2 - wnp.sin(x2)
 
 
 def f_ratio(x1, x2):

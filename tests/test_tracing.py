@@ -17,6 +17,7 @@ import pytest
 
 import wengert as wg
 import wengert.numpy as wnp
+from tests.seed_functions import f_log, f_shared
 from wengert.tools.tracing import format_call
 
 DOT = "\u0307"   # v̇
@@ -24,20 +25,6 @@ BAR = "\u0304"   # v̄
 
 
 # ---------------------------------------------------------------- the examples
-
-def f_shared(x1, x2):
-    """The seeds' second example with its shared subexpressions named."""
-    v1 = x1 / x2
-    v2 = wnp.sin(v1)
-    v3 = wnp.exp(x2)
-    v4 = v1 - v3
-    v5 = v2 + v4
-    return v5 * v4
-
-
-def f_log(x1, x2):
-    """The seeds' first example."""
-    return wnp.log(x1) + x1 * x2 - wnp.sin(x2)
 
 
 X_SHARED = (1.5, 0.5)
