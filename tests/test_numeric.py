@@ -224,3 +224,11 @@ def test_wengert_numpy_accepts_complex_input():
               wnp.cosh, wnp.arctan):
         d = numeric.grad(f, 0.7, method="complex")
         assert d == pytest.approx(wg.grad(f)(0.7), rel=1e-14), f.__name__
+
+
+def test_complex_step_refuses_a_function_that_is_not_analytic():
+    fun = lambda x: wnp.abs(x) * x  # noqa: E731
+    # abs(z) of a complex z is real: Im f(x + ih) / h would silently be |x| (2.0), not 4.0
+    with pytest.raises(ValueError, match="not complex-analytic"):
+        numeric.grad(fun, 2.0, method="complex")
+    assert numeric.grad(fun, 2.0) == pytest.approx(4.0, rel=1e-8)

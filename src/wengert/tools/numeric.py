@@ -123,6 +123,24 @@ def _rebuild(leaf, arr):
     return arr if isinstance(leaf, np.ndarray) else arr.item()
 
 
+def _check_analytic(who, fun, g_complex, x, idx, f_real):
+    """The complex step is exact only for a function that is complex-analytic at x:
+    abs, maximum, comparisons or ``where`` break that silently. A central difference
+    (two more evaluations) catches it; the default steps make both accurate to far
+    better than the tolerance used here."""
+    step = float(default_step("central", x[idx]))
+    up, down = x.copy(), x.copy()
+    up[idx] += step
+    down[idx] -= step
+    g_central = (f_real(up) - f_real(down)) / (2 * step)
+    if not abs(g_complex - g_central) <= 1e-5 * max(1.0, abs(g_central)):
+        raise ValueError(
+            f"{who}(method='complex'): the complex step gives {float(g_complex)!r} but central "
+            f"differences give {float(g_central)!r} for {_name(fun)}: it is not complex-analytic "
+            f"there (abs, maximum/minimum, comparisons or where do that); use "
+            f"method='central'")
+
+
 def grad(fun, *args, method="central", h=None, argnums=0):
     """The gradient of a real scalar function by finite differences (or the complex
     step), with the structure of the chosen argument(s): a float for a float.
@@ -176,14 +194,17 @@ def grad(fun, *args, method="central", h=None, argnums=0):
             g = np.empty(x.shape)
             for idx in np.ndindex(x.shape):
                 step = float(steps[idx])
+                up, down = x.copy(), x.copy()
+                up[idx] += step
+                down[idx] -= step
                 if method == "complex":
                     z = x.astype(complex)
                     z[idx] += 1j * step
                     g[idx] = evaluate(pos, treedef, leaves, k, z).imag / step
+                    if h is None:
+                        _check_analytic(who, fun, g[idx], x, idx, lambda v: (
+                            evaluate(pos, treedef, leaves, k, v.astype(complex)).real))
                     continue
-                up, down = x.copy(), x.copy()
-                up[idx] += step
-                down[idx] -= step
                 if method == "forward":
                     g[idx] = (evaluate(pos, treedef, leaves, k, up) - f0) / step
                 elif method == "backward":
