@@ -89,6 +89,19 @@ def bilinear(name, impl, vjp_x, vjp_y, doc=None):
     return prim
 
 
+class per_operand:
+    """Per-input rules for a primitive with any number of array inputs (einsum,
+    concatenate): ``rules[k]`` is ``rule`` with ``k`` bound first, so a trace asks for
+    the rules of the inputs it traces and no others."""
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __getitem__(self, k):
+        rule = self.rule
+        return lambda *args, **params: rule(k, *args, **params)
+
+
 def nondiff(name, np_fn):
     """A function with no derivative to speak of (comparisons, floor, argmax): it
     works on traced values but returns plain results, and the trace sees a constant."""

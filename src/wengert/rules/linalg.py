@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
-from ._base import bilinear, shape, sum_to
+from ._base import bilinear, per_operand, shape, sum_to
 from .arithmetic import add, multiply
 from .reductions import sum as _sum
 from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
@@ -389,26 +389,19 @@ def _einsum_cotangent(g, k, operands, terms, out, optimize):
     return c
 
 
-def _einsum_vjp(g, ans, *operands, subscripts, optimize=False):
+def _einsum_vjp(k, g, ans, *operands, subscripts, optimize=False):
     terms, out = _split(subscripts)
-    return tuple(_einsum_cotangent(g, k, operands, terms, out, optimize)
-                 for k in range(len(operands)))
+    return _einsum_cotangent(g, k, operands, terms, out, optimize)
 
 
-def _einsum_jvp(tangents, ans, *operands, subscripts, optimize=False):
-    # linear in each operand: the sum over operands of einsum with its tangent put in
-    t_out = None
-    for k, t in enumerate(tangents):
-        if t is None:
-            continue
-        term = _einsum(*operands[:k], t, *operands[k + 1:], subscripts=subscripts,
-                       optimize=optimize)
-        t_out = term if t_out is None else add(t_out, term)
-    return t_out
+def _einsum_jvp(k, t, ans, *operands, subscripts, optimize=False):
+    # linear in each operand: einsum with operand k's tangent put in its place
+    return _einsum(*operands[:k], t, *operands[k + 1:], subscripts=subscripts,
+                   optimize=optimize)
 
 
 _einsum = Primitive(
-    "einsum", _einsum_impl, jvp=_einsum_jvp, vjp=_einsum_vjp,
+    "einsum", _einsum_impl, jvps=per_operand(_einsum_jvp), vjps=per_operand(_einsum_vjp),
     doc="numpy.einsum with explicit subscripts and no ellipsis (see wengert.numpy.einsum).")
 
 

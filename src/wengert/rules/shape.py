@@ -1,10 +1,12 @@
 """Shape manipulation: linear primitives (the JVP applies the primitive to the
 tangent) whose VJP undoes the rearrangement. Options are keywords."""
 
+import builtins
+
 import numpy as np
 
 from ..core.primitive import Primitive
-from ._base import linear, shape, unbroadcast
+from ._base import linear, per_operand, shape, unbroadcast
 
 _reshape = linear(
     "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
@@ -28,18 +30,13 @@ def _concat_impl(*xs, axis=0):
     return np.concatenate(xs, axis=axis)
 
 
-def _split_like(g, xs, axis):
-    """Pieces of ``g`` along ``axis`` with the extents of ``xs`` (VJP of concatenate)."""
+def _concat_vjp(k, g, ans, *xs, axis=0):
+    """Input k's piece of ``g`` along ``axis`` (the VJP of concatenate)."""
     from .indexing import _getitem
-    nd = len(shape(g))
-    ax = axis % nd
-    out, start = [], 0
-    for x in xs:
-        n = shape(x)[ax]
-        idx = (slice(None),) * ax + (slice(start, start + n),)
-        out.append(_getitem(g, idx=idx))
-        start += n
-    return tuple(out)
+    ax = axis % len(shape(g))
+    start = builtins.sum(shape(x)[ax] for x in xs[:k])
+    idx = (slice(None),) * ax + (slice(start, start + shape(xs[k])[ax]),)
+    return _getitem(g, idx=idx)
 
 
 def _concat_jvp(tangents, ans, *xs, axis=0):
@@ -53,7 +50,7 @@ def _concat_jvp(tangents, ans, *xs, axis=0):
 _concatenate = Primitive(
     "concatenate", _concat_impl,
     jvp=_concat_jvp,
-    vjp=lambda g, ans, *xs, axis=0: _split_like(g, xs, axis))
+    vjps=per_operand(_concat_vjp))
 
 
 def concatenate(arrays, axis=0):
