@@ -12,7 +12,7 @@ import numpy as np
 import wengert.numpy as wnp
 from wengert.rules.indexing import untake
 
-from .spec import Case, D, R, labelled
+from .spec import D, R, labelled
 
 
 _case = labelled

@@ -13,7 +13,7 @@ import numpy as np
 
 import wengert.numpy as wnp
 
-from .spec import Case, R, labelled
+from .spec import R, labelled
 
 
 _case = labelled

@@ -11,7 +11,6 @@ import numpy as np
 
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
-from ..core.trace import unbox_all
 from ._base import nondiff, unary
 from .arithmetic import divide
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
 from ._base import bilinear, per_operand, shape, sum_to
-from .arithmetic import add, multiply
+from .arithmetic import multiply
 from .reductions import sum as _sum
 from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
                     transpose)
