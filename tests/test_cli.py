@@ -328,8 +328,8 @@ def test_demo_runs_the_tour(tmp_path):
     for number in ("11.652071455223084", "1.7163378145367738", "3.011843327673907",
                    "-13.723961509314076"):
         assert number in out
-    assert table_column(out, "Forward mode (tangents) of f2") == TANGENTS_X1
-    assert table_column(out, "Reverse mode (adjoints) of f2") == ADJOINTS
+    assert table_column(out, "Forward mode (tangents) of shared_subexpressions") == TANGENTS_X1
+    assert table_column(out, "Reverse mode (adjoints) of shared_subexpressions") == ADJOINTS
     for part in ("graph", "Higher order", "backward pass", "Jacobian", "tall", "wide",
                  "Three routes", "central differences", "complex step", "Training",
                  "accuracy"):

@@ -120,19 +120,8 @@ class _Example:
 
 
 def _examples():
-    import wengert.numpy as wnp
-
-    def f1(x1, x2):
-        return wnp.log(x1) + x1 * x2 - wnp.sin(x2)
-
-    def f2(x1, x2):
-        # the seeds' Wengert list, one line each: v1 is used three times, v4 twice
-        v1 = x1 / x2
-        v2 = wnp.sin(v1)
-        v3 = wnp.exp(x2)
-        v4 = v1 - v3
-        v5 = v2 + v4
-        return v5 * v4
+    from wengert.tools.examples import (ln_x1_plus_x1x2_minus_sin_x2 as f1,
+                                        shared_subexpressions as f2)
 
     return [
         _Example("Example 1", "f = ln x1 + x1*x2 - sin x2", f1, (2.0, 5.0),
@@ -808,6 +797,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as e:
         print(f"{PROG} {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (wengert demo | head): stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
     except Exception as e:  # no raw traceback reaches the user unless asked for
         if os.environ.get("WENGERT_TRACEBACK"):
             raise
