@@ -1,12 +1,8 @@
 """numpy, dtypes and vector-space helpers: the only layer that names numpy directly
 for the core's sake. Python floats stay Python floats where numpy would cost a call."""
 
-import math
 
 import numpy as np
-
-_SCALARS = (float, int)
-
 
 def scalar_or_array(np_fn, math_fn, name=None):
     """A forward implementation that uses ``math_fn`` on a Python float (tens of
@@ -100,10 +96,6 @@ def ones_like(x):
     return np.ones_like(x)
 
 
-def as_float_array(x):
-    return np.asarray(x, dtype=np.result_type(x, np.float64))
-
-
 def basis(x):
     """The one-hot tangents for ``x``, one per element, in C order, shaped like ``x``."""
     if type(x) is float:
@@ -144,16 +136,7 @@ def max_abs(x):
     return float(np.max(np.abs(x))) if np.size(x) else 0.0
 
 
-def allclose(a, b, rtol, atol):
-    return bool(np.allclose(a, b, rtol=rtol, atol=atol))
-
-
 def reshape(x, shp):
     return np.reshape(x, shp)
 
 
-def stack_plain(xs):
-    return np.stack([np.asarray(x) for x in xs])
-
-
-isfinite = math.isfinite

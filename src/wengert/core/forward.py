@@ -21,21 +21,30 @@ class ForwardTrace(Trace):
         return JVPBox(value, tangent, self)
 
     def process(self, prim, args, params):
+        if prim.jvps is None and prim.jvp is None:
+            raise missing_rule(prim, "forward-mode")
         vals = []
         tangents = []
+        nested = False  # does any value below still carry an outer trace?
         for a in args:
-            if isinstance(a, Box) and a._trace is self:
-                vals.append(a._value)
-                tangents.append(a._tangent)
+            if isinstance(a, Box):
+                if a._trace is self:
+                    tangents.append(a._tangent)
+                    a = a._value
+                    if isinstance(a, Box):
+                        nested = True
+                else:
+                    tangents.append(None)
+                    nested = True
             else:
-                vals.append(a)
                 tangents.append(None)
-        if not prim.has_jvp():
-            raise missing_rule(prim, "forward-mode")
+            vals.append(a)
         if prim.fwd is not None:
             ans, params = forward_with_residuals(prim, vals, params)
-        else:
+        elif nested:
             ans = prim(*vals, **params)
+        else:
+            ans = prim.impl(*vals, **params)
         t_out = push_tangents(prim, tangents, ans, vals, params)
         if t_out is None:
             return ans
@@ -59,5 +68,15 @@ def push_tangents(prim, tangents, ans, args, params):
         if t is None or rules[i] is None:
             continue
         contrib = rules[i](t, ans, *args, **params)
-        t_out = contrib if t_out is None else lookup("add")(t_out, contrib)
+        t_out = contrib if t_out is None else _add()(t_out, contrib)
     return t_out
+
+
+def _add():
+    global _ADD
+    if _ADD is None:
+        _ADD = lookup("add")
+    return _ADD
+
+
+_ADD = None

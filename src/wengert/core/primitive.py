@@ -1,4 +1,4 @@
-"""The primitive record and ``bind``, the one interception point.
+"""The primitive record; calling it is ``bind``, the one interception point.
 
 A primitive holds its forward implementation and its derivative rules side by side:
 
@@ -69,11 +69,6 @@ class Primitive:
 
     def __repr__(self):
         return f"<wengert primitive {self.name}>"
-
-
-def bind(prim, *args, **params):
-    """Apply ``prim`` to ``args``: the single entry point for every primitive call."""
-    return prim(*args, **params)
 
 
 def lookup(name):

@@ -55,7 +55,6 @@ for _dunder, _fn in [("lt", "less"), ("le", "less_equal"), ("gt", "greater"),
 Box.__neg__ = _method("negative")
 Box.__abs__ = _method("abs")
 Box.__pos__ = lambda self: self
-Box.__hash__ = object.__hash__
 
 for _name in ["sum", "mean", "prod", "max", "min", "var", "std", "dot", "ravel",
               "squeeze", "clip", "cumsum", "swapaxes", "conj", "argmax", "argmin",
