@@ -595,3 +595,9 @@ def test_array_seed_title_is_one_line():
     t = wg.trace(f_layer)(W, XV)
     table = t.forward_table((np.zeros((2, 3)), np.ones(3)))
     assert "\n" not in table.title
+
+
+def test_trace_of_a_pytree_argument():
+    t = wg.trace(lambda d: d["a"] * 2.0 + d["b"])({"a": 1.0, "b": 3.0})
+    assert [ln.op for ln in t.lines] == ["x1", "x2", "v_-1 * 2", "v_1 + v_0"]
+    assert t.gradient() == (2.0, 1.0)

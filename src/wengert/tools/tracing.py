@@ -22,7 +22,7 @@ import numpy as np
 from .. import backend
 from ..core.forward import push_tangents
 from ..core.primitive import lookup
-from ..core.pytree import tree_flatten
+from ..core.pytree import tree_flatten, tree_unflatten
 from ..core.reverse import ReverseTrace, pull_cotangents
 from ..core.trace import Box, Trace, unbox_all
 
@@ -510,22 +510,22 @@ def trace(fun):
     ['x1', 'x2', 'v_-1 * v_0']
     """
     def traced(*args):
+        name = getattr(fun, "__name__", "f")
+        if not args:
+            raise TypeError(f"trace({name}): pass the arguments to evaluate {name} at")
         leaves, in_def = tree_flatten(args)
-        if in_def.num_leaves != len(args) or not args:
-            raise TypeError(f"trace({getattr(fun, '__name__', 'f')}): pass one number or "
-                            f"array per argument (got {in_def})")
         for k, x in enumerate(leaves):
             if not backend.is_differentiable(unbox_all(x)):
-                raise TypeError(f"trace({getattr(fun, '__name__', 'f')}): argument {k} is "
+                raise TypeError(f"trace({name}): input leaf {k} is "
                                 f"{backend.describe(unbox_all(x))}; pass floats")
-        names = _input_names(fun, len(leaves))
+        # parameter names when each argument is one value; x1, x2, ... per leaf otherwise
+        names = (_input_names(fun, len(leaves)) if in_def.num_leaves == len(args)
+                 else [f"x{k + 1}" for k in range(len(leaves))])
         rec = ReverseTrace()
-        boxes = [rec.new_input(x, name) for x, name in zip(leaves, names)]
-        result = fun(*boxes)
+        boxes = [rec.new_input(x, nm) for x, nm in zip(leaves, names)]
+        result = fun(*tree_unflatten(in_def, boxes))
         out_leaves = tree_flatten(result)[0]
-        outputs = [rec.index_of(o) for o in out_leaves]
-        plain = tree_flatten(result)[0]
-        return EvaluationTrace(fun, rec.tape, names, outputs,
-                               [unbox_all(rec.lower(o)) for o in plain])
+        return EvaluationTrace(fun, rec.tape, names, [rec.index_of(o) for o in out_leaves],
+                               [unbox_all(rec.lower(o)) for o in out_leaves])
 
     return traced
