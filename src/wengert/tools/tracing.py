@@ -516,7 +516,7 @@ def trace(fun):
         leaves, in_def = tree_flatten(args)
         for k, x in enumerate(leaves):
             if not backend.is_differentiable(unbox_all(x)):
-                raise TypeError(f"trace({name}): input leaf {k} is "
+                raise TypeError(f"trace({name}): argument {k} is "
                                 f"{backend.describe(unbox_all(x))}; pass floats")
         # parameter names when each argument is one value; x1, x2, ... per leaf otherwise
         names = (_input_names(fun, len(leaves)) if in_def.num_leaves == len(args)
