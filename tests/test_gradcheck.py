@@ -121,12 +121,21 @@ def test_rejects_a_rule_that_stops_its_own_gradient(mode):
 
 
 @pytest.mark.parametrize("mode", ["fwd", "rev"])
-def test_rejects_a_rule_written_in_raw_numpy_at_order_2(mode):
-    """np.cos on a traced value cannot be differentiated again: the order-2 check
-    fails loudly instead of passing."""
+def test_a_rule_written_with_numpys_own_functions_differentiates_again(mode):
+    """np.cos on a traced value dispatches to wengert's cos (numpy's protocols), so
+    the rule's own derivative is right and order 2 passes."""
     f = make_sin(dvjp=np.cos, djvp=np.cos)
+    check(f, (mode,), 2, X_MATRIX)
+
+
+@pytest.mark.parametrize("mode", ["fwd", "rev"])
+def test_rejects_a_rule_that_escapes_to_plain_numbers_at_order_2(mode):
+    """A rule that drops to plain values (here through numpy.fft, which has no rule)
+    is refused loudly at order 2 instead of passing."""
+    f = make_sin(dvjp=lambda x: np.real(np.fft.ifft(np.fft.fft(np.cos(x)))),
+                 djvp=lambda x: np.real(np.fft.ifft(np.fft.fft(np.cos(x)))))
     check(f, (mode,), 1, X_MATRIX)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="numpy.fft.fft has no derivative rule"):
         check(f, (mode,), 2, X_MATRIX)
 
 

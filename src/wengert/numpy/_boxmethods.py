@@ -115,3 +115,32 @@ def _astype(self, dtype):
 
 
 Box.astype = _astype
+
+
+# numpy's own functions on traced values: a function written with plain
+# ``import numpy as np`` dispatches here through numpy's protocols and runs the same
+# primitives as wengert.numpy.
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    fn = getattr(_ns(), ufunc.__name__, None)
+    if method != "__call__" or kwargs.get("out") is not None or fn is None \
+            or fn is ufunc:
+        what = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        raise TypeError(f"{what} has no derivative rule in wengert"
+                        + (" (out= is not supported)" if kwargs.get("out") is not None else "")
+                        + "; write the computation with wengert.numpy functions that have one")
+    return fn(*inputs, **kwargs)
+
+
+def _array_function(self, func, types, args, kwargs):
+    # only numpy's top-level functions map by name (numpy.linalg.trace is not numpy.trace)
+    module = getattr(func, "__module__", None) or "numpy"
+    fn = getattr(_ns(), func.__name__, None) if module == "numpy" else None
+    if fn is None or fn is func:
+        raise TypeError(f"{module}.{func.__name__} has no derivative rule in wengert; "
+                        f"write the computation with wengert.numpy functions that have one")
+    return fn(*args, **kwargs)
+
+
+Box.__array_ufunc__ = _array_ufunc
+Box.__array_function__ = _array_function
