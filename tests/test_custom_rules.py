@@ -271,6 +271,20 @@ def test_custom_jvp_with_two_arguments():
     assert wg.jvp(lambda y: mul(2.0, y), (3.0,), (1.0,)) == (6.0, 2.0)
 
 
+def test_custom_jvp_with_an_integer_argument():
+    # reverse mode transposes the rule in the float argument only; the integer gets
+    # a zero tangent in forward mode and no cotangent in reverse mode
+    @wg.custom_jvp
+    def power(x, n):
+        return x ** n
+    power.defjvp(lambda p, t: (p[0] ** p[1], p[1] * p[0] ** (p[1] - 1) * t[0]))
+    assert wg.grad(power)(2.0, 3) == 12.0
+    assert wg.jvp(lambda x: power(x, 3), (2.0,), (1.0,)) == (8.0, 12.0)
+    assert wg.grad(wg.grad(power))(2.0, 3) == 12.0
+    x = np.array([0.5, 2.0])
+    np.testing.assert_allclose(wg.jacrev(lambda t: power(t, 3))(x), np.diag(3 * x ** 2))
+
+
 def test_custom_jvp_rule_is_really_used_in_both_modes():
     # identity whose rule claims the derivative is 2: both modes must report 2
     @wg.custom_jvp

@@ -310,6 +310,21 @@ def test_nested_checkpoints():
     assert len(calls) >= 2
 
 
+def test_checkpoint_with_an_integer_argument():
+    # the integer exponent is closed over: no cotangent, no tangent, no TypeError
+    power = lambda x, n: x ** n
+    ck = wg.checkpoint(power)
+    assert wg.grad(ck)(2.0, 3) == wg.grad(power)(2.0, 3) == 12.0
+    assert wg.jvp(lambda x: ck(x, 3), (2.0,), (1.0,)) == (8.0, 12.0)
+    assert wg.grad(wg.grad(ck))(2.0, 3) == 12.0
+    x = np.array([0.5, 2.0])
+    np.testing.assert_allclose(wg.jacfwd(lambda t: ck(t, 3))(x), np.diag(3 * x ** 2))
+    np.testing.assert_allclose(wg.jacrev(lambda t: ck(t, 3))(x), np.diag(3 * x ** 2))
+    # a non-numeric option is closed over as well
+    pick = wg.checkpoint(lambda x, how: wnp.sin(x) if how == "sin" else wnp.cos(x))
+    assert wg.grad(pick)(0.0, "sin") == 1.0
+
+
 # ---------------------------------------------------------------- structured vjp / jvp
 
 def test_vjp_with_pytree_outputs():

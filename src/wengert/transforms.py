@@ -587,6 +587,26 @@ def _linear_transpose_jvp(f_bwd):
     return jvp_from_vjp
 
 
+def _float_positions(args):
+    """Positions of the float or complex ``args``: the ones a custom rule or a
+    checkpoint differentiates (an integer argument has no tangent space)."""
+    return tuple(k for k, a in enumerate(args) if backend.is_differentiable(unbox_all(a)))
+
+
+def _spread(parts, ks, n):
+    """``n`` entries: ``parts`` at positions ``ks``, ``None`` (no cotangent) elsewhere."""
+    out = [None] * n
+    for k, p in zip(ks, parts):
+        out[k] = p
+    return tuple(out)
+
+
+def _zero_tangents(tangents, args):
+    """``tangents`` with each ``None`` (no tangent) replaced by a zero like its argument."""
+    return tuple(backend.zeros_like(unbox_all(a)) if t is None else t
+                 for t, a in zip(tangents, args))
+
+
 class custom_vjp:
     """A function with a hand-written reverse rule, JAX style.
 
@@ -675,18 +695,22 @@ class custom_jvp:
         self.rule = rule
         name = _name(self.fun)
 
-        def full_tangents(tangents, args):
-            return tuple(backend.zeros_like(unbox_all(a)) if t is None else t
-                         for t, a in zip(tangents, args))
-
         def jvp_rule(tangents, ans, *args):
-            return rule(args, full_tangents(tangents, args))[1]
+            return rule(args, _zero_tangents(tangents, args))[1]
 
         def vjp_rule(g, ans, *args):
-            zeros = tuple(backend.zeros_like(unbox_all(a)) for a in args)
+            # the VJP is the transpose of the (linear) map from the tangents of the
+            # float/complex arguments to the output tangent; other arguments keep a
+            # zero tangent and get no cotangent
+            ks = _float_positions(args)
+
+            def out_tangent(*ts):
+                return rule(args, _zero_tangents(_spread(ts, ks, len(args)), args))[1]
+
+            zeros = [backend.zeros_like(unbox_all(args[k])) for k in ks]
             try:
-                _, back = vjp(lambda *ts: rule(args, ts)[1], *zeros)
-                return back(g)
+                _, back = vjp(out_tangent, *zeros)
+                return _spread(back(g), ks, len(args))
             except (TypeError, NotImplementedError) as exc:
                 raise NotImplementedError(
                     f"custom_jvp {name}: reverse mode needs the JVP rule to be written "
@@ -709,13 +733,17 @@ def checkpoint(fun):
     >>> wg.grad(wg.checkpoint(lambda x: wnp.sin(wnp.sin(x))))(0.0)
     1.0
     """
+    # only the float/complex arguments are differentiated; the others (integers,
+    # flags) are closed over as constants and get no cotangent
     def vjp_rule(g, ans, *args):
-        return vjp(fun, *args)[1](g)
+        ks = _float_positions(args)
+        f, chosen = _select("checkpoint", fun, ks, args, {})
+        return _spread(vjp(f, *chosen)[1](g), ks, len(args))
 
     def jvp_rule(tangents, ans, *args):
-        ts = tuple(backend.zeros_like(unbox_all(a)) if t is None else t
-                   for t, a in zip(tangents, args))
-        return jvp(fun, args, ts)[1]
+        ks = _float_positions(args)
+        f, chosen = _select("checkpoint", fun, ks, args, {})
+        return jvp(f, chosen, _zero_tangents([tangents[k] for k in ks], chosen))[1]
 
     prim = Primitive(f"checkpoint({_name(fun)})", fun, vjp=vjp_rule, jvp=jvp_rule,
                      register=False)
