@@ -3,14 +3,58 @@
 ``unary`` and ``binary`` take one derivative formula per input and produce both
 the JVP (tangent times derivative) and the VJP (cotangent times derivative,
 summed back over broadcast axes). ``linear`` marks a primitive whose JVP is the
-primitive applied to the tangent.
+primitive applied to the tangent. ``normalize_axis`` is the axis check every family
+shares.
 """
+
+import operator
+
+import numpy as np
 
 from .. import backend
 from ..core.primitive import Primitive, lookup
 from ..core.trace import unbox_all
 
 _PY = (float, int)
+
+# numpy >= 1.25 keeps it in np.exceptions; older releases only at the top level
+AxisError = np.exceptions.AxisError if hasattr(np, "exceptions") else np.AxisError
+
+
+def normalize_axis(who, axis, ndim, shape=None):
+    """``axis`` (an int, or a sequence of ints) counted into ``range(ndim)``, negative
+    axes from the end, as numpy does; an int gives an int, a sequence a tuple. An axis
+    out of range raises numpy's AxisError (a ValueError and an IndexError), a repeated
+    axis a ValueError, each naming ``who``, the axis and ``shape``, the caller's input
+    (which has fewer than ``ndim`` dimensions where axes are being added).
+
+    >>> normalize_axis("sum", -1, 2)
+    1
+    >>> normalize_axis("expand_dims", 5, 2, shape=(2,))
+    Traceback (most recent call last):
+    ...
+    numpy.exceptions.AxisError: expand_dims: axis 5 is out of bounds for 2 dimensions (input shape (2,))
+    """
+    if shape is None:
+        where = f"an array of {ndim} dimensions"
+    elif len(shape) == ndim:
+        where = f"an array of shape {tuple(shape)}"
+    else:
+        where = f"{ndim} dimensions (input shape {tuple(shape)})"
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(normalize_axis(who, a, ndim, shape) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"{who}: axes {tuple(axis)} repeat an axis of {where}")
+        return axes
+    try:
+        if isinstance(axis, (bool, np.bool_)):
+            raise TypeError
+        i = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"{who}: an axis must be an integer, got {axis!r}") from None
+    if not -ndim <= i < ndim:
+        raise AxisError(f"{who}: axis {i} is out of bounds for {where}")
+    return i % ndim
 
 
 def shape(x):

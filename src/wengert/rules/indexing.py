@@ -5,7 +5,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import match, shape, unbroadcast
+from ._base import match, normalize_axis, shape, unbroadcast
 
 
 def _untake_impl(g, *, idx, shape):
@@ -103,11 +103,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     if axis is None:
         from .shape import _reshape
         return _getitem(_reshape(a, newshape=(-1,)), idx=indices)
-    nd = len(shape(a))
-    if not -nd <= axis < nd:
-        raise ValueError(f"take: axis {axis} is out of bounds for an array of shape "
-                         f"{shape(a)}")
-    return _getitem(a, idx=(slice(None),) * (axis % nd) + (indices,))
+    axis = normalize_axis("take", axis, len(shape(a)), shape(a))
+    return _getitem(a, idx=(slice(None),) * axis + (indices,))
 
 
 def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):

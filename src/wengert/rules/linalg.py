@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
-from ._base import bilinear, per_operand, shape, sum_to
+from ._base import bilinear, normalize_axis, per_operand, shape, sum_to
 from .arithmetic import multiply
 from .reductions import sum as _sum
 from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
@@ -159,15 +159,8 @@ def _tensordot_axes(axes, xs, ys):
         ay = (ay,) if isinstance(ay, (int, np.integer)) else tuple(ay)
         if len(ax) != len(ay):
             raise ValueError(f"tensordot: axes {ax} of a and {ay} of b differ in length")
-        for who, axs, n, shp in (("a", ax, nx, xs), ("b", ay, ny, ys)):
-            for i in axs:
-                if not -n <= i < n:
-                    raise ValueError(f"tensordot: axis {i} is out of range for {who} of "
-                                     f"shape {shp}")
-        pair = (tuple(int(i) % nx for i in ax), tuple(int(i) % ny for i in ay))
-        for who, axs in (("a", pair[0]), ("b", pair[1])):
-            if len(set(axs)) != len(axs):
-                raise ValueError(f"tensordot: axes {axs} of {who} repeat an axis")
+        pair = (normalize_axis("tensordot (a)", ax, nx, xs),
+                normalize_axis("tensordot (b)", ay, ny, ys))
     for i, j in zip(*pair):
         if xs[i] != ys[j]:
             raise ValueError(f"tensordot: axis {i} of a (shape {xs}) has size {xs[i]} but "
@@ -499,7 +492,8 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     xs = shape(a)
     if len(xs) < 2:
         raise ValueError(f"diagonal: needs at least 2 dimensions, got shape {xs}")
-    moved = moveaxis(a, (axis1, axis2), (-2, -1))
+    axes = normalize_axis("diagonal", (axis1, axis2), len(xs), xs)
+    moved = moveaxis(a, axes, (-2, -1))
     n1, n2 = shape(moved)[-2:]
     k = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
     rows = np.arange(k) + max(-offset, 0)

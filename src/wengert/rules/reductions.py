@@ -5,26 +5,38 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import linear, nondiff, shape
+from ._base import linear, nondiff, normalize_axis, shape
 from .arithmetic import multiply
 from .indexing import _getitem
 from .shape import _concatenate, _inverse_perm, _reshape, _transpose
 
 
-def _normalize_axis(axis, ndim):
+def _reduced_axes(who, axis, ndim):
+    """The axes a reduction over ``axis`` removes, as a tuple (all of them for None)."""
     if axis is None:
         return tuple(range(ndim))
-    if isinstance(axis, int):
-        axis = (axis,)
-    return tuple(a % ndim if ndim else a for a in axis)
+    axes = normalize_axis(who, axis, ndim)
+    return axes if isinstance(axes, tuple) else (axes,)
 
 
-def _restore(g, x, axis, keepdims):
+def _checked_axis(who, a, axis):
+    """A reduction's ``axis`` option, checked against ``a`` and made non-negative
+    (None stays None, a list becomes a tuple). numpy lets a 0-d array reduce over
+    axis 0 or -1 as over no axis at all; so does this."""
+    if axis is None:
+        return None
+    shp = shape(a)
+    if not shp and isinstance(axis, (int, np.integer)) and axis in (0, -1):
+        return ()
+    return normalize_axis(who, _axis(axis), len(shp), shp)
+
+
+def _restore(g, x, axis, keepdims, who="sum"):
     """Broadcast a reduced cotangent ``g`` back to the shape of ``x``."""
     from .shape import _broadcast_to
     x_shape = shape(x)
     if not keepdims:
-        axes = _normalize_axis(axis, len(x_shape))
+        axes = _reduced_axes(who, axis, len(x_shape))
         kept = tuple(1 if i in axes else n for i, n in enumerate(x_shape))
         g = _reshape(g, newshape=kept)
     return _broadcast_to(g, shape=x_shape)
@@ -61,7 +73,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False):
     array([2., 4.])
     """
     _no_out("sum", out)
-    return _sum(a, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+    return _sum(a, axis=_checked_axis("sum", a, axis), keepdims=keepdims, dtype=dtype)
 
 
 # ---------------------------------------------------------------- prod
@@ -106,7 +118,7 @@ def _prod_others(x, axis):
     is the product of the other elements reduced with it."""
     x_shape = shape(x)
     nd = len(x_shape)
-    axes = _normalize_axis(axis, nd)
+    axes = _reduced_axes("prod", axis, nd)
     if nd == 0:
         return 1.0
     keep = tuple(i for i in range(nd) if i not in axes)
@@ -128,7 +140,7 @@ _prod = Primitive(
     jvps=(lambda t, ans, x, axis=None, keepdims=False, dtype=None:
           _sum(multiply(t, _prod_others(x, axis)), axis=axis, keepdims=keepdims),),
     vjps=(lambda g, ans, x, axis=None, keepdims=False, dtype=None:
-          multiply(_restore(g, x, axis, keepdims), _prod_others(x, axis)),))
+          multiply(_restore(g, x, axis, keepdims, "prod"), _prod_others(x, axis)),))
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False):
@@ -139,18 +151,18 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
     array([0., 6., 0.])
     """
     _no_out("prod", out)
-    return _prod(a, axis=_axis(axis), keepdims=keepdims, dtype=dtype)
+    return _prod(a, axis=_checked_axis("prod", a, axis), keepdims=keepdims, dtype=dtype)
 
 
 # ---------------------------------------------------------------- max and min
 
-def _tie_weights(x, ans, axis, keepdims):
+def _tie_weights(who, x, ans, axis, keepdims):
     """1/k on each of the k elements that attain the extremum of their group, 0
     elsewhere: the cotangent is shared evenly among ties (as JAX and autograd do).
     Piecewise constant, so a plain array."""
     x = np.asarray(unbox_all(x))
     ans = np.asarray(unbox_all(ans))
-    axes = _normalize_axis(axis, x.ndim)
+    axes = _reduced_axes(who, axis, x.ndim)
     if not keepdims:
         ans = np.expand_dims(ans, axes)
     hit = np.equal(x, ans)
@@ -166,10 +178,11 @@ def _extremum(name, np_fn):
     return Primitive(
         name, impl,
         jvps=(lambda t, ans, x, axis=None, keepdims=False:
-              _sum(multiply(t, _tie_weights(x, ans, axis, keepdims)),
+              _sum(multiply(t, _tie_weights(name, x, ans, axis, keepdims)),
                    axis=axis, keepdims=keepdims),),
         vjps=(lambda g, ans, x, axis=None, keepdims=False:
-              multiply(_restore(g, x, axis, keepdims), _tie_weights(x, ans, axis, keepdims)),))
+              multiply(_restore(g, x, axis, keepdims, name),
+                       _tie_weights(name, x, ans, axis, keepdims)),))
 
 
 _max = _extremum("max", np.max)
@@ -190,7 +203,7 @@ def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     array([0. , 0.5, 0.5])
     """
     _no_extras("max", out, initial, where)
-    return _max(a, axis=_axis(axis), keepdims=keepdims)
+    return _max(a, axis=_checked_axis("max", a, axis), keepdims=keepdims)
 
 
 def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
@@ -201,7 +214,7 @@ def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     array([0., 0., 1.])
     """
     _no_extras("min", out, initial, where)
-    return _min(a, axis=_axis(axis), keepdims=keepdims)
+    return _min(a, axis=_checked_axis("min", a, axis), keepdims=keepdims)
 
 
 amax = max
@@ -217,13 +230,14 @@ count_nonzero = nondiff("count_nonzero", np.count_nonzero)
 
 # ---------------------------------------------------------------- cumulative ops
 
-def _along(nd, axis, index):
-    """An index tuple that applies ``index`` on ``axis`` of an ``nd``-dim array."""
-    return (slice(None),) * (axis % nd) + (index,)
+def _along(axis, index):
+    """An index tuple that applies ``index`` on (non-negative) ``axis``."""
+    return (slice(None),) * axis + (index,)
 
 
 def _reverse(x, axis):
-    return _getitem(x, idx=_along(len(shape(x)), axis, slice(None, None, -1)))
+    return _getitem(x, idx=_along(normalize_axis("cumsum", axis, len(shape(x))),
+                                  slice(None, None, -1)))
 
 
 # cumsum is linear; its VJP is the cumulative sum taken from the other end
@@ -232,13 +246,12 @@ _cumsum = linear(
     lambda g, ans, x, *, axis: _reverse(_cumsum(_reverse(g, axis), axis=axis), axis))
 
 
-def _flat_axis(a, axis):
-    """numpy's axis=None for scans: the flattened array along axis 0."""
+def _flat_axis(who, a, axis):
+    """numpy's axis=None for scans: the flattened array along axis 0; otherwise
+    ``a`` and its axis, checked and made non-negative."""
     if axis is None:
         return _reshape(a, newshape=(-1,)), 0
-    if not shape(a):
-        raise ValueError(f"axis {axis} is out of bounds for a 0-d value")
-    return a, axis
+    return a, normalize_axis(who, axis, len(shape(a)), shape(a))
 
 
 def cumsum(a, axis=None, dtype=None, out=None):
@@ -251,7 +264,7 @@ def cumsum(a, axis=None, dtype=None, out=None):
     _no_out("cumsum", out)
     if dtype is not None and not is_boxed(a):
         a = np.asarray(a, dtype=dtype)
-    a, axis = _flat_axis(a, axis)
+    a, axis = _flat_axis("cumsum", a, axis)
     return _cumsum(a, axis=axis)
 
 
@@ -265,41 +278,42 @@ def cumprod(a, axis=None, dtype=None, out=None):
     array([0., 6., 0.])
     """
     _no_out("cumprod", out)
+    a, axis = _flat_axis("cumprod", a, axis)
     if not is_boxed(a):
         return np.cumprod(a, axis=axis, dtype=dtype)
-    a, axis = _flat_axis(a, axis)
-    nd = len(shape(a))
-    n = shape(a)[axis % nd]
+    n = shape(a)[axis]
     d = 1
     while d < n:
-        head = _getitem(a, idx=_along(nd, axis, slice(0, d)))
-        tail = multiply(_getitem(a, idx=_along(nd, axis, slice(d, None))),
-                        _getitem(a, idx=_along(nd, axis, slice(0, n - d))))
-        a = _concatenate(head, tail, axis=axis % nd)
+        head = _getitem(a, idx=_along(axis, slice(0, d)))
+        tail = multiply(_getitem(a, idx=_along(axis, slice(d, None))),
+                        _getitem(a, idx=_along(axis, slice(0, n - d))))
+        a = _concatenate(head, tail, axis=axis)
         d *= 2
     return a
 
 
 # ---------------------------------------------------------------- composites on sum
 
-def _count(a, axis):
+def _count(who, a, axis):
     shp = shape(a)
     if axis is None:
         return int(np.prod(shp)) if shp else 1
-    return int(np.prod([shp[i] for i in _normalize_axis(_axis(axis), len(shp))]))
+    return int(np.prod([shp[i] for i in _reduced_axes(who, _axis(axis), len(shp))]))
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
     """numpy.mean (sum divided by the count)."""
     _no_out("mean", out)
-    return sum(a, axis=axis, keepdims=keepdims) / float(_count(a, axis))
+    n = _count("mean", a, axis)
+    return sum(a, axis=axis, keepdims=keepdims) / float(n)
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """numpy.var: mean squared deviation (divided by N - ddof)."""
     _no_out("var", out)
+    n = _count("var", a, axis)
     d = a - mean(a, axis=axis, keepdims=True)
-    return sum(d * d, axis=axis, keepdims=keepdims) / float(_count(a, axis) - ddof)
+    return sum(d * d, axis=axis, keepdims=keepdims) / float(n - ddof)
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):

@@ -6,7 +6,7 @@ import builtins
 import numpy as np
 
 from ..core.primitive import Primitive
-from ._base import linear, per_operand, shape, unbroadcast
+from ._base import linear, normalize_axis, per_operand, shape, unbroadcast
 
 _reshape = linear(
     "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
@@ -33,7 +33,7 @@ def _concat_impl(*xs, axis=0):
 def _concat_vjp(k, g, ans, *xs, axis=0):
     """Input k's piece of ``g`` along ``axis`` (the VJP of concatenate)."""
     from .indexing import _getitem
-    ax = axis % len(shape(g))
+    ax = normalize_axis("concatenate", axis, len(shape(g)))
     start = builtins.sum(shape(x)[ax] for x in xs[:k])
     idx = (slice(None),) * ax + (slice(start, start + shape(xs[k])[ax]),)
     return _getitem(g, idx=idx)
@@ -57,15 +57,26 @@ def concatenate(arrays, axis=0):
     """numpy.concatenate, differentiable in every array."""
     if axis is None:
         return _concatenate(*[_reshape(a, newshape=(-1,)) for a in arrays], axis=0)
-    return _concatenate(*arrays, axis=axis)
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("concatenate: need at least one array to concatenate")
+    shp = shape(arrays[0])
+    if not shp:
+        raise ValueError("concatenate: zero-dimensional arrays cannot be concatenated "
+                         "(use stack)")
+    return _concatenate(*arrays, axis=normalize_axis("concatenate", axis, len(shp), shp))
+
+
+def _seq(axis):
+    """An axis option as a tuple of axes (one int or a sequence)."""
+    return tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
 
 
 def expand_dims(x, axis):
     """numpy.expand_dims (a reshape)."""
     shp = shape(x)
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    nd = len(shp) + len(axes)
-    axes = sorted(a % nd for a in axes)
+    axes = _seq(axis)
+    axes = sorted(normalize_axis("expand_dims", axes, len(shp) + len(axes), shp))
     new = list(shp)
     for a in axes:
         new.insert(a, 1)
@@ -78,7 +89,7 @@ def squeeze(x, axis=None):
     if axis is None:
         new = tuple(n for n in shp if n != 1)
     else:
-        axes = {a % len(shp) for a in ((axis,) if isinstance(axis, int) else axis)}
+        axes = normalize_axis("squeeze", _seq(axis), len(shp), shp)
         for a in axes:
             if shp[a] != 1:
                 raise ValueError(f"squeeze: cannot select axis {a} of size {shp[a]} "
@@ -97,23 +108,29 @@ def stack(arrays, axis=0):
     arrays = list(arrays)
     if not arrays:
         raise ValueError("stack: need at least one array to stack")
-    nd = len(shape(arrays[0])) + 1
-    return _concatenate(*[expand_dims(a, axis % nd) for a in arrays], axis=axis % nd)
+    shp = shape(arrays[0])
+    axis = normalize_axis("stack", axis, len(shp) + 1, shp)
+    return _concatenate(*[expand_dims(a, axis) for a in arrays], axis=axis)
 
 
 def swapaxes(x, axis1, axis2):
     """numpy.swapaxes (a transpose)."""
-    nd = len(shape(x))
-    perm = list(range(nd))
-    perm[axis1 % nd], perm[axis2 % nd] = perm[axis2 % nd], perm[axis1 % nd]
+    shp = shape(x)
+    a1, a2 = (normalize_axis("swapaxes", a, len(shp), shp) for a in (axis1, axis2))
+    perm = list(range(len(shp)))
+    perm[a1], perm[a2] = perm[a2], perm[a1]
     return _transpose(x, axes=tuple(perm))
 
 
 def moveaxis(x, source, destination):
     """numpy.moveaxis (a transpose)."""
-    nd = len(shape(x))
-    src = [source % nd] if isinstance(source, int) else [s % nd for s in source]
-    dst = [destination % nd] if isinstance(destination, int) else [d % nd for d in destination]
+    shp = shape(x)
+    nd = len(shp)
+    src = normalize_axis("moveaxis", _seq(source), nd, shp)
+    dst = normalize_axis("moveaxis", _seq(destination), nd, shp)
+    if len(src) != len(dst):
+        raise ValueError(f"moveaxis: source {source} and destination {destination} name "
+                         f"different numbers of axes")
     order = [i for i in range(nd) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -134,8 +151,12 @@ def transpose(a, axes=None):
     """numpy.transpose."""
     if axes is None:
         return _transpose(a, axes=None)
-    nd = len(shape(a))
-    return _transpose(a, axes=tuple(int(i) % nd if nd else int(i) for i in axes))
+    shp = shape(a)
+    perm = normalize_axis("transpose", tuple(axes), len(shp), shp)
+    if len(perm) != len(shp):
+        raise ValueError(f"transpose: axes {tuple(axes)} do not match an array of shape "
+                         f"{shp}: give one axis per dimension")
+    return _transpose(a, axes=perm)
 
 
 def broadcast_to(array, shape):

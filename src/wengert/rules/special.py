@@ -17,7 +17,7 @@ import numpy as np
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed
-from ._base import match, shape, unary, unbroadcast
+from ._base import match, normalize_axis, shape, unary, unbroadcast
 from .elementwise import exp
 from .reductions import _restore, _sum
 
@@ -93,10 +93,10 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     if return_sign:
         raise NotImplementedError("logsumexp: return_sign=True is not supported by "
                                   "wengert.scipy.special")
-    if isinstance(axis, list):
-        axis = tuple(axis)
     if not is_boxed(a) and not isinstance(a, (float, np.ndarray, np.generic)):
         a = np.asarray(a)
+    if axis is not None:
+        axis = normalize_axis("logsumexp", axis, len(shape(a)), shape(a))
     if b is None:
         return _logsumexp(a, axis=axis, keepdims=keepdims)
     if not is_boxed(b) and not isinstance(b, (float, np.ndarray, np.generic)):

@@ -1,0 +1,175 @@
+"""Argument checks shared by the rule families (rules/_base.py): an axis out of range
+is numpy's AxisError, never wrapped around; a repeated axis is a ValueError; each
+names the function. Every bad call below is one numpy itself refuses."""
+
+import numpy as np
+import pytest
+
+import wengert as wg
+import wengert.numpy as wnp
+import wengert.scipy.special as wsp
+from wengert.rules._base import AxisError, normalize_axis
+
+# (label, wengert call, numpy call): numpy raises AxisError for each
+_OUT_OF_RANGE = [
+    ("expand_dims", lambda m, x: m.expand_dims(x, 5), (2,)),
+    ("expand_dims", lambda m, x: m.expand_dims(x, -3), (2,)),
+    ("expand_dims", lambda m, x: m.expand_dims(x, (0, 3)), (2,)),
+    ("transpose", lambda m, x: m.transpose(x, (0, 3)), (1, 2)),
+    ("transpose", lambda m, x: m.transpose(x, (-3, 0)), (1, 2)),
+    ("swapaxes", lambda m, x: m.swapaxes(x, 0, 3), (2,)),
+    ("swapaxes", lambda m, x: m.swapaxes(x, -2, 0), (2,)),
+    ("moveaxis", lambda m, x: m.moveaxis(x, 2, 0), (2, 3)),
+    ("moveaxis", lambda m, x: m.moveaxis(x, 0, -3), (2, 3)),
+    ("stack", lambda m, x: m.stack([x, x], axis=2), (2,)),
+    ("stack", lambda m, x: m.stack([x, x], axis=-3), (2,)),
+    ("concatenate", lambda m, x: m.concatenate([x, x], axis=1), (2,)),
+    ("concatenate", lambda m, x: m.concatenate([x, x], axis=-2), (2,)),
+    ("squeeze", lambda m, x: m.squeeze(x, axis=2), (1, 2)),
+    ("sum", lambda m, x: m.sum(x, axis=2), (2, 3)),
+    ("sum", lambda m, x: m.sum(x, axis=(0, -3)), (2, 3)),
+    ("prod", lambda m, x: m.prod(x, axis=-3), (2, 3)),
+    ("max", lambda m, x: m.max(x, axis=2), (2, 3)),
+    ("min", lambda m, x: m.min(x, axis=2), (2, 3)),
+    ("mean", lambda m, x: m.mean(x, axis=2), (2, 3)),
+    ("var", lambda m, x: m.var(x, axis=-3), (2, 3)),
+    ("cumsum", lambda m, x: m.cumsum(x, axis=1), (3,)),
+    ("cumprod", lambda m, x: m.cumprod(x, axis=-2), (3,)),
+    ("take", lambda m, x: m.take(x, [0], axis=2), (2, 3)),
+    ("diagonal", lambda m, x: m.diagonal(x, 0, 0, 5), (2, 3)),
+]
+
+
+def _params(rows):
+    seen = {}
+    out = []
+    for who, call, shp in rows:
+        seen[who] = seen.get(who, 0) + 1
+        out.append(pytest.param(who, call, shp, id=f"{who}-{seen[who]}"))
+    return out
+
+
+@pytest.mark.parametrize("who, call, shp", _params(_OUT_OF_RANGE))
+def test_axis_out_of_range_is_axis_error(who, call, shp):
+    x = np.ones(shp)
+    with pytest.raises(AxisError):  # numpy refuses it too
+        call(np, x)
+    with pytest.raises(AxisError, match=rf"^{who}: axis -?\d+ is out of bounds for "):
+        call(wnp, x)
+
+
+@pytest.mark.parametrize("who, call, shp", _params(_OUT_OF_RANGE))
+def test_axis_out_of_range_is_axis_error_when_traced(who, call, shp):
+    with pytest.raises(AxisError, match=rf"^{who}: "):
+        wg.grad(lambda x: wnp.sum(call(wnp, x)))(np.ones(shp))
+
+
+def test_axis_error_names_the_shape():
+    with pytest.raises(AxisError, match=r"transpose: axis 3 .* shape \(1, 2\)"):
+        wnp.transpose(np.ones((1, 2)), (0, 3))
+    with pytest.raises(AxisError, match=r"expand_dims: axis 5 .* 2 dimensions "
+                                        r"\(input shape \(2,\)\)"):
+        wnp.expand_dims(np.ones(2), 5)
+
+
+def test_axis_error_is_a_value_error_and_an_index_error():
+    # code that catches numpy's error by either base keeps working
+    assert issubclass(AxisError, ValueError) and issubclass(AxisError, IndexError)
+
+
+def test_logsumexp_and_tensordot_axes_are_checked():
+    with pytest.raises(AxisError, match=r"^logsumexp: axis 2"):
+        wsp.logsumexp(np.ones((2, 3)), axis=2)
+    with pytest.raises(AxisError, match=r"^tensordot \(a\): axis 2"):
+        wnp.tensordot(np.ones((2, 3)), np.ones((3, 2)), axes=([2], [0]))
+    with pytest.raises(ValueError, match=r"^tensordot \(b\): axes \(0, -2\) repeat"):
+        wnp.tensordot(np.ones((2, 2)), np.ones((2, 2)), axes=([0, 1], [0, -2]))
+
+
+# ------------------------------------------------------------------ repeated axes
+
+_REPEATED = [
+    ("transpose", lambda m, x: m.transpose(x, (0, -2)), (2, 3)),
+    ("transpose", lambda m, x: m.transpose(x, (1, 1, 0)), (2, 3, 4)),
+    ("expand_dims", lambda m, x: m.expand_dims(x, (0, -3)), (2,)),
+    ("squeeze", lambda m, x: m.squeeze(x, (0, 0)), (1, 1)),
+    ("moveaxis", lambda m, x: m.moveaxis(x, (0, 0), (1, 0)), (2, 3)),
+    ("sum", lambda m, x: m.sum(x, axis=(0, -2)), (2, 3)),
+    ("diagonal", lambda m, x: m.diagonal(x, 0, 1, -1), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("who, call, shp", _params(_REPEATED))
+def test_repeated_axis_is_value_error(who, call, shp):
+    x = np.ones(shp)
+    with pytest.raises(ValueError):  # numpy refuses it too
+        call(np, x)
+    with pytest.raises(ValueError, match=rf"^{who}: axes .* repeat an axis"):
+        call(wnp, x)
+
+
+def test_transpose_needs_one_axis_per_dimension():
+    with pytest.raises(ValueError):
+        np.transpose(np.ones((2, 3)), (0,))
+    with pytest.raises(ValueError, match=r"^transpose: axes \(0,\) do not match .* \(2, 3\)"):
+        wnp.transpose(np.ones((2, 3)), (0,))
+
+
+def test_moveaxis_source_and_destination_lengths_must_match():
+    with pytest.raises(ValueError, match=r"^moveaxis: source .* different numbers"):
+        wnp.moveaxis(np.ones((2, 3)), (0, 1), (1,))
+
+
+def test_concatenate_of_0d_arrays_is_refused():
+    with pytest.raises(ValueError, match=r"^concatenate: zero-dimensional"):
+        wnp.concatenate([np.ones(()), np.ones(())])
+
+
+# ------------------------------------------------------------ valid axes still work
+
+_VALID = [
+    lambda m, x: m.expand_dims(x, -1),
+    lambda m, x: m.expand_dims(x, (0, -1)),
+    lambda m, x: m.transpose(x, (-1, 0, 1)),
+    lambda m, x: m.swapaxes(x, -1, 0),
+    lambda m, x: m.moveaxis(x, -1, 0),
+    lambda m, x: m.moveaxis(x, (0, -1), (-1, 0)),
+    lambda m, x: m.stack([x, x], axis=-1),
+    lambda m, x: m.stack([x, x], axis=3),
+    lambda m, x: m.concatenate([x, x], axis=-2),
+    lambda m, x: m.squeeze(m.expand_dims(x, 1), axis=-3),
+    lambda m, x: m.sum(x, axis=(-1, 0)),
+    lambda m, x: m.max(x, axis=-2, keepdims=True),
+    lambda m, x: m.cumsum(x, axis=-1),
+    lambda m, x: m.take(x, [1, 0], axis=-2),
+    lambda m, x: m.diagonal(x, 0, -1, 0),
+]
+
+
+@pytest.mark.parametrize("call", _VALID)
+def test_valid_negative_axes_match_numpy(call):
+    x = np.arange(24.0).reshape(2, 3, 4)
+    want = call(np, x)
+    got = call(wnp, x)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_array_equal(got, want)
+    wg.grad(lambda x: wnp.sum(wnp.sin(call(wnp, x))))(x)  # and the traced call works
+
+
+def test_0d_reduction_over_axis_0_is_allowed_as_numpy_does():
+    # numpy's leniency: a 0-d array reduces over axis 0 or -1 as over no axis
+    for f in ("sum", "prod", "max", "min"):
+        assert getattr(wnp, f)(np.asarray(2.0), axis=0) == getattr(np, f)(np.asarray(2.0), 0)
+        assert wg.grad(lambda x, f=f: getattr(wnp, f)(x, axis=-1))(2.0) == 1.0
+    with pytest.raises(AxisError, match="^sum: axis 1"):
+        wnp.sum(np.asarray(2.0), axis=1)
+
+
+def test_normalize_axis_directly():
+    assert normalize_axis("f", -1, 3) == 2
+    assert normalize_axis("f", [0, -1], 3) == (0, 2)
+    assert normalize_axis("f", np.int64(-2), 2) == 0
+    with pytest.raises(TypeError, match=r"^f: an axis must be an integer, got 1.0"):
+        normalize_axis("f", 1.0, 2)
+    with pytest.raises(TypeError, match="an axis must be an integer"):
+        normalize_axis("f", True, 2)
