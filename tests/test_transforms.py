@@ -113,7 +113,9 @@ def test_elementwise_grad_of_two_arguments():
 # ---------------------------------------------------------------- jacobian shapes
 
 SHAPES = [((), ()), ((3,), ()), ((), (2,)), ((4,), (3,)), ((2, 3), (4,)),
-          ((3,), (2, 2)), ((2, 1), (1, 3)), ((2, 2), (2, 2))]
+          ((3,), (2, 2)), ((2, 1), (1, 3)), ((2, 2), (2, 2)),
+          # zero-size inputs and outputs: no passes, an empty block
+          ((0,), ()), ((0,), (3,)), ((3,), (0,)), ((2, 0), (0, 2))]
 
 
 def _linear_ish(in_shape, out_shape, seed=0):
@@ -150,6 +152,21 @@ def test_hessian_shape_is_in_plus_in(shape):
     n = int(np.prod(shape))
     np.testing.assert_allclose(np.reshape(H, (n, n)), np.diag(-np.sin(np.ravel(x))),
                                atol=1e-15)
+
+
+@pytest.mark.parametrize("jac", [wg.jacfwd, wg.jacrev, wg.jacobian],
+                         ids=["jacfwd", "jacrev", "jacobian"])
+def test_jacobian_with_zero_size_input_or_output(jac):
+    # nothing to stack: the block is zeros of shape out.shape + in.shape, output dtype
+    J = jac(lambda x: x * 2.0)(np.zeros(0))
+    assert J.shape == (0, 0) and J.dtype == np.float64
+    J = jac(lambda x: (x * 1j)[:0])(np.ones(3))
+    assert J.shape == (0, 3) and J.dtype == np.complex128
+    Jx, Jy = jac(lambda x, y: x * y[0], argnums=(0, 1))(np.zeros(0), np.ones(2))
+    assert Jx.shape == (0, 0) and Jy.shape == (0, 2)
+    J = jac(lambda x: {"a": x * 2.0, "s": wnp.sum(x)})(np.zeros((2, 0)))
+    assert J["a"].shape == (2, 0, 2, 0) and J["s"].shape == (2, 0)
+    assert wg.hessian(lambda x: wnp.sum(x ** 2))(np.zeros(0)).shape == (0, 0)
 
 
 def test_jacobian_of_vector_function_closed_form():

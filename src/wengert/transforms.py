@@ -290,6 +290,9 @@ def _blocks(out_leaves, in_leaves, rows_or_cols, by_rows):
         for i, x in enumerate(in_leaves):
             x_shape = backend.shape(unbox_all(x))
             parts = rows_or_cols(j, i)
+            if not parts:  # no passes: the input or the output has no elements
+                row.append(_empty_block(o, o_shape + x_shape))
+                continue
             stacked = stack(parts, axis=0)
             if by_rows:  # (m_j, *x_shape) -> o_shape + x_shape
                 block = reshape(stacked, newshape=o_shape + x_shape)
@@ -300,6 +303,12 @@ def _blocks(out_leaves, in_leaves, rows_or_cols, by_rows):
             row.append(_maybe_float(block, o_shape + x_shape))
         blocks.append(row)
     return blocks
+
+
+def _empty_block(o, shp):
+    """Zeros of shape ``shp`` (which has no elements) with the dtype of output ``o``."""
+    none_of_o = backend.reshape(backend.zeros_like(unbox_all(o)), (-1,))[:0]
+    return backend.reshape(none_of_o, shp)
 
 
 def _maybe_float(x, shp):
