@@ -16,6 +16,10 @@ def double(x):
     return x * 2.0
 
 
+def cube_sum(x):
+    return wnp.sum(x ** 3)
+
+
 # ---------------------------------------------------------------- grad's output
 
 def test_grad_of_vector_output_is_type_error():
@@ -164,6 +168,25 @@ def test_jvp_primals_not_a_tuple_is_type_error():
 def test_hvp_vector_shape_mismatch_is_value_error():
     with pytest.raises(ValueError, match=r"shape \(2,\).*shape \(3,\)"):
         wg.hvp(lambda x: wnp.sum(x ** 3))(np.ones(3), np.ones(2))
+
+
+def test_hvp_needs_the_vector_after_the_arguments():
+    with pytest.raises(TypeError, match=r"hvp\(cube_sum\): call it as .*\*args, v.*"
+                                        r"got 1 positional"):
+        wg.hvp(cube_sum)(np.ones(2))
+
+
+def test_hvp_tuple_argnums_needs_one_direction_per_argument():
+    f = lambda a, x: wnp.sum(a * x ** 3)
+    with pytest.raises(ValueError, match=r"argnums \(0, 1\), v must be a tuple of 2"):
+        wg.hvp(f, argnums=(0, 1))(np.ones(2), np.ones(2), np.ones(2))
+    with pytest.raises(ValueError, match=r"v must be a tuple of 2"):
+        wg.hvp(f, argnums=(0, 1))(np.ones(2), np.ones(2), (np.ones(2),))
+
+
+def test_hvp_argnums_out_of_range_is_value_error():
+    with pytest.raises(ValueError, match=r"hvp\(cube_sum\): argnums 1 is out of range"):
+        wg.hvp(cube_sum, argnums=1)(np.ones(2), np.ones(2))
 
 
 # ---------------------------------------------------------------- argnums

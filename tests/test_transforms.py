@@ -399,6 +399,25 @@ def test_hvp_against_closed_form():
     np.testing.assert_allclose(wg.hvp(lambda t: wnp.sum(t ** 3))(x, v), 6 * x * v)
 
 
+def test_hvp_with_argnums():
+    # f = sum(a * x^3): d2f/dx2 = diag(6 a x), d2f/da dx = diag(3 x^2), d2f/da2 = 0
+    f = lambda a, x: wnp.sum(a * x ** 3)
+    a, x = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    va, vx = np.array([0.3, -2.0]), np.array([1.0, 2.0])
+    np.testing.assert_allclose(wg.hvp(f, argnums=1)(a, x, vx), 6 * a * x * vx)
+    np.testing.assert_allclose(wg.hvp(f, argnums=-1)(a, x, vx), 6 * a * x * vx)
+    np.testing.assert_allclose(wg.hvp(f, argnums=0)(a, x, va), 0.0 * va)
+    ha, hx = wg.hvp(f, argnums=(0, 1))(a, x, (va, vx))
+    np.testing.assert_allclose(ha, 3 * x ** 2 * vx)
+    np.testing.assert_allclose(hx, 3 * x ** 2 * va + 6 * a * x * vx)
+    # the same as the Hessian's blocks applied to (va, vx)
+    H = wg.hessian(f, argnums=(0, 1))(a, x)
+    np.testing.assert_allclose(hx, H[1][0] @ va + H[1][1] @ vx)
+    # keyword arguments reach fun
+    g = lambda x, scale=1.0: scale * wnp.sum(x ** 3)
+    np.testing.assert_allclose(wg.hvp(g)(x, vx, scale=2.0), 12 * x * vx)
+
+
 def test_transformed_function_keeps_name():
     def my_loss(x):
         return x * x

@@ -483,18 +483,40 @@ def hessian(fun, argnums=0, *, argnum=None):
     return jacfwd(jacrev(fun, argnums, argnum=argnum), argnums, argnum=argnum)
 
 
-def hvp(fun, argnums=0):
-    """``hvp(fun)(x, v)``: the Hessian-vector product H(x) v by forward over reverse,
-    without forming the Hessian.
+def hvp(fun, argnums=0, *, argnum=None):
+    """``hvp(fun, argnums)(*args, v)``: the Hessian of ``fun`` with respect to
+    ``args[argnums]`` applied to ``v`` (the last positional argument), by forward over
+    reverse, without forming the Hessian. With a tuple ``argnums``, ``v`` is a tuple
+    with one direction per chosen argument and the result is a tuple too.
 
     >>> import numpy as np, wengert as wg, wengert.numpy as wnp
     >>> wg.hvp(lambda x: wnp.sum(x ** 3))(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
     array([6., 0.])
+    >>> f = lambda a, x: wnp.sum(a * x ** 3)
+    >>> wg.hvp(f, argnums=1)(np.array([1.0, 2.0]), np.array([1.0, 1.0]), np.array([0.0, 1.0]))
+    array([ 0., 12.])
     """
-    g = grad(fun, argnums)
+    argnums = _argnums("hvp", fun, argnums, argnum)
 
-    def hvp_fun(x, v):
-        return jvp(g, (x,), (v,))[1]
+    @functools.wraps(fun)
+    def hvp_fun(*args, **kwargs):
+        if len(args) < 2:
+            raise TypeError(f"hvp({_name(fun)}): call it as hvp(fun, argnums)(*args, v), "
+                            f"the function's arguments then the vector v; got "
+                            f"{len(args)} positional argument(s)")
+        *args, v = args
+        f_sel, chosen = _select("hvp", fun, argnums, args, kwargs)
+        if isinstance(argnums, tuple):
+            if not isinstance(v, (tuple, list)) or len(v) != len(chosen):
+                raise ValueError(f"hvp({_name(fun)}): with argnums {argnums!r}, v must be "
+                                 f"a tuple of {len(chosen)} direction(s), one per chosen "
+                                 f"argument, got {backend.describe(v)}")
+            vs = tuple(v)
+        else:
+            vs = (v,)
+        # H v = d/de grad(f)(x + e v) at e = 0: a JVP of the gradient
+        g = grad(f_sel, argnums=tuple(range(len(chosen))))
+        return _first_or_tuple(argnums, jvp(g, chosen, vs)[1])
 
     return hvp_fun
 
