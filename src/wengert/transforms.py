@@ -66,27 +66,20 @@ def vjp(fun, *primals, has_aux=False):
     out_index = [trace.index_of(o) for o in out_leaves]
     out_vals = [trace.lower(o) for o in out_leaves]
     wanted = [b._index for b in boxes]
+    in_plain = [unbox_all(x) for x in leaves]
 
     def vjp_fn(ct):
         ct_leaves, ct_def = tree_flatten(ct)
         if ct_def != out_def:
             raise ValueError(f"vjp of {_name(fun)}: cotangent structure {ct_def} does not "
                              f"match the output structure {out_def}")
-        for c, o in zip(ct_leaves, out_vals):
-            if not backend.is_numeric(unbox_all(c)):
-                raise TypeError(f"vjp of {_name(fun)}: the cotangent must be numbers or "
-                                f"arrays, got {backend.describe(unbox_all(c))}")
-            if backend.shape(unbox_all(c)) != backend.shape(unbox_all(o)):
-                raise ValueError(
-                    f"vjp of {_name(fun)}: cotangent of shape "
-                    f"{backend.shape(unbox_all(c))} for an output of shape "
-                    f"{backend.shape(unbox_all(o))}")
+        for k, (c, o) in enumerate(zip(ct_leaves, out_vals)):
+            _check_like("vjp", fun, "cotangent", k, c, o)
         seeds = [(i, c) for i, c in zip(out_index, ct_leaves) if i is not None]
         grads = trace.backward(seeds, wanted)
-        grads = [backend.zeros_like(unbox_all(x)) if g is None else g
-                 for g, x in zip(grads, leaves)]
-        for k, (g, x) in enumerate(zip(grads, leaves)):
-            gs, xs = backend.shape(unbox_all(g)), backend.shape(unbox_all(x))
+        grads = [backend.zeros_like(x) if g is None else g for g, x in zip(grads, in_plain)]
+        for k, (g, x) in enumerate(zip(grads, in_plain)):
+            gs, xs = backend.shape(unbox_all(g)), backend.shape(x)
             if gs != xs:
                 raise ValueError(f"vjp of {_name(fun)}: the reverse rules gave a cotangent "
                                  f"of shape {gs} for input {k} of shape {xs}; a VJP rule "
@@ -118,18 +111,7 @@ def jvp(fun, primals, tangents, has_aux=False):
                          f"primals structure {in_def}")
     _check_inputs("jvp", leaves, fun)
     for k, (x, t) in enumerate(zip(leaves, t_leaves)):
-        xs, ts = backend.shape(unbox_all(x)), backend.shape(unbox_all(t))
-        if xs != ts:
-            raise ValueError(f"jvp of {_name(fun)}: tangent {k} has shape {ts} but its "
-                             f"primal has shape {xs}")
-        if not backend.is_differentiable(unbox_all(t)):
-            raise ValueError(f"jvp of {_name(fun)}: tangent {k} is "
-                             f"{backend.describe(unbox_all(t))}; tangents must be float "
-                             f"or complex like their primals")
-        if backend.dtype_of(unbox_all(t)) != backend.dtype_of(unbox_all(x)):
-            raise ValueError(f"jvp of {_name(fun)}: tangent {k} dtype "
-                             f"{backend.dtype_of(unbox_all(t))} does not match primal dtype "
-                             f"{backend.dtype_of(unbox_all(x))}")
+        _check_like("jvp", fun, "tangent", k, t, x)
     trace = ForwardTrace()
     boxes = [trace.new_input(x, t) for x, t in zip(leaves, t_leaves)]
     result = fun(*tree_unflatten(in_def, boxes))
@@ -145,6 +127,28 @@ def jvp(fun, primals, tangents, has_aux=False):
     if has_aux:
         return res + (_lower(trace, aux),)
     return res
+
+
+def _check_like(who, fun, what, k, value, like):
+    """Refuse leaf ``k`` of a tangent (``what="tangent"``, ``like`` its primal) or of a
+    cotangent (``what="cotangent"``, ``like`` its output) that does not match: it must
+    be numeric and of the same shape; a tangent has its primal's dtype exactly, a
+    cotangent its output's kind (real for a real output, complex for a complex one)."""
+    v, u = unbox_all(value), unbox_all(like)
+    tangent = what == "tangent"
+    role = "primal" if tangent else "output"
+    head = f"{who} of {_name(fun)}: {what} {k}"
+    if not backend.is_numeric(v) or (tangent and not backend.is_differentiable(v)):
+        need = "float or complex like their primals" if tangent else "numbers or arrays"
+        raise ValueError(f"{head} is {backend.describe(v)}; {what}s must be {need}")
+    vs, us = backend.shape(v), backend.shape(u)
+    if vs != us:
+        raise ValueError(f"{head} has shape {vs} but its {role} has shape {us}")
+    vd, ud = backend.dtype_of(v), backend.dtype_of(u)
+    if (vd != ud) if tangent else ((vd.kind == "c") != (ud.kind == "c")):
+        raise ValueError(f"{head} dtype {vd} does not match {role} dtype {ud}"
+                         + ("" if tangent else
+                            " (real for a real output, complex for a complex one)"))
 
 
 def _split_aux(who, fun, result):
