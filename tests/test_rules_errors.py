@@ -1,6 +1,9 @@
-"""Argument checks shared by the rule families (rules/_base.py): an axis out of range
-is numpy's AxisError, never wrapped around; a repeated axis is a ValueError; each
-names the function. Every bad call below is one numpy itself refuses."""
+"""Regressions in the rule families outside the systematic sweep.
+
+Argument checks shared by the families (rules/_base.py): an axis out of range is
+numpy's AxisError, never wrapped around; a repeated axis is a ValueError; each names
+the function. Every bad call below is one numpy itself refuses. Then rules that the
+real-valued sweep cannot reach: absolute on complex input."""
 
 import numpy as np
 import pytest
@@ -173,3 +176,58 @@ def test_normalize_axis_directly():
         normalize_axis("f", 1.0, 2)
     with pytest.raises(TypeError, match="an axis must be an integer"):
         normalize_axis("f", True, 2)
+
+
+# ------------------------------------------- absolute on complex input (HIPS convention)
+# For a real function of complex z = x + iy, grad returns df/dx - i df/dy (the VJP of
+# real is g, of imag -1j g); so grad |z| = conj(z) / |z| and the JVP along t is
+# Re(conj(z) t) / |z|, a real tangent.
+
+_Z = np.array([0.3 + 0.5j, -1.2 + 0.7j, 2.0 - 1.0j, 0.0 + 0.0j])
+
+
+def test_abs_squared_of_complex_matches_real_and_imag_parts():
+    got = wg.grad(lambda z: wnp.sum(wnp.abs(z) ** 2))(_Z)
+    want = wg.grad(lambda z: wnp.sum(wnp.real(z) ** 2 + wnp.imag(z) ** 2))(_Z)
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(got, 2 * np.conj(_Z), rtol=1e-14, atol=0)
+
+
+def test_abs_of_complex_vjp_is_conj_z_over_abs_and_0_at_0():
+    got = wg.grad(lambda z: wnp.sum(wnp.abs(z)))(_Z)
+    want = np.conj(_Z) / np.where(_Z == 0, 1.0, np.abs(_Z))
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+    assert got[-1] == 0 and not np.isnan(got).any()
+    assert wg.grad(wnp.abs)(3.0 + 4.0j) == pytest.approx(0.6 - 0.8j)  # a Python complex
+
+
+def test_abs_of_complex_jvp_is_real_and_matches_central_differences():
+    z, h = _Z[:3], 1e-6
+    for t in (np.ones(3, complex), 1j * np.ones(3), np.array([1 + 2j, 0.5 - 1j, -1 + 1j])):
+        _, tangent = wg.jvp(wnp.abs, (z,), (t,))
+        assert not np.iscomplexobj(tangent)
+        numeric = (np.abs(z + h * t) - np.abs(z - h * t)) / (2 * h)
+        np.testing.assert_allclose(tangent, numeric, rtol=1e-8)
+        # the JVP and the VJP describe the same derivative: J t = Re(vjp(1) t)
+        np.testing.assert_allclose(tangent, np.real(wg.grad(lambda z: wnp.sum(wnp.abs(z)))(z)
+                                                    * t), rtol=1e-14)
+    assert wg.jvp(wnp.abs, (_Z,), (np.ones(4, complex),))[1][-1] == 0.0
+
+
+def test_abs_of_complex_differentiates_again():
+    # forward over reverse: the VJP's own rules (where, divide, conj) are traced
+    t = np.array([1.0, 1j, 1 - 1j, 0.5])
+    routes = [lambda z: wnp.sum(wnp.abs(z) ** 3),
+              lambda z: wnp.sum(wnp.sqrt(wnp.real(z) ** 2 + wnp.imag(z) ** 2) ** 3)]
+    with np.errstate(all="ignore"):  # the sqrt route is nan at 0; compared without it
+        got, want = (wg.jvp(wg.grad(f), (_Z,), (t,))[1] for f in routes)
+    np.testing.assert_allclose(got[:3], want[:3], rtol=1e-13)
+    assert got[-1] == 0  # 3 |z| conj(z) is flat at 0
+
+
+def test_abs_of_real_input_keeps_sign():
+    x = np.array([-2.0, 0.0, 3.0])
+    np.testing.assert_array_equal(wg.grad(lambda x: wnp.sum(wnp.abs(x)))(x), [-1.0, 0.0, 1.0])
+    _, tangent = wg.jvp(wnp.abs, (x,), (np.full(3, 2.0),))
+    np.testing.assert_array_equal(tangent, [-2.0, 0.0, 2.0])
+    assert wg.grad(wnp.abs)(0.0) == 0.0

@@ -11,8 +11,11 @@ import numpy as np
 
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
+from ..core.trace import unbox_all
 from ._base import nondiff, unary
 from .arithmetic import divide
+from .complex import conj, real
+from .indexing import _where
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -58,8 +61,30 @@ cbrt = unary("cbrt", scalar_or_array(np.cbrt, _cbrt), lambda x, ans: divide(1.0,
 square = unary("square", scalar_or_array(np.square, _sq), lambda x, ans: 2.0 * x)
 reciprocal = unary("reciprocal", scalar_or_array(np.reciprocal, lambda x: 1.0 / x),
                    lambda x, ans: -(ans * ans))
-# |x|' = sign(x) (0 at 0, the subgradient numpy's sign gives)
-absolute = unary("absolute", scalar_or_array(np.abs, abs), lambda x, ans: sign(x))
+
+
+# |x|' = sign(x) on real x (0 at 0, the subgradient numpy's sign gives). On complex
+# z, HIPS autograd's convention (rules/complex.py) gives the VJP g conj(z) / |z| and
+# the JVP Re(conj(z) t) / |z|, a real tangent for the real output; both 0 at z = 0,
+# where conj(z) = 0 is divided by 1 instead of |z| = 0 (no nan to differentiate).
+def _abs_denominator(ans):
+    return _where(np.equal(unbox_all(ans), 0), 1.0, ans)
+
+
+def _abs_jvp(t, ans, x):
+    if not np.iscomplexobj(unbox_all(x)):
+        return t * sign(x)
+    return divide(real(conj(x) * t), _abs_denominator(ans))
+
+
+def _abs_vjp(g, ans, x):
+    if not np.iscomplexobj(unbox_all(x)):
+        return g * sign(x)
+    return divide(g * conj(x), _abs_denominator(ans))
+
+
+absolute = Primitive("absolute", scalar_or_array(np.abs, abs),
+                     jvps=(_abs_jvp,), vjps=(_abs_vjp,))
 abs = absolute
 
 negative = Primitive(
