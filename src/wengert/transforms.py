@@ -13,8 +13,7 @@ from .core.primitive import Primitive
 from .core.pytree import tree_flatten, tree_map, tree_unflatten
 from .core.reverse import ReverseTrace
 from .core.trace import Box, unbox_all
-from .rules.shape import reshape
-from .rules.shape import moveaxis, stack
+from .rules.shape import moveaxis, reshape, stack
 
 __all__ = ["vjp", "jvp", "grad", "value_and_grad", "elementwise_grad", "jacfwd", "jacrev",
            "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
@@ -663,11 +662,9 @@ class custom_vjp:
     def __init__(self, fun):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.fwd = self.bwd = None
         self.prim = Primitive(_name(fun), fun, register=False)
 
     def defvjp(self, fwd, bwd):
-        self.fwd, self.bwd = fwd, bwd
         name = _name(self.fun)
 
         def vjp_rule(g, ans, *args, residuals):
@@ -698,7 +695,7 @@ class custom_vjp:
         self.prim.jvp = jvp_rule
 
     def __call__(self, *args):
-        if self.fwd is None:
+        if self.prim.vjp is None:  # no rule yet: differentiate through fun
             return self.fun(*args)
         return self.prim(*args)
 
@@ -723,11 +720,9 @@ class custom_jvp:
     def __init__(self, fun):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.rule = None
         self.prim = Primitive(_name(fun), fun, register=False)
 
     def defjvp(self, rule):
-        self.rule = rule
         name = _name(self.fun)
 
         def jvp_rule(tangents, ans, *args):
@@ -755,7 +750,7 @@ class custom_jvp:
         self.prim.vjp = vjp_rule
 
     def __call__(self, *args):
-        if self.rule is None:
+        if self.prim.jvp is None:  # no rule yet: differentiate through fun
             return self.fun(*args)
         return self.prim(*args)
 
