@@ -231,3 +231,31 @@ def test_abs_of_real_input_keeps_sign():
     _, tangent = wg.jvp(wnp.abs, (x,), (np.full(3, 2.0),))
     np.testing.assert_array_equal(tangent, [-2.0, 0.0, 2.0])
     assert wg.grad(wnp.abs)(0.0) == 0.0
+
+
+# ------------------------------------------------------ float32 stays float32
+
+_F32 = {
+    "prod": wnp.prod, "max": wnp.max, "min": wnp.min, "sum": wnp.sum, "mean": wnp.mean,
+    "prod-axis0": lambda x: wnp.sum(wnp.prod(x.reshape(3, 2), axis=0)),
+    "prod-odd": lambda x: wnp.prod(x[:5]),  # padded with a row of ones
+    "prod-length-1": lambda x: wnp.sum(wnp.prod(x.reshape(6, 1), axis=1)),
+    "max-axis1-keepdims": lambda x: wnp.sum(wnp.max(x.reshape(2, 3), axis=1, keepdims=True)),
+    "min-axis-neg": lambda x: wnp.sum(wnp.min(x.reshape(2, 3), axis=-2)),
+    "maximum": lambda x: wnp.sum(wnp.maximum(x, 0.5)),
+    "minimum": lambda x: wnp.sum(wnp.minimum(x, x[::-1])),
+}
+
+
+@pytest.mark.parametrize("f", _F32.values(), ids=list(_F32))
+def test_float32_derivatives_stay_float32(f):
+    x = np.linspace(0.25, 1.5, 6, dtype=np.float32)
+    assert wg.grad(f)(x).dtype == np.float32
+    _, tangent = wg.jvp(f, (x,), (np.ones(6, np.float32),))
+    assert np.result_type(tangent) == np.float32
+
+
+@pytest.mark.parametrize("f", [wnp.prod, wnp.max, wnp.min, wnp.sum, wnp.mean],
+                         ids=["prod", "max", "min", "sum", "mean"])
+def test_float32_ones(f):
+    assert wg.grad(f)(np.ones(3, np.float32)).dtype == np.float32

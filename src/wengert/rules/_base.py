@@ -62,6 +62,13 @@ def shape(x):
     return backend.shape(unbox_all(x))
 
 
+def float_dtype(x):
+    """The dtype for constant factors in a rule on ``x`` (ones, tie weights): x's own
+    when it is a float or complex type, so float32 stays float32, else float64."""
+    dt = backend.dtype_of(unbox_all(x))
+    return dt if dt.kind in "fc" else np.dtype(np.float64)
+
+
 def sum_to(g, shp):
     """Sum ``g`` down to shape ``shp``: the VJP of broadcasting ``shp`` up to ``g``."""
     if type(g) is float:

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import Box, unbox_all
-from ._base import _PY, binary, match, nondiff, unbroadcast
+from ._base import _PY, binary, float_dtype, match, nondiff, unbroadcast
 
 
 def _scalar_first(py_op, np_fn):
@@ -87,8 +87,9 @@ power = binary(
 
 def _share(a, b, ans):
     # maximum/minimum: the derivative goes to the input that won; ties split evenly
+    # (in ans's float dtype: the quotient of booleans alone would be float64)
     a, b, ans = unbox_all(a), unbox_all(b), unbox_all(ans)
-    return np.equal(a, ans) / (1.0 + np.equal(a, b))
+    return (np.equal(a, ans) / (1.0 + np.equal(a, b))).astype(float_dtype(ans))
 
 
 maximum = binary("maximum", np.maximum,

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import linear, nondiff, normalize_axis, shape
+from ._base import float_dtype, linear, nondiff, normalize_axis, shape
 from .arithmetic import multiply
 from .indexing import _getitem
 from .shape import _concatenate, _inverse_perm, _reshape, _transpose
@@ -89,19 +89,20 @@ def _pairwise_others(rows):
     read backwards)."""
     n = shape(rows)[0]
     rest = shape(rows)[1:]
+    dt = float_dtype(rows)  # ones of float64 would make a float32 derivative float64
     if n <= 1:
-        return np.ones((n,) + rest)
+        return np.ones((n,) + rest, dtype=dt)
     levels = []
     x = rows
     while n > 1:
         if n % 2:  # pad to an even count with a row of ones
-            x = _concatenate(x, np.ones((1,) + rest), axis=0)
+            x = _concatenate(x, np.ones((1,) + rest, dtype=dt), axis=0)
         a = _getitem(x, idx=slice(0, None, 2))
         b = _getitem(x, idx=slice(1, None, 2))
         levels.append((a, b, n))
         x = multiply(a, b)
         n = (n + 1) // 2
-    down = np.ones((1,) + rest)
+    down = np.ones((1,) + rest, dtype=dt)
     for a, b, n in reversed(levels):
         left, right = multiply(down, b), multiply(down, a)
         # interleave: left children are the even rows, right children the odd ones
@@ -159,7 +160,8 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
 def _tie_weights(who, x, ans, axis, keepdims):
     """1/k on each of the k elements that attain the extremum of their group, 0
     elsewhere: the cotangent is shared evenly among ties (as JAX and autograd do).
-    Piecewise constant, so a plain array."""
+    Piecewise constant, so a plain array, in x's float dtype."""
+    dt = float_dtype(x)
     x = np.asarray(unbox_all(x))
     ans = np.asarray(unbox_all(ans))
     axes = _reduced_axes(who, axis, x.ndim)
@@ -167,7 +169,7 @@ def _tie_weights(who, x, ans, axis, keepdims):
         ans = np.expand_dims(ans, axes)
     hit = np.equal(x, ans)
     count = np.sum(hit, axis=axes, keepdims=True)
-    return hit / np.maximum(count, 1)  # a group of NaNs gets no derivative
+    return (hit / np.maximum(count, 1)).astype(dt)  # a group of NaNs gets no derivative
 
 
 def _extremum(name, np_fn):
