@@ -259,3 +259,30 @@ def test_float32_derivatives_stay_float32(f):
                          ids=["prod", "max", "min", "sum", "mean"])
 def test_float32_ones(f):
     assert wg.grad(f)(np.ones(3, np.float32)).dtype == np.float32
+
+
+# ------------------------------------------------------------ out= is refused, by name
+
+_A = np.ones((2, 2))
+_OUT = {
+    "sum": lambda o: wnp.sum(_A, out=o), "prod": lambda o: wnp.prod(_A, out=o),
+    "max": lambda o: wnp.max(_A, out=o), "min": lambda o: wnp.min(_A, out=o),
+    "mean": lambda o: wnp.mean(_A, out=o), "var": lambda o: wnp.var(_A, out=o),
+    "std": lambda o: wnp.std(_A, out=o), "cumsum": lambda o: wnp.cumsum(_A, out=o),
+    "cumprod": lambda o: wnp.cumprod(_A, out=o), "take": lambda o: wnp.take(_A, [0], out=o),
+    "clip": lambda o: wnp.clip(_A, 0.0, 1.0, out=o), "matmul": lambda o: wnp.matmul(_A, _A, out=o),
+    "dot": lambda o: wnp.dot(_A, _A, out=o), "einsum": lambda o: wnp.einsum("ij->", _A, out=o),
+    "outer": lambda o: wnp.outer(_A, _A, out=o), "trace": lambda o: wnp.trace(_A, out=o),
+}
+
+
+@pytest.mark.parametrize("who", list(_OUT))
+def test_out_is_refused_naming_the_function(who):
+    with pytest.raises(TypeError, match=rf"^{who}: out= is not supported by wengert.numpy"):
+        _OUT[who](np.empty(4))
+    _OUT[who](None)  # out=None is numpy's default and fine
+
+
+def test_take_mode_other_than_raise_is_refused():
+    with pytest.raises(TypeError, match=r"^take: mode='clip' is not supported"):
+        wnp.take(_A, [5], mode="clip")

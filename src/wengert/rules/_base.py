@@ -3,8 +3,8 @@
 ``unary`` and ``binary`` take one derivative formula per input and produce both
 the JVP (tangent times derivative) and the VJP (cotangent times derivative,
 summed back over broadcast axes). ``linear`` marks a primitive whose JVP is the
-primitive applied to the tangent. ``normalize_axis`` is the axis check every family
-shares.
+primitive applied to the tangent. ``normalize_axis`` and ``no_out`` are the argument
+checks every family shares.
 """
 
 import operator
@@ -30,13 +30,13 @@ def normalize_axis(who, axis, ndim, shape=None):
 
     >>> normalize_axis("sum", -1, 2)
     1
-    >>> normalize_axis("expand_dims", 5, 2, shape=(2,))
+    >>> normalize_axis("swapaxes", 3, 1, shape=(2,))
     Traceback (most recent call last):
     ...
-    numpy.exceptions.AxisError: expand_dims: axis 5 is out of bounds for 2 dimensions (input shape (2,))
+    numpy.exceptions.AxisError: swapaxes: axis 3 is out of bounds for an array of shape (2,)
     """
     if shape is None:
-        where = f"an array of {ndim} dimensions"
+        where = f"a {ndim}-d array"
     elif len(shape) == ndim:
         where = f"an array of shape {tuple(shape)}"
     else:
@@ -55,6 +55,14 @@ def normalize_axis(who, axis, ndim, shape=None):
     if not -ndim <= i < ndim:
         raise AxisError(f"{who}: axis {i} is out of bounds for {where}")
     return i % ndim
+
+
+def no_out(who, out):
+    """Refuse numpy's ``out=``: wengert's results are new arrays, never written into
+    a caller's buffer, so that they can be differentiated."""
+    if out is not None:
+        raise TypeError(f"{who}: out= is not supported by wengert.numpy (results are new "
+                        f"arrays, so they can be differentiated)")
 
 
 def shape(x):

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import match, normalize_axis, shape, unbroadcast
+from ._base import match, no_out, normalize_axis, shape, unbroadcast
 
 
 def _untake_impl(g, *, idx, shape):
@@ -94,9 +94,10 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     array([[2., 2.],
            [4., 4.]])
     """
-    if out is not None or mode != "raise":
-        raise TypeError("take: out= and mode= other than 'raise' are not supported by "
-                        "wengert.numpy")
+    no_out("take", out)
+    if mode != "raise":
+        raise TypeError(f"take: mode={mode!r} is not supported by wengert.numpy (only "
+                        f"'raise')")
     indices = _plain_index(indices)
     if isinstance(indices, (list, tuple)):
         indices = np.asarray(indices)
@@ -116,9 +117,7 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
     >>> wg.grad(lambda x: wnp.sum(wnp.clip(x, -1.0, 1.0)))(wnp.array([-2.0, 0.5, 3.0]))
     array([0., 1., 0.])
     """
-    if out is not None:
-        raise TypeError("clip: out= is not supported by wengert.numpy (results are new "
-                        "arrays, so they can be differentiated)")
+    no_out("clip", out)
     lo = a_min if min is None else min
     hi = a_max if max is None else max
     if lo is None and hi is None:

@@ -15,17 +15,11 @@ import numpy as np
 
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
-from ._base import bilinear, normalize_axis, per_operand, shape, sum_to
+from ._base import bilinear, no_out, normalize_axis, per_operand, shape, sum_to
 from .arithmetic import multiply
 from .reductions import sum as _sum
 from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
                     transpose)
-
-
-def _no_out(who, out):
-    if out is not None:
-        raise TypeError(f"{who}: out= is not supported by wengert.numpy (results are new "
-                        f"arrays, so they can be differentiated)")
 
 
 # ---------------------------------------------------------------- matmul
@@ -92,7 +86,7 @@ def matmul(x1, x2, out=None):
     >>> wg.grad(lambda x: wnp.sum(wnp.matmul(A, x)))(wnp.ones(2))
     array([4., 6.])
     """
-    _no_out("matmul", out)
+    no_out("matmul", out)
     return _matmul(x1, x2)
 
 
@@ -224,7 +218,7 @@ def dot(a, b, out=None):
     >>> wg.grad(wnp.dot, argnums=(0, 1))(wnp.array([1.0, 2.0]), wnp.array([3.0, 4.0]))
     (array([3., 4.]), array([1., 2.]))
     """
-    _no_out("dot", out)
+    no_out("dot", out)
     return _dot(a, b)
 
 
@@ -408,7 +402,7 @@ def einsum(subscripts, *operands, out=None, optimize=False):
     array([[1., 0.],
            [0., 1.]])
     """
-    _no_out("einsum", out)
+    no_out("einsum", out)
     if not isinstance(subscripts, str):
         subscripts, operands = _from_sublists((subscripts,) + operands)
     if not operands:
@@ -426,7 +420,7 @@ def outer(a, b, out=None):
     >>> wnp.outer(wnp.array([1.0, 2.0]), wnp.array([3.0, 4.0, 5.0])).shape
     (2, 3)
     """
-    _no_out("outer", out)
+    no_out("outer", out)
     return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
 
 
@@ -509,7 +503,7 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     array([[1., 0., 0.],
            [0., 1., 0.]])
     """
-    _no_out("trace", out)
+    no_out("trace", out)
     return _sum(diagonal(a, offset=offset, axis1=axis1, axis2=axis2), axis=-1)
 
 

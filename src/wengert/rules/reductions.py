@@ -5,7 +5,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import float_dtype, linear, nondiff, normalize_axis, shape
+from ._base import float_dtype, linear, no_out, nondiff, normalize_axis, shape
 from .arithmetic import multiply
 from .indexing import _getitem
 from .shape import _concatenate, _inverse_perm, _reshape, _transpose
@@ -46,12 +46,6 @@ def _axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
 
 
-def _no_out(who, out):
-    if out is not None:
-        raise TypeError(f"{who}: out= is not supported by wengert.numpy (results are new "
-                        f"arrays, so they can be differentiated)")
-
-
 # ---------------------------------------------------------------- sum (linear)
 
 def _sum_impl(x, axis=None, keepdims=False, dtype=None):
@@ -72,7 +66,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False):
     >>> wg.grad(lambda x: wnp.sum(x * x))(wnp.array([1.0, 2.0]))
     array([2., 4.])
     """
-    _no_out("sum", out)
+    no_out("sum", out)
     return _sum(a, axis=_checked_axis("sum", a, axis), keepdims=keepdims, dtype=dtype)
 
 
@@ -151,7 +145,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
     >>> wg.grad(wnp.prod)(wnp.array([2.0, 0.0, 3.0]))
     array([0., 6., 0.])
     """
-    _no_out("prod", out)
+    no_out("prod", out)
     return _prod(a, axis=_checked_axis("prod", a, axis), keepdims=keepdims, dtype=dtype)
 
 
@@ -192,7 +186,7 @@ _min = _extremum("min", np.min)
 
 
 def _no_extras(who, out, initial, where):
-    _no_out(who, out)
+    no_out(who, out)
     if initial is not None or where is not None:
         raise TypeError(f"{who}: initial= and where= are not supported by wengert.numpy")
 
@@ -263,7 +257,7 @@ def cumsum(a, axis=None, dtype=None, out=None):
     >>> wg.grad(lambda x: wnp.sum(wnp.cumsum(x)))(wnp.ones(3))
     array([3., 2., 1.])
     """
-    _no_out("cumsum", out)
+    no_out("cumsum", out)
     if dtype is not None and not is_boxed(a):
         a = np.asarray(a, dtype=dtype)
     a, axis = _flat_axis("cumsum", a, axis)
@@ -279,7 +273,7 @@ def cumprod(a, axis=None, dtype=None, out=None):
     >>> wg.grad(lambda x: wnp.cumprod(x)[-1])(wnp.array([2.0, 0.0, 3.0]))
     array([0., 6., 0.])
     """
-    _no_out("cumprod", out)
+    no_out("cumprod", out)
     a, axis = _flat_axis("cumprod", a, axis)
     if not is_boxed(a):
         return np.cumprod(a, axis=axis, dtype=dtype)
@@ -305,14 +299,14 @@ def _count(who, a, axis):
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
     """numpy.mean (sum divided by the count)."""
-    _no_out("mean", out)
+    no_out("mean", out)
     n = _count("mean", a, axis)
     return sum(a, axis=axis, keepdims=keepdims) / float(n)
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """numpy.var: mean squared deviation (divided by N - ddof)."""
-    _no_out("var", out)
+    no_out("var", out)
     n = _count("var", a, axis)
     d = a - mean(a, axis=axis, keepdims=True)
     return sum(d * d, axis=axis, keepdims=keepdims) / float(n - ddof)
@@ -321,6 +315,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     """numpy.std: the square root of var."""
     from .elementwise import sqrt
+    no_out("std", out)
     return sqrt(var(a, axis=axis, out=out, ddof=ddof, keepdims=keepdims))
 
 
