@@ -95,9 +95,13 @@ def sum_to(g, shp):
 
 
 def unbroadcast(g, x):
-    """Sum ``g`` over the axes that broadcasting added to ``x`` (VJP of broadcast)."""
+    """Sum ``g`` over the axes that broadcasting added to ``x`` (VJP of broadcast).
+    A real ``x`` that met a complex value gets the real part of its cotangent (the
+    HIPS autograd convention: a real input's gradient is real)."""
     if type(g) is float:
         return g
+    if np.iscomplexobj(unbox_all(g)) and not np.iscomplexobj(unbox_all(x)):
+        g = lookup("real")(g)
     return sum_to(g, shape(x))
 
 
