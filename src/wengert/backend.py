@@ -121,8 +121,11 @@ def random_like(x, rng):
 
 
 def inner(a, b):
-    """Real inner product <a, b> = sum(real(a * conj(b)))."""
-    return float(np.real(np.vdot(np.asarray(b), np.asarray(a))))
+    """The pairing of a cotangent with a tangent, sum(real(a * b)), with no complex
+    conjugate: under HIPS autograd's convention a VJP is the plain transpose of the
+    JVP (J^T u, not its conjugate), so <u, J v> = <J^T u, v> in this pairing. For
+    real values it is the usual dot product."""
+    return float(np.real(np.sum(np.asarray(a) * np.asarray(b))))
 
 
 def add_scaled(x, h, v):
