@@ -133,9 +133,12 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
 
 
 def _array_function(self, func, types, args, kwargs):
-    # only numpy's top-level functions map by name (numpy.linalg.trace is not numpy.trace)
+    # numpy.X.f maps to wengert.numpy.X.f (numpy.linalg.trace is not numpy.trace)
     module = getattr(func, "__module__", None) or "numpy"
-    fn = getattr(_ns(), func.__name__, None) if module == "numpy" else None
+    space = _ns()
+    for part in module.split(".")[1:] if module.startswith("numpy") else ["?"]:
+        space = getattr(space, part, None)
+    fn = getattr(space, func.__name__, None) if space is not None else None
     if fn is None or fn is func:
         raise TypeError(f"{module}.{func.__name__} has no derivative rule in wengert; "
                         f"write the computation with wengert.numpy functions that have one")
