@@ -6,6 +6,6 @@ names and signatures, implemented on numpy alone (scipy is not needed).
 0.5
 """
 
-from . import special  # noqa: F401
+from . import special, stats  # noqa: F401
 
-__all__ = ["special"]
+__all__ = ["special", "stats"]

@@ -1,11 +1,14 @@
-"""Differentiable ``scipy.special``: logsumexp, expit, logit (rules in
-``wengert.rules.special``).
+"""Differentiable ``scipy.special``: logsumexp, expit, logit (numpy only; rules in
+``wengert.rules.special``), and gammaln, digamma, polygamma, erf, erfc, erfinv, ndtr
+(arrays need scipy; rules in ``wengert.rules.gamma``).
 
 >>> import wengert as wg, wengert.scipy.special as wsp, numpy as np
 >>> wg.grad(wsp.logsumexp)(np.array([0.0, 0.0]))
 array([0.5, 0.5])
 """
 
+from ..rules.gamma import digamma, erf, erfc, erfinv, gammaln, ndtr, polygamma, psi
 from ..rules.special import expit, logit, logsumexp
 
-__all__ = ["logsumexp", "expit", "logit"]
+__all__ = ["logsumexp", "expit", "logit", "gammaln", "digamma", "psi", "polygamma", "erf",
+           "erfc", "erfinv", "ndtr"]
