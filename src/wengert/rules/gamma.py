@@ -4,7 +4,7 @@ the log-gamma family and the error function. Each states its derivative once wit
 code runs without scipy.
 
 >>> import wengert as wg, wengert.scipy.special as wsp
->>> round(wg.grad(wsp.gammaln)(3.0), 12)  # digamma(3) = 3/2 - Euler's gamma
+>>> print(round(wg.grad(wsp.gammaln)(3.0), 12))  # digamma(3) = 3/2 - Euler's gamma
 0.922784335098
 """
 
