@@ -45,7 +45,7 @@ def test_comparisons_through_numpy_give_plain_booleans():
 
 
 @pytest.mark.parametrize("fun, message", [
-    (lambda x: np.sum(np.fft.fft(x).real), "numpy.fft.fft has no derivative rule"),
+    (lambda x: np.sum(np.unwrap(x)), "numpy.unwrap has no derivative rule"),
     (lambda x: np.add.reduce(x), "numpy.add.reduce has no derivative rule"),
     (lambda x: np.sin(x, out=np.empty(3)).sum(), "out= is not supported"),
     (lambda x: np.linalg.trace(np.outer(x, x)), "numpy.linalg.trace has no derivative"),
