@@ -1,3 +1,775 @@
-"""(being written)"""
+"""numpy.linalg: inverses, solves, determinants and decompositions over the last two
+axes, with numpy's batching over the axes before them.
 
-__all__ = []
+Primitives: inv, solve, det, slogdet (its log|det| part), cholesky, eigh, eigvalsh,
+svd, svdvals and qr. The core records one output per primitive, so eigh, svd and qr
+pack their factors into one array (eigh: the row w on top of V, (..., n+1, n)) and
+the public functions hand back slices of it; each rule splits the packed cotangent
+or builds the packed tangent. Composites: matrix_power, norm and pinv.
+
+Every rule is written with wengert operations (matmul, swapaxes, solve, inv, ...),
+so it differentiates again. Symmetric inputs (cholesky, eigh, eigvalsh) follow the
+usual convention: the rules see sym(A) = (A + A^T)/2, so a tangent is symmetrized
+and a cotangent comes back symmetric. Derivatives are for real inputs except inv,
+solve and det, which are holomorphic (complex values follow HIPS autograd's
+convention, a VJP being the plain transpose).
+"""
+
+import operator
+from collections import namedtuple
+
+import numpy as np
+
+from ..core.primitive import Primitive
+from ..core.trace import is_boxed, unbox_all
+from ._base import float_dtype, normalize_axis, shape, sum_to
+from .arithmetic import add, divide, multiply, power, subtract
+from .complex import conj, real
+from .elementwise import absolute, negative, sqrt
+from .indexing import _getitem, _where
+from .linalg import _matmul
+from .reductions import max as _max
+from .reductions import min as _min
+from .reductions import sum as _sum
+from .shape import concatenate, expand_dims, moveaxis, reshape, squeeze, swapaxes
+
+LinAlgError = np.linalg.LinAlgError
+
+# numpy's result types, rebuilt so a traced call returns the same fields
+EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
+SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+QRResult = namedtuple("QRResult", ["Q", "R"])
+
+
+# ---------------------------------------------------------------- helpers
+
+def _mT(x):
+    """Swap the last two axes (the matrix transpose of a stack of matrices)."""
+    return swapaxes(x, -1, -2)
+
+
+def _sym(x):
+    return multiply(0.5, add(x, _mT(x)))
+
+
+def _eye(n, like):
+    return np.eye(n, dtype=float_dtype(like))
+
+
+def _diag_part(x):
+    """The diagonals of a stack of square matrices, (..., n, n) -> (..., n)."""
+    r = np.arange(shape(x)[-1])
+    return _getitem(x, idx=(Ellipsis, r, r))
+
+
+def _diag_embed(v):
+    """Diagonal matrices from a stack of vectors, (..., n) -> (..., n, n)."""
+    return multiply(expand_dims(v, -1), _eye(shape(v)[-1], v))
+
+
+def _rows(p, start, stop):
+    """Rows start:stop of a packed result (one factor)."""
+    return _getitem(p, idx=(Ellipsis, slice(start, stop), slice(None)))
+
+
+def _row(p, i):
+    return _getitem(p, idx=(Ellipsis, i, slice(None)))
+
+
+def _as_matrix(x):
+    """``x`` with two trailing unit axes (a scalar per matrix, ready to broadcast)."""
+    return reshape(x, shape(x) + (1, 1))
+
+
+def _tr_prod(x, y):
+    """tr(x^T y) over the last two axes: sum of x * y."""
+    return _sum(multiply(x, y), axis=(-2, -1))
+
+
+def _gap_inverse(d):
+    """F_ij = 1 / d_ij off the diagonal and 0 on it. With d_ij = w_j - w_i this is
+    the factor of the eigenvector (and singular vector) rules; equal values give
+    an infinite entry, as the derivative of their vectors does not exist."""
+    eye = _eye(shape(d)[-1], d)
+    with np.errstate(divide="ignore"):
+        return divide(1.0 - eye, add(d, eye))
+
+
+def _lapack(who, fn):
+    """numpy's function, its LinAlgError naming ``who`` and the input's shape."""
+    def impl(a, *rest, **params):
+        try:
+            return fn(a, *rest, **params)
+        except LinAlgError as e:
+            raise LinAlgError(f"{who}: {e} (input of shape {np.shape(a)})") from None
+    impl.__name__ = who
+    return impl
+
+
+def _square(who, a):
+    s = shape(a)
+    if len(s) < 2 or s[-1] != s[-2]:
+        raise LinAlgError(f"{who}: needs a square matrix or a stack of them in the last "
+                          f"two axes, got shape {s}")
+    return s
+
+
+def _matrix(who, a):
+    s = shape(a)
+    if len(s) < 2:
+        raise LinAlgError(f"{who}: needs at least 2 dimensions, got shape {s}")
+    return s
+
+
+def _real_only(who, *xs):
+    for x in xs:
+        if is_boxed(x) and np.iscomplexobj(unbox_all(x)):
+            raise NotImplementedError(f"{who}: derivatives for complex input are not "
+                                      f"written (a traced complex array of shape "
+                                      f"{shape(x)})")
+
+
+# ---------------------------------------------------------------- inv
+
+# d(A^-1) = -A^-1 dA A^-1, so the VJP is -A^-T g A^-T.
+_inv = Primitive(
+    "inv", _lapack("inv", np.linalg.inv),
+    jvps=(lambda t, ans, a: negative(_matmul(_matmul(ans, t), ans)),),
+    vjps=(lambda g, ans, a: negative(_matmul(_matmul(_mT(ans), g), _mT(ans))),),
+    doc="numpy.linalg.inv as a primitive.")
+
+
+def inv(a):
+    """numpy.linalg.inv: the inverse of a square matrix (or of each in a stack).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda a: wnp.sum(wnp.linalg.inv(a)))(wnp.array([[2.0, 0.0], [0.0, 4.0]]))
+    array([[-0.25  , -0.125 ],
+           [-0.125 , -0.0625]])
+    """
+    _square("inv", a)
+    return _inv(a)
+
+
+# ---------------------------------------------------------------- solve
+
+# x = solve(a, b) with numpy 2's reading of b: a vector when b is 1-D, else a stack of
+# matrices (..., M, K) whose batch axes broadcast against a's. In the rules a vector
+# b is made a column, so one formula serves both:
+#   dx = solve(a, db - da x),   b_bar = solve(a^T, g),   a_bar = -b_bar x^T,
+# each cotangent summed over the batch axes its input was broadcast along.
+
+def _col(v, b):
+    return expand_dims(v, -1) if len(shape(b)) == 1 else v
+
+
+def _uncol(v, b):
+    return squeeze(v, -1) if len(shape(b)) == 1 else v
+
+
+def _solve_impl(a, b):
+    try:
+        return np.linalg.solve(a, b)
+    except LinAlgError as e:
+        raise LinAlgError(f"solve: {e} (a of shape {np.shape(a)})") from None
+
+
+def _solve_vjp_b(g, ans, a, b):
+    return sum_to(_uncol(_solve(_mT(a), _col(g, b)), b), shape(b))
+
+
+def _solve_vjp_a(g, ans, a, b):
+    b_bar = _solve(_mT(a), _col(g, b))
+    return sum_to(negative(_matmul(b_bar, _mT(_col(ans, b)))), shape(a))
+
+
+_solve = Primitive(
+    "solve", _solve_impl,
+    jvps=(lambda t, ans, a, b: negative(_uncol(_solve(a, _matmul(t, _col(ans, b))), b)),
+          lambda t, ans, a, b: _solve(a, t)),
+    vjps=(_solve_vjp_a, _solve_vjp_b),
+    doc="numpy.linalg.solve as a primitive.")
+
+
+def solve(a, b):
+    """numpy.linalg.solve: ``x`` with ``a @ x == b``; ``b`` is a vector (1-D) or a
+    stack of matrices (..., M, K), its batch axes broadcasting against ``a``'s.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> a = wnp.array([[2.0, 0.0], [0.0, 4.0]])
+    >>> wg.grad(lambda b: wnp.sum(wnp.linalg.solve(a, b)))(wnp.array([1.0, 1.0]))
+    array([0.5 , 0.25])
+    """
+    sa, sb = _square("solve", a), shape(b)
+    col = sb[-1:] if len(sb) == 1 else sb[-2:-1]
+    if not col or col[0] != sa[-1]:
+        raise ValueError(f"solve: b of shape {sb} does not match a of shape {sa} (b "
+                         f"needs {sa[-1]} rows: shape ({sa[-1]},) or (..., {sa[-1]}, K))")
+    return _solve(a, b)
+
+
+# ---------------------------------------------------------------- det, slogdet
+
+# d det(A) = det(A) tr(A^-1 dA): the VJP is g * det(A) * inv(A)^T.
+_det = Primitive(
+    "det", _lapack("det", np.linalg.det),
+    jvps=(lambda t, ans, a: multiply(ans, _tr_prod(_mT(_inv(a)), t)),),
+    vjps=(lambda g, ans, a: multiply(_as_matrix(multiply(g, ans)), _mT(_inv(a))),),
+    doc="numpy.linalg.det as a primitive.")
+
+
+def det(a):
+    """numpy.linalg.det. Its derivative needs an invertible matrix (it is
+    det(A) inv(A)^T).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.linalg.det)(wnp.array([[2.0, 1.0], [1.0, 3.0]]))
+    array([[ 3., -1.],
+           [-1.,  2.]])
+    """
+    _square("det", a)
+    return _det(a)
+
+
+# d log|det A| = tr(A^-1 dA): the VJP is g * inv(A)^T.
+_slogdet = Primitive(
+    "slogdet", _lapack("slogdet", lambda a: np.linalg.slogdet(a)[1]),
+    jvps=(lambda t, ans, a: _tr_prod(_mT(_inv(a)), t),),
+    vjps=(lambda g, ans, a: multiply(_as_matrix(g), _mT(_inv(a))),),
+    doc="log|det(a)|, the differentiable part of numpy.linalg.slogdet, as a primitive.")
+
+
+def slogdet(a):
+    """numpy.linalg.slogdet: ``(sign, logabsdet)``. The sign is piecewise constant
+    and comes back as a plain array; logabsdet is differentiable.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda a: wnp.linalg.slogdet(a)[1])(wnp.array([[2.0, 0.0], [0.0, 4.0]]))
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    """
+    _square("slogdet", a)
+    if not is_boxed(a):
+        return np.linalg.slogdet(a)
+    _real_only("slogdet", a)
+    return SlogdetResult(np.linalg.slogdet(unbox_all(a))[0], _slogdet(a))
+
+
+# ---------------------------------------------------------------- cholesky
+
+def _phi_mask(n, like):
+    """Phi as a mask: the lower triangle with the diagonal halved."""
+    return np.tril(np.ones((n, n), dtype=float_dtype(like))) - 0.5 * _eye(n, like)
+
+
+def _cholesky_jvp(t, ans, a):
+    # A = L L^T gives dL = L Phi(L^-1 dA L^-T), dA taken symmetric
+    n = shape(a)[-1]
+    left = _solve(ans, _sym(t))                        # L^-1 dA
+    inner = _mT(_solve(ans, _mT(left)))                # L^-1 dA L^-T
+    return _matmul(ans, multiply(inner, _phi_mask(n, ans)))
+
+
+def _cholesky_vjp(g, ans, a):
+    # the adjoint of the map above: A_bar = sym(L^-T Phi(L^T L_bar) L^-1)
+    n = shape(a)[-1]
+    phi = multiply(_matmul(_mT(ans), g), _phi_mask(n, ans))
+    left = _solve(_mT(ans), phi)                       # L^-T Phi
+    return _sym(_mT(_solve(_mT(ans), _mT(left))))      # L^-T Phi L^-1
+
+
+_cholesky = Primitive(
+    "cholesky", _lapack("cholesky", np.linalg.cholesky),
+    jvps=(_cholesky_jvp,), vjps=(_cholesky_vjp,),
+    doc="numpy.linalg.cholesky (lower factor) as a primitive.")
+
+
+def cholesky(a, /, *, upper=False):
+    """numpy.linalg.cholesky: ``L`` lower triangular with ``a = L @ L.T`` (``upper``:
+    ``L.T``). numpy reads only the lower triangle of ``a``; the derivative treats
+    ``a`` as symmetric (a tangent dA counts as (dA + dA^T)/2, and the gradient is
+    symmetric).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda a: wnp.linalg.cholesky(a)[0, 0])(wnp.array([[4.0, 0.0], [0.0, 1.0]]))
+    array([[0.25, 0.  ],
+           [0.  , 0.  ]])
+    """
+    _square("cholesky", a)
+    _real_only("cholesky", a)
+    L = _cholesky(a)
+    return _mT(L) if upper else L
+
+
+# ---------------------------------------------------------------- eigh
+
+_np_eigh = _lapack("eigh", np.linalg.eigh)
+
+
+def _eigh_impl(a, *, UPLO="L"):
+    w, v = _np_eigh(a, UPLO)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _eigh_split(p):
+    return _row(p, 0), _rows(p, 1, None)
+
+
+def _eigh_jvp(t, ans, a, *, UPLO="L"):
+    # A = V diag(w) V^T: with M = V^T dA V, dw = diag(M) and dV = V (F o M),
+    # F_ij = 1 / (w_j - w_i) off the diagonal
+    w, v = _eigh_split(ans)
+    m = _matmul(_mT(v), _matmul(_sym(t), v))
+    f = _gap_inverse(subtract(expand_dims(w, -2), expand_dims(w, -1)))
+    dv = _matmul(v, multiply(f, m))
+    return concatenate([expand_dims(_diag_part(m), -2), dv], axis=-2)
+
+
+def _eigh_vjp(g, ans, a, *, UPLO="L"):
+    # A_bar = sym(V (diag(w_bar) + F o (V^T V_bar)) V^T)
+    w, v = _eigh_split(ans)
+    w_bar, v_bar = _eigh_split(g)
+    f = _gap_inverse(subtract(expand_dims(w, -2), expand_dims(w, -1)))
+    inner = add(_diag_embed(w_bar), multiply(f, _matmul(_mT(v), v_bar)))
+    return _sym(_matmul(v, _matmul(inner, _mT(v))))
+
+
+_eigh = Primitive(
+    "eigh", _eigh_impl, jvps=(_eigh_jvp,), vjps=(_eigh_vjp,),
+    doc="numpy.linalg.eigh as a primitive with one packed output: the eigenvalues "
+        "as the first row, the eigenvectors below, shape (..., n + 1, n).")
+
+
+def eigh(a, UPLO="L"):
+    """numpy.linalg.eigh: eigenvalues ``w`` (ascending) and eigenvectors ``v`` of a
+    symmetric matrix, ``a = v @ diag(w) @ v.T``. The derivative treats ``a`` as
+    symmetric. The eigenvectors have no derivative where eigenvalues repeat (the
+    rule divides by w_j - w_i and gives inf or nan there); for functions of the
+    eigenvalues alone use ``eigvalsh``, whose first derivative is defined there too.
+    Each eigenvector's sign is arbitrary, so differentiate functions that do not
+    depend on it (``v @ diag(w) @ v.T``, ``v**2``).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda a: wnp.sum(wnp.linalg.eigh(a)[0] ** 2)
+    >>> wg.grad(f)(wnp.array([[2.0, 0.0], [0.0, 3.0]]))
+    array([[4., 0.],
+           [0., 6.]])
+    """
+    _square("eigh", a)
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    if not is_boxed(a):
+        return np.linalg.eigh(a, UPLO)
+    _real_only("eigh", a)
+    w, v = _eigh_split(_eigh(a, UPLO=UPLO))
+    return EighResult(w, v)
+
+
+def _eigvalsh_vjp(g, ans, a, *, UPLO="L"):
+    # dw_i = v_i^T dA v_i, so A_bar = V diag(w_bar) V^T
+    v = eigh(a, UPLO)[1]
+    return _matmul(multiply(v, expand_dims(g, -2)), _mT(v))
+
+
+def _eigvalsh_jvp(t, ans, a, *, UPLO="L"):
+    v = eigh(a, UPLO)[1]
+    return _sum(multiply(v, _matmul(_sym(t), v)), axis=-2)
+
+
+_eigvalsh = Primitive(
+    "eigvalsh", _lapack("eigvalsh", np.linalg.eigvalsh),
+    jvps=(_eigvalsh_jvp,), vjps=(_eigvalsh_vjp,),
+    doc="numpy.linalg.eigvalsh as a primitive.")
+
+
+def eigvalsh(a, UPLO="L"):
+    """numpy.linalg.eigvalsh: the eigenvalues of a symmetric matrix, ascending. Its
+    rules use the eigenvectors but not their derivative, so the first derivative
+    exists at repeated eigenvalues too (a second one goes through eigh's rule).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda a: wnp.sum(wnp.linalg.eigvalsh(a)))(wnp.eye(2))
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    _square("eigvalsh", a)
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"eigvalsh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    _real_only("eigvalsh", a)
+    return _eigvalsh(a, UPLO=UPLO)
+
+
+# ---------------------------------------------------------------- svd
+
+_np_svd = _lapack("svd", np.linalg.svd)
+
+
+def _svd_impl(a):
+    u, s, vh = _np_svd(a, full_matrices=False)
+    return np.concatenate([u, s[..., None, :], np.swapaxes(vh, -1, -2)], axis=-2)
+
+
+def _svd_split(p, a):
+    """U (..., m, k), s (..., k) and V = Vh^T (..., n, k) from the packed result."""
+    m = shape(a)[-2]
+    return _rows(p, 0, m), _row(p, m), _rows(p, m + 1, None)
+
+
+def _svd_gaps(s):
+    # F_ij = 1 / (s_j^2 - s_i^2) off the diagonal
+    s2 = multiply(s, s)
+    return _gap_inverse(subtract(expand_dims(s2, -2), expand_dims(s2, -1)))
+
+
+def _svd_jvp(t, ans, a):
+    # A = U S V^T (k = min(m, n) columns). With dP = U^T dA V:
+    #   ds = diag(dP)
+    #   dU = U (F o (dP S + S dP^T)) + (I - U U^T) dA V S^-1
+    #   dV = V (F o (S dP + dP^T S)) + (I - V V^T) dA^T U S^-1
+    # the second terms only when U (or V) is not square.
+    m, n = shape(a)[-2:]
+    k = min(m, n)
+    u, s, v = _svd_split(ans, a)
+    f = _svd_gaps(s)
+    s_row, s_col = expand_dims(s, -2), expand_dims(s, -1)  # s_j and s_i at [i, j]
+    dp = _matmul(_mT(u), _matmul(t, v))
+    dp_t = _mT(dp)
+    du = _matmul(u, multiply(f, add(multiply(dp, s_row), multiply(s_col, dp_t))))
+    dv = _matmul(v, multiply(f, add(multiply(s_col, dp), multiply(dp_t, s_row))))
+    if m > k:
+        tv = _matmul(t, v)
+        du = add(du, divide(subtract(tv, _matmul(u, _matmul(_mT(u), tv))), s_row))
+    if n > k:
+        tu = _matmul(_mT(t), u)
+        dv = add(dv, divide(subtract(tu, _matmul(v, _matmul(_mT(v), tu))), s_row))
+    return concatenate([du, expand_dims(_diag_part(dp), -2), dv], axis=-2)
+
+
+def _svd_vjp(g, ans, a):
+    # the adjoint of the map above:
+    #   A_bar = U [diag(s_bar) + (F o (U^T U_bar - U_bar^T U)) S
+    #              + S (F o (V^T V_bar - V_bar^T V))] V^T
+    #           + (I - U U^T) U_bar S^-1 V^T   + U S^-1 V_bar^T (I - V V^T)
+    m, n = shape(a)[-2:]
+    k = min(m, n)
+    u, s, v = _svd_split(ans, a)
+    u_bar, s_bar, v_bar = _svd_split(g, a)
+    f = _svd_gaps(s)
+    s_row, s_col = expand_dims(s, -2), expand_dims(s, -1)
+    ju = _matmul(_mT(u), u_bar)
+    jv = _matmul(_mT(v), v_bar)
+    inner = add(_diag_embed(s_bar),
+                add(multiply(multiply(f, subtract(ju, _mT(ju))), s_row),
+                    multiply(s_col, multiply(f, subtract(jv, _mT(jv))))))
+    a_bar = _matmul(u, _matmul(inner, _mT(v)))
+    if m > k:
+        ub = divide(subtract(u_bar, _matmul(u, ju)), s_row)
+        a_bar = add(a_bar, _matmul(ub, _mT(v)))
+    if n > k:
+        vb = divide(subtract(v_bar, _matmul(v, jv)), s_row)
+        a_bar = add(a_bar, _matmul(u, _mT(vb)))
+    return a_bar
+
+
+_svd = Primitive(
+    "svd", _svd_impl, jvps=(_svd_jvp,), vjps=(_svd_vjp,),
+    doc="numpy.linalg.svd(full_matrices=False) as a primitive with one packed output: "
+        "U, then the row s, then V = Vh^T, shape (..., m + 1 + n, min(m, n)).")
+
+
+def _svdvals_vjp(g, ans, a):
+    # ds_i = u_i^T dA v_i, so A_bar = U diag(s_bar) V^T
+    u, _, vh = svd(a, full_matrices=False)
+    return _matmul(multiply(u, expand_dims(g, -2)), vh)
+
+
+def _svdvals_jvp(t, ans, a):
+    u, _, vh = svd(a, full_matrices=False)
+    return _sum(multiply(u, _matmul(t, _mT(vh))), axis=-2)
+
+
+_svdvals = Primitive(
+    "svdvals", _lapack("svdvals", lambda a: np.linalg.svd(a, compute_uv=False)),
+    jvps=(_svdvals_jvp,), vjps=(_svdvals_vjp,),
+    doc="numpy.linalg.svdvals as a primitive.")
+
+
+def svdvals(x, /):
+    """numpy.linalg.svdvals: the singular values, descending. The rules use the
+    singular vectors but not their derivative, so the first derivative exists at
+    repeated singular values too.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda a: wnp.sum(wnp.linalg.svdvals(a)))(wnp.array([[3.0, 0.0], [0.0, 2.0]]))
+    array([[1., 0.],
+           [0., 1.]])
+    """
+    _matrix("svdvals", x)
+    _real_only("svdvals", x)
+    return _svdvals(x)
+
+
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """numpy.linalg.svd: ``a = U @ diag(S) @ Vh``. On traced values only
+    ``full_matrices=False`` (the thin factors) is differentiable, and
+    ``compute_uv=False`` gives the singular values (see ``svdvals``). Like eigh's
+    eigenvectors, the singular vectors have no derivative where singular values
+    repeat (or, for a non-square matrix, where one is zero), and their signs are
+    arbitrary: differentiate functions that do not depend on them. ``hermitian``
+    only changes plain calls (a traced one computes the general SVD).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda a: wnp.sum(wnp.linalg.svd(a, full_matrices=False)[1])
+    >>> wg.grad(f)(wnp.array([[3.0, 0.0], [0.0, -2.0]]))
+    array([[ 1.,  0.],
+           [ 0., -1.]])
+    """
+    _matrix("svd", a)
+    if not is_boxed(a):
+        return np.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
+                             hermitian=hermitian)
+    _real_only("svd", a)
+    if not compute_uv:
+        return _svdvals(a)
+    m, n = shape(a)[-2:]
+    if full_matrices and m != n:
+        raise NotImplementedError(f"svd: full_matrices=True for a non-square matrix "
+                                  f"(shape {shape(a)}) has no derivative here; pass "
+                                  f"full_matrices=False")
+    u, s, v = _svd_split(_svd(a), a)
+    return SVDResult(u, s, _mT(v))
+
+
+# ---------------------------------------------------------------- qr
+
+_np_qr = _lapack("qr", np.linalg.qr)
+
+
+def _qr_impl(a):
+    q, r = _np_qr(a)
+    return np.concatenate([q, r], axis=-2)
+
+
+def _qr_masks(n, like):
+    lower = np.tril(np.ones((n, n), dtype=float_dtype(like)), -1)
+    return lower, 1.0 - lower  # strictly lower, upper with the diagonal
+
+
+def _qr_jvp(t, ans, a):
+    # A = QR (m >= n): with X = dA R^-1, C = Q^T X and the skew matrix
+    # O = tril(C, -1) - tril(C, -1)^T:  dQ = Q (O - C) + X,  dR = (C - O) R
+    m, n = shape(a)[-2:]
+    q, r = _rows(ans, 0, m), _rows(ans, m, None)
+    lower, _ = _qr_masks(n, ans)
+    x = _mT(_solve(_mT(r), _mT(t)))
+    c = _matmul(_mT(q), x)
+    cl = multiply(c, lower)
+    o = subtract(cl, _mT(cl))
+    dq = add(_matmul(q, subtract(o, c)), x)
+    dr = _matmul(subtract(c, o), r)
+    return concatenate([dq, dr], axis=-2)
+
+
+def _qr_vjp(g, ans, a):
+    # the adjoint: with M = R_bar R^T - Q^T Q_bar and N its upper triangle mirrored
+    # (N_ij = M_ij for i <= j, M_ji below), A_bar = (Q_bar + Q N) R^-T
+    m, n = shape(a)[-2:]
+    q, r = _rows(ans, 0, m), _rows(ans, m, None)
+    q_bar, r_bar = _rows(g, 0, m), _rows(g, m, None)
+    lower, upper = _qr_masks(n, ans)
+    mm = subtract(_matmul(r_bar, _mT(r)), _matmul(_mT(q), q_bar))
+    nn = add(multiply(mm, upper), multiply(_mT(mm), lower))
+    return _mT(_solve(r, _mT(add(q_bar, _matmul(q, nn)))))
+
+
+_qr = Primitive(
+    "qr", _qr_impl, jvps=(_qr_jvp,), vjps=(_qr_vjp,),
+    doc="numpy.linalg.qr(mode='reduced') for m >= n as a primitive with one packed "
+        "output: Q on top of R, shape (..., m + n, n).")
+
+
+def qr(a, mode="reduced"):
+    """numpy.linalg.qr. On traced values ``mode='reduced'`` (and ``'r'``, R alone) is
+    differentiable for matrices with at least as many rows as columns, where R's
+    diagonal is nonzero (full column rank).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda a: wnp.linalg.qr(a)[1][0, 0] ** 2  # R's signs are LAPACK's choice
+    >>> wg.grad(f)(wnp.array([[3.0, 1.0], [4.0, 2.0]]))
+    array([[6., 0.],
+           [8., 0.]])
+    """
+    s = _matrix("qr", a)
+    if not is_boxed(a):
+        return np.linalg.qr(a, mode=mode)
+    _real_only("qr", a)
+    if mode not in ("reduced", "r"):
+        raise NotImplementedError(f"qr: mode={mode!r} has no derivative here; use "
+                                  f"'reduced' or 'r'")
+    if s[-2] < s[-1]:
+        raise NotImplementedError(f"qr: a matrix with fewer rows than columns (shape "
+                                  f"{s}) has no derivative here")
+    p = _qr(a)
+    q, r = _rows(p, 0, s[-2]), _rows(p, s[-2], None)
+    return r if mode == "r" else QRResult(q, r)
+
+
+# ---------------------------------------------------------------- composites
+
+def matrix_power(a, n):
+    """numpy.linalg.matrix_power: ``a`` multiplied by itself ``n`` times (by repeated
+    squaring); a negative ``n`` uses ``inv(a)``, and ``n = 0`` the identity.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda a: wnp.sum(wnp.linalg.matrix_power(a, 3)))(wnp.eye(2))
+    array([[3., 3.],
+           [3., 3.]])
+    """
+    s = _square("matrix_power", a)
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"matrix_power: the exponent must be an integer, got {n!r}") from None
+    if not is_boxed(a):
+        return np.linalg.matrix_power(a, n)
+    if n == 0:
+        return np.broadcast_to(_eye(s[-1], a), s).copy()
+    if n < 0:
+        a, n = _inv(a), -n
+    result = None
+    while True:  # binary powering: a^n as products of a, a^2, a^4, ...
+        if n & 1:
+            result = a if result is None else _matmul(result, a)
+        n >>= 1
+        if not n:
+            return result
+        a = _matmul(a, a)
+
+
+def _abs2(x):
+    """|x|^2 elementwise (x * x for real x)."""
+    if np.iscomplexobj(unbox_all(x)):
+        return real(multiply(x, conj(x)))
+    return multiply(x, x)
+
+
+def _vector_norm(x, ord, axis, keepdims):
+    if ord is None or ord == 2:
+        return sqrt(_sum(_abs2(x), axis=axis, keepdims=keepdims))
+    if isinstance(ord, str):
+        raise ValueError(f"norm: invalid norm order {ord!r} for vectors")
+    if ord == np.inf:
+        return _max(absolute(x), axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return _min(absolute(x), axis=axis, keepdims=keepdims)
+    if ord == 0:  # a count: no derivative
+        xv = unbox_all(x)
+        return np.sum(xv != 0, axis=axis, keepdims=keepdims).astype(xv.real.dtype)
+    if ord == 1:
+        return _sum(absolute(x), axis=axis, keepdims=keepdims)
+    p = float(ord)
+    return power(_sum(power(absolute(x), p), axis=axis, keepdims=keepdims), 1.0 / p)
+
+
+def _matrix_norm(x, ord, axes, keepdims):
+    row, col = axes
+    if ord in (None, "fro", "f"):
+        out = sqrt(_sum(_abs2(x), axis=axes))
+    elif ord in (2, -2, "nuc"):
+        s = svdvals(moveaxis(x, axes, (-2, -1)))
+        out = (_max(s, axis=-1) if ord == 2 else _min(s, axis=-1) if ord == -2
+               else _sum(s, axis=-1))
+    elif ord in (1, -1, np.inf, -np.inf):
+        # 1: the largest column sum of |x| (sum over rows); inf: the largest row sum
+        over, then = (row, col) if ord in (1, -1) else (col, row)
+        sums = _sum(absolute(x), axis=over)
+        then -= then > over
+        out = (_max if ord > 0 else _min)(sums, axis=then)
+    else:
+        raise ValueError(f"norm: invalid norm order {ord!r} for matrices")
+    if keepdims:
+        out = reshape(out, tuple(1 if i in axes else n for i, n in enumerate(shape(x))))
+    return out
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    """numpy.linalg.norm: vector norms (ord None or 2, 1, inf, -inf, 0 and any p)
+    over one axis, matrix norms ('fro', 'nuc', 1, -1, 2, -2, inf, -inf) over two,
+    built from sums, abs, max and svdvals. The 2-norm's derivative at the zero
+    vector is nan (that of sqrt at 0 times 0); ord=0 counts and is not
+    differentiable.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.linalg.norm)(wnp.array([3.0, 4.0]))
+    array([0.6, 0.8])
+    """
+    if not is_boxed(x):
+        return np.linalg.norm(x, ord, axis, keepdims)
+    s = shape(x)
+    nd = len(s)
+    if axis is None:
+        if ord is None or (ord in ("fro", "f") and nd == 2) or (ord == 2 and nd == 1):
+            out = sqrt(_sum(_abs2(x)))
+            return reshape(out, (1,) * nd) if keepdims else out
+        if nd not in (1, 2):
+            raise ValueError(f"norm: ord={ord!r} without an axis needs a 1-D or 2-D "
+                             f"array, got shape {s}")
+        axis = tuple(range(nd))
+    axes = normalize_axis("norm", axis if isinstance(axis, (tuple, list)) else (axis,),
+                          nd, s)
+    if len(axes) == 1:
+        return _vector_norm(x, ord, axes[0], keepdims)
+    if len(axes) == 2:
+        return _matrix_norm(x, ord, axes, keepdims)
+    raise ValueError(f"norm: axis={axis!r} names {len(axes)} axes; give one (a vector "
+                     f"norm) or two (a matrix norm)")
+
+
+_NO_RTOL = object()
+
+
+def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_RTOL):
+    """numpy.linalg.pinv, a composite over svd as numpy computes it: singular values
+    at or below ``rcond * max(s)`` are dropped and the rest inverted, V S^+ U^T
+    (``hermitian``: over eigh, V diag(1/w) V^T). The derivative goes through svd's
+    (or eigh's) rule, so it needs distinct singular values, and dropping values
+    changes the rank, where pinv is not differentiable; for a matrix of full column
+    rank with repeated singular values (an orthogonal one) differentiate
+    ``solve(a.T @ a, a.T)`` instead.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda a: wnp.sum(wnp.linalg.pinv(a)))(wnp.array([[2.0, 0.0], [0.0, 4.0]]))
+    array([[-0.25  , -0.125 ],
+           [-0.125 , -0.0625]])
+    """
+    s = _matrix("pinv", a)
+    if rcond is not None and rtol is not _NO_RTOL:
+        raise ValueError("pinv: rtol and rcond cannot both be set")
+    if not is_boxed(a):
+        kw = {} if rtol is _NO_RTOL else {"rtol": rtol}
+        return np.linalg.pinv(a, rcond, hermitian, **kw)
+    _real_only("pinv", a)
+    if rcond is None:
+        rcond = (1e-15 if rtol is _NO_RTOL
+                 else max(s[-2:]) * np.finfo(float_dtype(a)).eps if rtol is None
+                 else rtol)
+    rcond = np.asarray(unbox_all(rcond))
+    if hermitian:
+        _square("pinv", a)
+        w, v = eigh(a)
+        size = absolute(w)
+    else:
+        u, size, vh = svd(a, full_matrices=False)
+    sv = unbox_all(size)
+    large = sv > rcond[..., None] * np.max(sv, axis=-1, keepdims=True)
+    # the inner where keeps 1/0 out of the dropped entries' derivative
+    values = w if hermitian else size
+    recip = _where(large, divide(1.0, _where(large, values, 1.0)), 0.0)
+    if hermitian:
+        return _matmul(multiply(v, expand_dims(recip, -2)), _mT(v))
+    return _matmul(multiply(_mT(vh), expand_dims(recip, -2)), _mT(u))
+
+
+__all__ = ["LinAlgError", "inv", "solve", "det", "slogdet", "cholesky", "eigh",
+           "eigvalsh", "svd", "svdvals", "qr", "matrix_power", "norm", "pinv"]
