@@ -1,0 +1,144 @@
+"""Spec table for rules/decompositions.py (wengert.numpy.linalg): the primitives inv,
+solve, det, slogdet, cholesky, eigh, eigvalsh, svd, svdvals and qr on single
+matrices and stacks, and the composites filed under a primitive they bind
+(matrix_power under matmul and inv, norm under sqrt, max and svdvals, pinv under svd).
+
+Inputs are well conditioned: general matrices are R(n, n) + n I, symmetric positive
+definite ones B B^T + n I. Functions given a symmetric matrix (cholesky, eigh,
+eigvalsh) build it inside (x + x^T)/2 or B B^T + n I, since numpy reads only one
+triangle and the rules treat the input as symmetric. Eigenvector and singular
+vector outputs are squared (their signs are arbitrary) before they are compared.
+Every function ends in ``sin`` (spec.labelled), so linear outputs have curvature too.
+"""
+
+import numpy as np
+
+import wengert.numpy as wnp
+
+from .spec import R, labelled
+
+la = wnp.linalg
+_case = labelled
+
+
+def A(*batch, n=3):
+    """A well-conditioned general matrix (or a stack): R(n, n) + n I."""
+    return R(*batch, n, n) + n * np.eye(n)
+
+
+def SPD(*batch, n=3):
+    """A symmetric positive definite matrix (or a stack): B B^T + n I."""
+    b = R(*batch, n, n)
+    return b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+
+
+def _sym(x):
+    return 0.5 * (x + x.mT)
+
+
+def _gram(b):
+    """B B^T + n I, positive definite for any B."""
+    return b @ b.mT + b.shape[-1] * np.eye(b.shape[-1])
+
+
+def _eigh_rebuilt(x):
+    """V diag(w) V^T, the symmetric part of x again (sign-free in V)."""
+    w, v = la.eigh(_sym(x))
+    return v @ (w[..., None] * v.mT)
+
+
+def _svd_rebuilt(a):
+    """U diag(s) Vh, a again."""
+    u, s, vh = la.svd(a, full_matrices=False)
+    return (u * s[..., None, :]) @ vh
+
+
+_A_CONST = A()
+
+CASES = [
+    # inv
+    _case("inv", "mat", la.inv, A()),
+    _case("inv", "batch", la.inv, A(2)),
+    _case("inv", "numpy-dispatch", np.linalg.inv, A()),
+
+    # solve: a vector b, a matrix b, stacks, and batch axes that broadcast
+    _case("solve", "vec", la.solve, A(), R(3)),
+    _case("solve", "mat", la.solve, A(), R(3, 2)),
+    _case("solve", "batch", la.solve, A(2), R(2, 3, 2)),
+    _case("solve", "batch-a-vec-b", la.solve, A(2), R(3)),
+    _case("solve", "mat-a-batch-b", la.solve, A(), R(2, 3, 2)),
+    _case("solve", "broadcast", la.solve, A(1), R(2, 3, 1)),
+    _case("solve", "const-a", lambda b: la.solve(_A_CONST, b), R(3, 2)),
+    _case("solve", "const-b", lambda a: la.solve(a, np.ones(3)), A()),
+
+    # det and slogdet (also a negative determinant)
+    _case("det", "mat", la.det, A()),
+    _case("det", "batch", la.det, A(2)),
+    _case("det", "4x4", la.det, A(n=4)),
+    _case("slogdet", "mat", lambda a: la.slogdet(a)[1], A()),
+    _case("slogdet", "negative-det", lambda a: la.slogdet(a)[1], -A()),
+    _case("slogdet", "batch", lambda a: la.slogdet(a).logabsdet, A(2)),
+    _case("slogdet", "sign-times", lambda a: la.slogdet(a)[0] * la.slogdet(a)[1], -A()),
+
+    # cholesky
+    _case("cholesky", "gram", lambda b: la.cholesky(_gram(b)), R(3, 3)),
+    _case("cholesky", "sym", lambda s: la.cholesky(_sym(s)), SPD()),
+    _case("cholesky", "batch", lambda s: la.cholesky(_sym(s)), SPD(2)),
+    _case("cholesky", "upper", lambda b: la.cholesky(_gram(b), upper=True), R(2, 3, 3)),
+
+    # eigh: eigenvalues, squared eigenvectors, the reconstruction
+    _case("eigh", "w", lambda s: la.eigh(_sym(s))[0], SPD()),
+    _case("eigh", "v-squared", lambda s: la.eigh(_sym(s))[1] ** 2, SPD()),
+    _case("eigh", "w-batch", lambda s: la.eigh(_sym(s)).eigenvalues, SPD(2)),
+    _case("eigh", "v-squared-batch", lambda s: la.eigh(_sym(s)).eigenvectors ** 2, SPD(2)),
+    _case("eigh", "indefinite", lambda x: la.eigh(_sym(x))[1] ** 2, R(3, 3)),
+    _case("eigh", "reconstruct", _eigh_rebuilt, R(2, 3, 3)),
+    _case("eigh", "upper", lambda s: la.eigh(_sym(s), UPLO="U")[0], SPD()),
+    _case("eigvalsh", "mat", lambda s: la.eigvalsh(_sym(s)), SPD()),
+    _case("eigvalsh", "batch", lambda x: la.eigvalsh(_sym(x)), R(2, 3, 3)),
+
+    # svd: square, tall, wide and stacked; s, U^2, Vh^2
+    *[_case("svd", f"{part}-{label}",
+            lambda a, i=i: la.svd(a, full_matrices=False)[i] ** (1 if i == 1 else 2), a)
+      for label, a in [("square", R(3, 3)), ("tall", R(4, 3)), ("wide", R(3, 4)),
+                       ("batch", R(2, 3, 3)), ("batch-tall", R(2, 4, 3))]
+      for i, part in enumerate(["U", "s", "Vh"])],
+    _case("svd", "reconstruct", _svd_rebuilt, R(2, 3, 4)),
+    _case("svdvals", "mat", la.svdvals, R(3, 3)),
+    _case("svdvals", "wide", la.svdvals, R(2, 4)),
+    _case("svdvals", "batch", la.svdvals, R(2, 4, 3)),
+    _case("svdvals", "compute_uv-false", lambda a: la.svd(a, compute_uv=False), R(3, 2)),
+
+    # qr (reduced, m >= n)
+    _case("qr", "Q-square", lambda a: la.qr(a)[0], A()),
+    _case("qr", "R-square", lambda a: la.qr(a)[1], A()),
+    _case("qr", "Q-tall", lambda a: la.qr(a).Q, R(4, 3)),
+    _case("qr", "R-tall", lambda a: la.qr(a).R, R(4, 3)),
+    _case("qr", "batch", lambda a: la.qr(a)[0] + la.qr(a)[1][..., :1, :], R(2, 4, 3)),
+    _case("qr", "mode-r", lambda a: la.qr(a, mode="r"), R(2, 3, 3)),
+
+    # composites
+    _case("matmul", "matrix_power-3", lambda a: la.matrix_power(a, 3), R(3, 3)),
+    _case("matmul", "matrix_power-5-batch", lambda a: la.matrix_power(a, 5), R(2, 3, 3) / 2),
+    _case("inv", "matrix_power-neg", lambda a: la.matrix_power(a, -2), A()),
+    _case("sqrt", "norm-vec", la.norm, R(3)),
+    _case("sqrt", "norm-fro", la.norm, R(2, 3)),
+    _case("sqrt", "norm-flat-3d", la.norm, R(2, 3, 2)),
+    _case("sqrt", "norm-axis", lambda x: la.norm(x, axis=1, keepdims=True), R(2, 3)),
+    _case("sqrt", "norm-fro-axes", lambda x: la.norm(x, "fro", axis=(0, 2)), R(2, 3, 2)),
+    _case("absolute", "norm-1", lambda x: la.norm(x, 1), R(4)),
+    _case("power", "norm-p3", lambda x: la.norm(x, 3, axis=-1), R(2, 3)),
+    _case("max", "norm-inf", lambda x: la.norm(x, np.inf), R(4)),
+    _case("min", "norm-minus-inf", lambda x: la.norm(x, -np.inf, axis=0), R(3, 2)),
+    _case("max", "norm-mat-1", lambda x: la.norm(x, 1), R(3, 3)),
+    _case("max", "norm-mat-inf-keepdims",
+          lambda x: la.norm(x, np.inf, axis=(2, 0), keepdims=True), R(3, 3, 2)),
+    _case("min", "norm-mat-minus-1", lambda x: la.norm(x, -1, axis=(1, 2)), R(2, 3, 3)),
+    _case("svdvals", "norm-2", lambda x: la.norm(x, 2), R(3, 2)),
+    _case("svdvals", "norm-nuc", lambda x: la.norm(x, "nuc", axis=(-2, -1)), R(2, 3, 3)),
+    _case("svdvals", "norm-minus-2", lambda x: la.norm(x, -2), R(3, 3)),
+    _case("svd", "pinv-square", la.pinv, A()),
+    _case("svd", "pinv-tall", la.pinv, R(4, 3)),
+    _case("svd", "pinv-batch-wide", la.pinv, R(2, 2, 3)),
+    _case("eigh", "pinv-hermitian", lambda x: la.pinv(_sym(x), hermitian=True), R(3, 3)),
+]
