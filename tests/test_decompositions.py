@@ -1,0 +1,330 @@
+"""wengert.numpy.linalg beyond the rule table (tests/rules/specs_decompositions.py):
+values equal numpy's, derivatives equal their closed forms and HIPS autograd's,
+numpy.linalg on traced values dispatches here, and bad input is a clear error."""
+
+import numpy as np
+import pytest
+
+import wengert as wg
+import wengert.numpy as wnp
+from wengert.core.trace import Box
+
+la = wnp.linalg
+rng = np.random.default_rng(7)
+
+
+def A(*batch, n=3):
+    return rng.standard_normal(batch + (n, n)) + n * np.eye(n)
+
+
+def SPD(*batch, n=3):
+    b = rng.standard_normal(batch + (n, n))
+    return b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+
+
+def sym(x):
+    return 0.5 * (x + x.mT)
+
+
+def traced_value(f, *args):
+    """f's value computed on traced arguments (inside a VJP)."""
+    return wg.vjp(f, *args)[0]
+
+
+# ------------------------------------------------------------------ values
+
+_PLAIN = [
+    ("inv", lambda a: la.inv(a), lambda a: np.linalg.inv(a), A(2)),
+    ("solve-vec", lambda a: la.solve(a, np.arange(3.0)),
+     lambda a: np.linalg.solve(a, np.arange(3.0)), A(2)),
+    ("solve-mat", lambda a: la.solve(a, np.ones((2, 3, 2))),
+     lambda a: np.linalg.solve(a, np.ones((2, 3, 2))), A()),
+    ("det", la.det, np.linalg.det, A(2)),
+    ("slogdet", lambda a: la.slogdet(a)[1], lambda a: np.linalg.slogdet(a)[1], -A(2)),
+    ("cholesky", la.cholesky, np.linalg.cholesky, SPD(2)),
+    ("cholesky-upper", lambda a: la.cholesky(a, upper=True),
+     lambda a: np.linalg.cholesky(a, upper=True), SPD()),
+    ("eigh-w", lambda a: la.eigh(a)[0], lambda a: np.linalg.eigh(a)[0], SPD(2)),
+    ("eigh-v", lambda a: la.eigh(a)[1], lambda a: np.linalg.eigh(a)[1], SPD(2)),
+    ("eigh-U", lambda a: la.eigh(a, "U")[1], lambda a: np.linalg.eigh(a, "U")[1],
+     rng.standard_normal((3, 3))),
+    ("eigvalsh", la.eigvalsh, np.linalg.eigvalsh, SPD(2)),
+    ("svd-U", lambda a: la.svd(a, full_matrices=False)[0],
+     lambda a: np.linalg.svd(a, full_matrices=False)[0], rng.standard_normal((2, 4, 3))),
+    ("svd-S", lambda a: la.svd(a, full_matrices=False)[1],
+     lambda a: np.linalg.svd(a, full_matrices=False)[1], rng.standard_normal((3, 5))),
+    ("svd-Vh", lambda a: la.svd(a, full_matrices=False)[2],
+     lambda a: np.linalg.svd(a, full_matrices=False)[2], rng.standard_normal((3, 5))),
+    ("svdvals", la.svdvals, np.linalg.svdvals, rng.standard_normal((2, 3, 4))),
+    ("qr-Q", lambda a: la.qr(a)[0], lambda a: np.linalg.qr(a)[0],
+     rng.standard_normal((2, 4, 3))),
+    ("qr-R", lambda a: la.qr(a)[1], lambda a: np.linalg.qr(a)[1],
+     rng.standard_normal((2, 4, 3))),
+    ("matrix_power", lambda a: la.matrix_power(a, 5), lambda a: np.linalg.matrix_power(a, 5),
+     A(2)),
+    ("matrix_power-neg", lambda a: la.matrix_power(a, -3),
+     lambda a: np.linalg.matrix_power(a, -3), A()),
+    ("matrix_power-0", lambda a: la.matrix_power(a, 0),
+     lambda a: np.linalg.matrix_power(a, 0), A(2)),
+    ("pinv", la.pinv, np.linalg.pinv, rng.standard_normal((2, 4, 3))),
+    ("pinv-rank-deficient", la.pinv, np.linalg.pinv, np.outer([1.0, 2.0, 3.0], [1.0, -1.0])),
+    ("pinv-rtol", lambda a: la.pinv(a, rtol=0.5), lambda a: np.linalg.pinv(a, rtol=0.5),
+     np.diag([4.0, 1.0, 3.0])),
+    ("pinv-hermitian", lambda a: la.pinv(a, hermitian=True),
+     lambda a: np.linalg.pinv(a, hermitian=True), sym(rng.standard_normal((3, 3)))),
+]
+
+_NORMS = [
+    (None, None, False), (2, None, False), (1, None, False), (np.inf, None, False),
+    (-np.inf, None, False), (0, None, False), (3, None, False), (0.5, None, False),
+    (None, 0, True), (2, -1, False), (1, 1, True),
+]
+_MATRIX_NORMS = ["fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf, None]
+
+
+@pytest.mark.parametrize("name, ours, theirs, x", _PLAIN, ids=[p[0] for p in _PLAIN])
+def test_values_equal_numpy(name, ours, theirs, x):
+    want = theirs(x)
+    plain = ours(x)
+    assert isinstance(plain, np.ndarray | np.generic)
+    np.testing.assert_allclose(plain, want, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(traced_value(ours, x), want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("ord, axis, keepdims", _NORMS)
+def test_vector_norms_equal_numpy(ord, axis, keepdims):
+    x = rng.standard_normal((3, 4)) if axis is not None else rng.standard_normal(5)
+    want = np.linalg.norm(x, ord, axis, keepdims)
+    np.testing.assert_allclose(la.norm(x, ord, axis, keepdims), want, rtol=1e-13)
+    got = traced_value(lambda x: la.norm(x, ord, axis, keepdims), x)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("ord", _MATRIX_NORMS, ids=str)
+@pytest.mark.parametrize("axis, keepdims", [(None, False), ((2, 0), True), ((0, 1), False)])
+def test_matrix_norms_equal_numpy(ord, axis, keepdims):
+    x = rng.standard_normal((3, 4) if axis is None else (3, 2, 4))
+    want = np.linalg.norm(x, ord, axis, keepdims)
+    got = traced_value(lambda x: la.norm(x, ord, axis, keepdims), x)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_plain_calls_return_numpys_results():
+    a = SPD()
+    assert type(la.eigh(a)) is type(np.linalg.eigh(a))
+    assert type(la.svd(a)) is type(np.linalg.svd(a))
+    assert type(la.slogdet(a)) is type(np.linalg.slogdet(a))
+    np.testing.assert_allclose(la.svd(rng.standard_normal((3, 5)))[2].shape, (5, 5))
+
+
+def test_traced_results_have_numpys_fields():
+    def f(a):
+        e, s, q = la.eigh(a), la.slogdet(a), la.qr(a)
+        u = la.svd(a, full_matrices=False)
+        return (wnp.sum(e.eigenvalues) + wnp.sum(e.eigenvectors ** 2) + s.logabsdet * s.sign
+                + wnp.sum(u.S) + wnp.sum(u.U ** 2) + wnp.sum(u.Vh ** 2) + wnp.sum(q.R ** 2))
+    a = SPD()
+    e, s, u = np.linalg.eigh(a), np.linalg.slogdet(a), np.linalg.svd(a)
+    want = (e[0].sum() + 3 + s[1] + u[1].sum() + 3 + 3 + (np.linalg.qr(a)[1] ** 2).sum())
+    np.testing.assert_allclose(traced_value(f, a), want, rtol=1e-12)
+
+
+def test_slogdet_sign_is_plain():
+    def f(a):
+        sign, logdet = la.slogdet(a)
+        assert not isinstance(sign, Box) and isinstance(logdet, Box)
+        return sign * logdet
+    a = -A()
+    np.testing.assert_allclose(wg.grad(f)(a), np.linalg.slogdet(a)[0] * np.linalg.inv(a).T)
+
+
+# ------------------------------------------------------------------ closed forms
+
+def test_grad_det_is_det_times_inverse_transpose():
+    for a in (A(), A(2)):
+        got = wg.grad(lambda a: wnp.sum(la.det(a)))(a)
+        want = np.linalg.det(a)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_grad_logdet_of_spd_is_its_inverse():
+    a = SPD()
+    np.testing.assert_allclose(wg.grad(lambda a: la.slogdet(a)[1])(a), np.linalg.inv(a),
+                               rtol=1e-12)
+    # through cholesky: log det A = 2 sum log diag(L)
+    logdet = lambda a: 2 * wnp.sum(wnp.log(wnp.diagonal(la.cholesky(a))))
+    np.testing.assert_allclose(wg.grad(logdet)(a), np.linalg.inv(a), rtol=1e-10)
+    # and through the eigenvalues
+    np.testing.assert_allclose(wg.grad(lambda a: wnp.sum(wnp.log(la.eigh(a)[0])))(a),
+                               np.linalg.inv(a), rtol=1e-10)
+
+
+def test_hessian_of_logdet():
+    # d^2 log det A [dA, dB] = -tr(A^-1 dA A^-1 dB)
+    a = A()
+    ai = np.linalg.inv(a)
+    h = wg.hessian(lambda a: la.slogdet(a)[1])(a)
+    want = -np.einsum("jk,li->ijkl", ai, ai)  # d/dA_kl of (A^-1)_ji
+    np.testing.assert_allclose(h, want, rtol=1e-10, atol=1e-12)
+
+
+def test_inverse_and_solve_closed_forms():
+    a, b = A(), rng.standard_normal(3)
+    ai = np.linalg.inv(a)
+    np.testing.assert_allclose(wg.grad(lambda a: wnp.trace(la.inv(a)))(a), -(ai @ ai).T,
+                               rtol=1e-12)
+    x = np.linalg.solve(a, b)
+    ga, gb = wg.grad(lambda a, b: wnp.sum(la.solve(a, b)), argnums=(0, 1))(a, b)
+    b_bar = np.linalg.solve(a.T, np.ones(3))
+    np.testing.assert_allclose(gb, b_bar, rtol=1e-12)
+    np.testing.assert_allclose(ga, -np.outer(b_bar, x), rtol=1e-12)
+
+
+def test_spectral_closed_forms():
+    x = rng.standard_normal((3, 4))
+    u, _, vh = np.linalg.svd(x, full_matrices=False)
+    np.testing.assert_allclose(wg.grad(lambda x: la.norm(x, "nuc"))(x), u @ vh, rtol=1e-10)
+    np.testing.assert_allclose(wg.grad(lambda x: la.norm(x, 2))(x),
+                               np.outer(u[:, 0], vh[0]), rtol=1e-10)
+    np.testing.assert_allclose(wg.grad(lambda x: la.norm(x))(x), x / np.linalg.norm(x),
+                               rtol=1e-12)
+    a = SPD()
+    v = np.linalg.eigh(a)[1]
+    np.testing.assert_allclose(wg.grad(lambda a: la.eigh(a)[0][-1])(a),
+                               np.outer(v[:, -1], v[:, -1]), rtol=1e-10, atol=1e-12)
+
+
+def test_repeated_values():
+    # eigvalsh and svdvals differentiate where values repeat; eigh's vectors do not
+    eye = np.eye(3)
+    np.testing.assert_allclose(wg.grad(lambda a: wnp.sum(la.eigvalsh(a)))(eye), eye)
+    q = np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    np.testing.assert_allclose(wg.grad(lambda a: wnp.sum(la.svdvals(a)))(q), q,
+                               atol=1e-12)
+    with np.errstate(invalid="ignore"):
+        g = wg.grad(lambda a: wnp.sum(la.eigh(a)[1] ** 4))(eye)
+    assert not np.all(np.isfinite(g))
+
+
+def test_forward_and_reverse_agree_on_a_composition():
+    def f(x):
+        spd = x @ x.mT + 3 * wnp.eye(3)
+        w, v = la.eigh(spd)
+        u, s, _ = la.svd(x[..., :2], full_matrices=False)
+        return (la.slogdet(spd)[1] + wnp.sum(la.cholesky(spd) ** 2) + wnp.sum(w * v ** 2)
+                + wnp.sum(la.solve(spd, x)) + la.norm(la.pinv(x)) + wnp.sum(s * u ** 2)
+                + wnp.sum(la.qr(x)[1] ** 2) + la.det(la.inv(spd)))
+    x = rng.standard_normal((3, 3))
+    np.testing.assert_allclose(wg.jacfwd(f)(x), wg.grad(f)(x), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(wg.jacfwd(wg.grad(f))(x), wg.jacrev(wg.grad(f))(x),
+                               rtol=1e-8, atol=1e-10)
+
+
+def test_float32_stays_float32():
+    a = A().astype(np.float32)
+    for f in (lambda a: wnp.sum(la.inv(a)), la.det, lambda a: la.slogdet(a)[1]):
+        assert wg.grad(f)(a).dtype == np.float32
+
+
+# ------------------------------------------------------------------ numpy dispatch
+
+def test_numpy_linalg_dispatches_to_wengert(monkeypatch):
+    called = []
+    original = la.inv
+
+    def spy(a):
+        called.append(type(a))
+        return original(a)
+
+    monkeypatch.setattr(la, "inv", spy)
+    a = A()
+    got = wg.grad(lambda a: np.sum(np.linalg.inv(a)))(a)
+    assert called and issubclass(called[0], Box)
+    ai = np.linalg.inv(a)
+    np.testing.assert_allclose(got, -ai.T @ np.ones((3, 3)) @ ai.T, rtol=1e-12)
+
+
+# numpy's eigh and cholesky read one triangle while the rules treat the input as
+# symmetric, so those functions symmetrize first (as the spec table does)
+@pytest.mark.parametrize("f", [
+    lambda a: np.linalg.det(a),
+    lambda a: np.linalg.slogdet(a)[1],
+    lambda a: np.sum(np.linalg.eigh((a + a.T) / 2)[0] ** 3),
+    lambda a: np.linalg.norm(a, "nuc"),
+    lambda a: np.sum(np.linalg.solve(a, np.ones(3))),
+    lambda a: np.sum(np.linalg.cholesky((a + a.T) / 2)),
+    lambda a: np.sum(np.linalg.pinv(a)),
+], ids=["det", "slogdet", "eigh", "norm", "solve", "cholesky", "pinv"])
+def test_numpy_code_is_differentiable(f):
+    wg.check_grads(f, modes=("fwd", "rev"), order=1)(SPD())
+
+
+# ------------------------------------------------------------------ peers
+
+_PEER = [
+    ("inv", lambda m, a: m.sum(m.sin(m.linalg.inv(a))), A()),
+    ("solve", lambda m, a: m.sum(m.sin(m.linalg.solve(a, m.ones((3, 2)) + a[:, :2]))), A()),
+    ("det", lambda m, a: m.linalg.det(a) ** 2, A()),
+    ("slogdet", lambda m, a: m.linalg.slogdet(a)[1], A()),
+    ("cholesky", lambda m, b: m.sum(m.sin(m.linalg.cholesky(m.dot(b, b.T) + 3 * m.eye(3)))),
+     rng.standard_normal((3, 3))),
+    ("eigh", lambda m, x: m.sum(m.linalg.eigh(x + x.T)[0] * m.linalg.eigh(x + x.T)[1][0] ** 2),
+     rng.standard_normal((3, 3))),
+    ("svd", lambda m, x: m.sum(m.linalg.svd(x, full_matrices=False)[0] ** 4)
+     + m.sum(m.linalg.svd(x, full_matrices=False)[1] ** 3), rng.standard_normal((4, 3))),
+    ("norm-fro", lambda m, x: m.linalg.norm(x, "fro"), rng.standard_normal((3, 3))),
+    ("norm-axis", lambda m, x: m.sum(m.linalg.norm(x, axis=0) ** 3), rng.standard_normal((3, 2))),
+    ("pinv", lambda m, x: m.sum(m.sin(m.linalg.pinv(x))), rng.standard_normal((4, 3))),
+]
+
+
+@pytest.mark.parametrize("name, f, x", _PEER, ids=[p[0] for p in _PEER])
+def test_gradients_match_autograd(name, f, x):
+    autograd = pytest.importorskip("autograd")
+    import autograd.numpy as anp
+    want = autograd.grad(lambda x: f(anp, x))(x)
+    np.testing.assert_allclose(wg.grad(lambda x: f(wnp, x))(x), want, rtol=1e-9, atol=1e-12)
+
+
+# ------------------------------------------------------------------ errors
+
+@pytest.mark.parametrize("call, kind, words", [
+    (lambda: la.inv(np.ones((2, 3))), np.linalg.LinAlgError, ["inv", "(2, 3)"]),
+    (lambda: la.det(np.ones(3)), np.linalg.LinAlgError, ["det", "(3,)"]),
+    (lambda: la.inv(np.ones((2, 2))), np.linalg.LinAlgError, ["inv", "Singular"]),
+    (lambda: la.solve(np.eye(3), np.ones(2)), ValueError, ["solve", "(2,)", "(3, 3)"]),
+    (lambda: la.cholesky(-np.eye(2)), np.linalg.LinAlgError, ["cholesky"]),
+    (lambda: wg.grad(lambda x: la.norm(x, 1))(np.ones((2, 2, 2))), ValueError,
+     ["norm", "(2, 2, 2)"]),
+    (lambda: la.matrix_power(np.eye(2), 1.5), TypeError, ["matrix_power", "integer"]),
+    (lambda: la.eigh(np.eye(2), "X"), ValueError, ["eigh", "UPLO"]),
+])
+def test_errors_name_function_and_shape(call, kind, words):
+    with pytest.raises(kind) as info:
+        call()
+    for w in words:
+        assert w in str(info.value)
+
+
+@pytest.mark.parametrize("f, x, words", [
+    (lambda a: la.svd(a)[1], rng.standard_normal((3, 2)), ["svd", "full_matrices=False"]),
+    (lambda a: la.qr(a)[1], rng.standard_normal((2, 3)), ["qr", "(2, 3)"]),
+    (lambda a: la.qr(a, mode="complete")[1], rng.standard_normal((3, 2)), ["qr", "complete"]),
+    (lambda a: la.eigh(a)[0], SPD() + 0j, ["eigh", "complex"]),
+])
+def test_unsupported_derivatives_say_so(f, x, words):
+    with pytest.raises(NotImplementedError) as info:
+        wg.grad(lambda a: wnp.sum(wnp.real(f(a))))(x)
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_complex_inverse_follows_autograds_convention():
+    autograd = pytest.importorskip("autograd")
+    import autograd.numpy as anp
+    a = A() + 1j * rng.standard_normal((3, 3))
+    want = autograd.grad(lambda a: anp.real(anp.sum(anp.linalg.inv(a))))(a)
+    got = wg.grad(lambda a: wnp.real(wnp.sum(la.inv(a))))(a)
+    np.testing.assert_allclose(got, want, rtol=1e-10)
