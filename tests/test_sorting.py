@@ -1,6 +1,7 @@
 """sort, partition, argpartition and take_along_axis (rules/sorting.py): values equal
 numpy's, plain calls stay plain, golden derivatives, ties, nesting, the numpy protocol
-and the errors. The derivative sweep over shapes and axes is tests/rules/specs_sorting.py."""
+and the errors. The derivative sweep over shapes and axes is in
+tests/rules/specs_sorting.py."""
 
 import numpy as np
 import pytest
@@ -25,7 +26,8 @@ def test_sort_value_matches_numpy_traced_and_plain(axis):
     plain = wnp.sort(X, axis=axis)
     assert type(plain) is np.ndarray
     np.testing.assert_array_equal(plain, want)
-    np.testing.assert_array_equal(_traced_value(lambda x: wnp.sort(x, axis=axis), X), want)
+    traced = _traced_value(lambda x: wnp.sort(x, axis=axis), X)
+    np.testing.assert_array_equal(traced, want)
 
 
 @pytest.mark.parametrize("kind", ["quicksort", "mergesort", "heapsort", "stable"])
@@ -149,7 +151,8 @@ def test_take_along_axis_with_argsort_is_sort():
         return wnp.take_along_axis(x, wnp.argsort(x, axis=0), axis=0)
 
     np.testing.assert_array_equal(_traced_value(f, X), np.sort(X, axis=0))
-    np.testing.assert_array_equal(wg.jacrev(f)(X), wg.jacrev(lambda x: wnp.sort(x, axis=0))(X))
+    np.testing.assert_array_equal(wg.jacrev(f)(X),
+                                  wg.jacrev(lambda x: wnp.sort(x, axis=0))(X))
 
 
 # ------------------------------------------------------------------------- errors
