@@ -147,3 +147,95 @@ def _array_function(self, func, types, args, kwargs):
 
 Box.__array_ufunc__ = _array_ufunc
 Box.__array_function__ = _array_function
+
+
+# ---------------------------------------------------------------- assignment
+#
+# ``x[idx] = y`` on a traced x computes the new array functionally (the primitive
+# index_update) and then makes x *be* it: the new box's slots are copied into x, so
+# every name bound to x sees the assignment, as with a numpy array. Nothing is
+# written into an existing array: the tape keeps the values x held before, and the
+# array a caller passed in is never changed. Views are not shared: ``v = x[1:3]``
+# taken before ``x[1] = y`` keeps the old values (numpy's view would change).
+
+_HOW_TO_BUILD = (
+    "build the array from traced pieces instead (wnp.stack([...]), wnp.concatenate, "
+    "wnp.where(mask, value, a)), or make the target traced before assigning into it, "
+    "for example a = wnp.zeros(n) + 0.0 * value (assignment into a traced array is "
+    "differentiable)")
+
+
+def _traced_parts(value):
+    """The boxes in ``value``, which may be a (nested) list or tuple of them."""
+    if isinstance(value, Box):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [b for v in value for b in _traced_parts(v)]
+    return []
+
+
+def _as_operand(value):
+    """A list or tuple holding traced values, stacked into one traced array (numpy
+    would read the sequence as an array)."""
+    if isinstance(value, (list, tuple)) and _traced_parts(value):
+        return _ns().stack([_as_operand(v) for v in value])
+    return value
+
+
+def _box_slots(cls):
+    return [s for klass in cls.__mro__ for s in getattr(klass, "__slots__", ())]
+
+
+def _setitem(self, idx, value):
+    """``x[idx] = value`` on a traced x: x becomes the updated array.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> def f(x):
+    ...     z = x * 1.0
+    ...     z[0] = x[1] ** 2
+    ...     return wnp.sum(z)
+    >>> wg.grad(f)(wnp.array([1.0, 3.0]))
+    array([0., 7.])
+    """
+    from ..rules.indexing import _plain_index, index_update
+    inner = [b for b in _traced_parts(value) if b._trace.level > self._trace.level]
+    if inner:
+        raise TypeError(
+            f"x[...] = value: value is traced by a transform nested inside the one that "
+            f"traces x (level {max(b._trace.level for b in inner)} > "
+            f"{self._trace.level}), so x cannot hold it without leaking it out of that "
+            f"transform; {_HOW_TO_BUILD}, or compute x inside the inner transform")
+    new = index_update(self, _as_operand(value), idx=_plain_index(idx))
+    if type(new) is not type(self) or new._trace is not self._trace:
+        raise TypeError(f"x[...] = value: the update gave a {type(new).__name__} where a "
+                        f"{type(self).__name__} of the same trace was expected; "
+                        f"{_HOW_TO_BUILD}")
+    for slot in _box_slots(type(self)):
+        setattr(self, slot, getattr(new, slot))
+
+
+def _array(self, dtype=None, copy=None):
+    # numpy asks for this when a traced value is stored into a plain ndarray
+    # (a[1:3] = x, a[mask] = x) or converted (np.asarray(x), np.array([x, y]))
+    raise TypeError(
+        f"a traced value (shape {backend.shape(unbox_all(self))}) cannot become a plain "
+        f"numpy array without dropping its derivative (np.asarray(x), np.array([...]) or "
+        f"a[i] = x with a plain ndarray a): {_HOW_TO_BUILD}; use "
+        f"wengert.stop_gradient(x) when a constant is meant")
+
+
+def _float(self):
+    # numpy calls float() when a traced scalar is stored into a plain ndarray
+    # (a[0] = x) and reports "setting an array element with a sequence" with this as
+    # its cause, so the advice covers that case too
+    raise TypeError(
+        "float() of a traced value would drop its derivative: use wengert.numpy "
+        "functions (wnp.sqrt, not math.sqrt), or wengert.stop_gradient(x) when a "
+        f"constant is meant. If it came from a[i] = x with a plain ndarray a: "
+        f"{_HOW_TO_BUILD}")
+
+
+Box.__setitem__ = _setitem
+Box.__array__ = _array
+Box.__float__ = _float
+Box.__complex__ = _float

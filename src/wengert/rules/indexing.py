@@ -135,3 +135,64 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
 
 
 __all__ = ["where", "getitem_", "take", "clip"]
+
+
+# ------------------------------------------------------------ assignment: index_update
+
+def _index_update_impl(x, y, *, idx):
+    # a copy: the array a caller passed in is never written to
+    out = np.array(x)
+    out[idx] = y
+    return out
+
+
+def _last_writes(x_shape, idx):
+    """A mask over ``x[idx]``: True where that element's write is the one numpy keeps
+    when an advanced index names a position more than once; ``None`` when no position
+    is written twice. numpy itself decides (the same assignment of element numbers),
+    so the derivative follows whatever value the forward pass kept."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if not any(isinstance(p, (list, np.ndarray)) and np.asarray(p).dtype.kind in "iu"
+               for p in parts):
+        return None  # slices, integers and masks never name a position twice
+    ids = np.full(x_shape, -1, dtype=np.intp)
+    sub_shape = ids[idx].shape
+    order = np.arange(int(np.prod(sub_shape)), dtype=np.intp).reshape(sub_shape)
+    ids[idx] = order
+    won = ids[idx] == order
+    return None if won.all() else won
+
+
+def _index_update_vjp_y(g, ans, x, y, *, idx):
+    # the written elements' cotangents, only for the writes that were kept, summed
+    # back over the axes that broadcasting y added
+    g_y = _getitem(g, idx=idx)
+    won = _last_writes(shape(x), idx)
+    if won is not None:
+        g_y = _where(won, g_y, 0.0)
+    extra = len(shape(y)) - len(shape(g_y))
+    if extra > 0:  # numpy accepts y with more leading axes of length 1
+        from .shape import _reshape
+        g_y = _reshape(g_y, newshape=(1,) * extra + shape(g_y))
+    return unbroadcast(g_y, y)
+
+
+def _index_update_jvp(tangents, ans, x, y, *, idx):
+    t_x, t_y = tangents
+    if t_x is None:
+        t_x = np.zeros(shape(ans), dtype=np.result_type(unbox_all(ans)))
+    return index_update(t_x, 0.0 if t_y is None else t_y, idx=idx)
+
+
+# index_update(x, y, idx=i) is x with x[i] replaced by y (broadcast), a new array:
+# the functional form of ``x[i] = y``. It is linear in (x, y) together, so its JVP
+# applies it to the tangents; x's cotangent is g with the written places zeroed,
+# y's is g at those places. A position written twice keeps numpy's choice (the
+# last write) and only that write gets a derivative.
+index_update = Primitive(
+    "index_update", _index_update_impl,
+    jvp=_index_update_jvp,
+    vjps=(lambda g, ans, x, y, *, idx: index_update(g, 0.0, idx=idx),
+          _index_update_vjp_y),
+    doc="index_update(x, y, *, idx): a copy of x with x[idx] = y (y broadcast), the "
+        "primitive behind assignment into a traced array.")
