@@ -169,10 +169,6 @@ def test_assigning_into_the_input_itself_under_forward_mode():
     np.testing.assert_array_equal(x, np.ones(3))
 
 
-@pytest.mark.xfail(strict=True, reason="transforms.vjp reads the input boxes' tape "
-                   "indices after calling fun, so when fun assigns into its argument "
-                   "the gradient is taken at the updated value; reading them before the "
-                   "call fixes it")
 def test_assigning_into_the_input_itself_under_reverse_mode():
     def f(x):
         x[0] = 5.0

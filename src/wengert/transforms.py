@@ -58,13 +58,15 @@ def vjp(fun, *primals, has_aux=False):
     _check_inputs("vjp", leaves, fun)
     trace = ReverseTrace()
     boxes = [trace.new_input(x) for x in leaves]
+    # the inputs' tape entries, read before fun runs (assignment into an input, x[i] = y,
+    # rebinds its box to a later entry)
+    wanted = [b._index for b in boxes]
     result = fun(*tree_unflatten(in_def, boxes))
     if has_aux:
         result, aux = _split_aux("vjp", fun, result)
     out_leaves, out_def = tree_flatten(result)
     out_index = [trace.index_of(o) for o in out_leaves]
     out_vals = [trace.lower(o) for o in out_leaves]
-    wanted = [b._index for b in boxes]
     in_plain = [unbox_all(x) for x in leaves]
 
     def vjp_fn(ct):
