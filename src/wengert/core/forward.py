@@ -1,7 +1,7 @@
 """Forward mode: dual numbers. A ``JVPBox`` carries a primal and its tangent, and
 each primitive call pushes the tangent through the primitive's JVP rule."""
 
-from .primitive import forward_with_residuals, lookup, missing_rule
+from .primitive import apply_below, lookup, missing_rule
 from .trace import Box, Trace
 
 
@@ -39,12 +39,7 @@ class ForwardTrace(Trace):
             else:
                 tangents.append(None)
             vals.append(a)
-        if prim.fwd is not None:
-            ans, params = forward_with_residuals(prim, vals, params)
-        elif nested:
-            ans = prim(*vals, **params)
-        else:
-            ans = prim.impl(*vals, **params)
+        ans, params = apply_below(prim, vals, params, nested)
         t_out = push_tangents(prim, tangents, ans, vals, params)
         if t_out is None:
             return ans

@@ -79,6 +79,17 @@ def lookup(name):
         raise LookupError(f"no primitive named {name!r} is registered") from None
 
 
+def apply_below(prim, vals, params, nested):
+    """``(ans, params)``: ``prim`` on the values one level below a trace. Straight to
+    the implementation when no outer trace is involved (``nested`` false), through
+    ``bind`` otherwise; a primitive with a ``fwd`` adds its residuals to ``params``."""
+    if prim.fwd is not None:
+        return forward_with_residuals(prim, vals, params)
+    if nested:
+        return prim(*vals, **params), params
+    return prim.impl(*vals, **params), params
+
+
 def forward_with_residuals(prim, vals, params):
     """``(ans, params)`` for a primitive with a ``fwd``: its residuals join the
     params that the rules receive."""

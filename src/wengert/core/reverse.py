@@ -8,7 +8,7 @@ depth never touches Python's recursion limit, and it holds adjoints in a list
 indexed like the tape, dropping each one as soon as it has been propagated.
 """
 
-from .primitive import forward_with_residuals, lookup, missing_rule
+from .primitive import apply_below, lookup, missing_rule
 from .trace import Box, Trace
 
 
@@ -56,12 +56,7 @@ class ReverseTrace(Trace):
                     nested = True
             vals.append(a)
             i += 1
-        if prim.fwd is not None:
-            ans, params = forward_with_residuals(prim, vals, params)
-        elif nested:
-            ans = prim(*vals, **params)
-        else:
-            ans = prim.impl(*vals, **params)
+        ans, params = apply_below(prim, vals, params, nested)
         tape = self.tape
         index = len(tape)
         tape.append((prim, vals, params or _NO_PARAMS, ans, parents))
