@@ -229,7 +229,7 @@ def test_compare_when_sympy_folds_the_expression_away(work):
     assert numbers(res.stdout)["df/dx"] == 0.0
 
 
-@pytest.mark.parametrize("text,why", [("abs(x) * x", "abs is not complex-analytic"),
+@pytest.mark.parametrize("text,why", [("abs(x) * x", "not complex-analytic"),
                                       ("cbrt(x) * x", "")])
 def test_complex_step_unavailable_is_one_note(work, text, why):
     res = run("diff", text, "--at", "x=2", "--compare", cwd=work)

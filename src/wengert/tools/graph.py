@@ -1,6 +1,7 @@
 """The computational graph of a trace as Graphviz DOT text, and rendering through
 Graphviz's ``dot`` program when it is installed (the DOT text needs nothing)."""
 
+import os
 import shutil
 import subprocess
 
@@ -46,6 +47,14 @@ def to_dot(trace, adjoints=False):
     return "\n".join(lines) + "\n"
 
 
+def format_of(path):
+    """The output format a file name asks for (its suffix: svg, png, pdf, dot, gv),
+    or None."""
+    base = os.path.basename(str(path))
+    fmt = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    return fmt if fmt in _FORMATS else None
+
+
 def dot_program():
     return shutil.which("dot")
 
@@ -54,8 +63,8 @@ def render(trace, path, adjoints=False):
     """Write the graph to ``path``; the suffix picks the format (svg, png, pdf, or dot
     for the text). Needs Graphviz's ``dot`` program except for DOT text."""
     path = str(path)
-    fmt = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    if fmt not in _FORMATS:
+    fmt = format_of(path)
+    if fmt is None:
         raise ValueError(f"render: cannot tell the format of {path!r}; use a file name "
                          f"ending in .svg, .png, .pdf or .dot")
     text = to_dot(trace, adjoints=adjoints)

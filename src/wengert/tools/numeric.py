@@ -136,8 +136,8 @@ def _check_analytic(who, fun, g_complex, x, idx, f_real):
     if not abs(g_complex - g_central) <= 1e-5 * max(1.0, abs(g_central)):
         raise ValueError(
             f"{who}(method='complex'): the complex step gives {float(g_complex)!r} but central "
-            f"differences give {float(g_central)!r} for {_name(fun)}: it is not complex-analytic "
-            f"there (abs, maximum/minimum, comparisons or where do that); use "
+            f"differences give {float(g_central)!r} for {_name(fun)}: {_name(fun)} is not "
+            f"complex-analytic there (abs, max/min, comparisons, where); use "
             f"method='central'")
 
 
