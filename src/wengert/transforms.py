@@ -167,7 +167,7 @@ def _need_callable(who, fun):
                         f"{backend.describe(fun)}")
 
 
-def _argnums(who, fun, argnums, argnum):
+def check_argnums(who, fun, argnums, argnum):
     _need_callable(who, fun)
     if argnum is not None:
         argnums = argnum
@@ -183,10 +183,10 @@ def _argnums(who, fun, argnums, argnum):
     return argnums
 
 
-def _select(who, fun, argnums, args, kwargs):
-    """``(f_sel, chosen)``: ``fun`` as a function of the chosen arguments only."""
+def argnum_positions(who, fun, argnums, n):
+    """The non-negative positions that ``argnums`` (checked by ``_argnums``) names in
+    a call with ``n`` positional arguments: in range and each named once."""
     nums = argnums if isinstance(argnums, tuple) else (argnums,)
-    n = len(args)
     for a in nums:
         if not -n <= a < n:
             raise ValueError(f"{who}({_name(fun)}): argnums {argnums!r} is out of range "
@@ -195,6 +195,12 @@ def _select(who, fun, argnums, args, kwargs):
     if len(set(nums)) != len(nums):
         raise ValueError(f"{who}({_name(fun)}): argnums {argnums!r} names the same "
                          f"argument more than once")
+    return nums
+
+
+def _select(who, fun, argnums, args, kwargs):
+    """``(f_sel, chosen)``: ``fun`` as a function of the chosen arguments only."""
+    nums = argnum_positions(who, fun, argnums, len(args))
 
     def f_sel(*chosen):
         full = list(args)
@@ -220,7 +226,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, *, argnum=None):
     >>> wg.value_and_grad(f, argnums=(0, 1))(2.0, 5.0)
     (11.652071455223084, (5.5, 1.7163378145367738))
     """
-    argnums = _argnums("value_and_grad", fun, argnums, argnum)
+    argnums = check_argnums("value_and_grad", fun, argnums, argnum)
 
     @functools.wraps(fun)
     def value_and_grad_fun(*args, **kwargs):
@@ -266,7 +272,7 @@ def elementwise_grad(fun, argnums=0, *, argnum=None):
     >>> wg.elementwise_grad(wnp.sin)(np.zeros(2))
     array([1., 1.])
     """
-    argnums = _argnums("elementwise_grad", fun, argnums, argnum)
+    argnums = check_argnums("elementwise_grad", fun, argnums, argnum)
 
     @functools.wraps(fun)
     def egrad(*args, **kwargs):
@@ -377,7 +383,7 @@ def _jacfwd_passes(f_sel, chosen):
 
 
 def _jac(who, passes_fn, fun, argnums, argnum):
-    argnums = _argnums(who, fun, argnums, argnum)
+    argnums = check_argnums(who, fun, argnums, argnum)
 
     @functools.wraps(fun)
     def jac_fun(*args, **kwargs):
@@ -445,7 +451,7 @@ def jacobian(fun, argnums=0, *, argnum=None, explain=False):
     >>> report.mode
     'reverse'
     """
-    argnums = _argnums("jacobian", fun, argnums, argnum)
+    argnums = check_argnums("jacobian", fun, argnums, argnum)
 
     @functools.wraps(fun)
     def jac_fun(*args, **kwargs):
@@ -501,7 +507,7 @@ def hvp(fun, argnums=0, *, argnum=None):
     >>> wg.hvp(f, argnums=1)(np.array([1.0, 2.0]), np.array([1.0, 1.0]), np.array([0.0, 1.0]))
     array([ 0., 12.])
     """
-    argnums = _argnums("hvp", fun, argnums, argnum)
+    argnums = check_argnums("hvp", fun, argnums, argnum)
 
     @functools.wraps(fun)
     def hvp_fun(*args, **kwargs):

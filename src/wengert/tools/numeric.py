@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from ..core.pytree import tree_flatten, tree_unflatten
+from ..transforms import argnum_positions, check_argnums
 
 __all__ = ["grad", "error_curve", "ErrorCurve", "default_step", "METHODS"]
 
@@ -106,16 +107,9 @@ def _real_leaf(who, leaf, k):
 
 
 def _select_argnums(who, fun, argnums, n):
-    single = not isinstance(argnums, (tuple, list))
-    nums = (argnums,) if single else tuple(argnums)
-    if not nums or not all(isinstance(a, int) and not isinstance(a, bool) for a in nums):
-        raise TypeError(f"{who}({_name(fun)}): argnums must be an int or a non-empty tuple "
-                        f"of ints, got {argnums!r}")
-    for a in nums:
-        if not -n <= a < n:
-            raise ValueError(f"{who}({_name(fun)}): argnums {argnums!r} is out of range "
-                             f"for a call with {n} positional argument(s)")
-    return single, tuple(a % n for a in nums)
+    """``(single, positions)``, checked as the transforms check them."""
+    argnums = check_argnums(who, fun, argnums, None)
+    return not isinstance(argnums, tuple), argnum_positions(who, fun, argnums, n)
 
 
 def _rebuild(leaf, arr):
