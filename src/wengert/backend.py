@@ -5,17 +5,19 @@ for the core's sake. Python floats stay Python floats where numpy would cost a c
 import numpy as np
 
 def scalar_or_array(np_fn, math_fn, name=None):
-    """A forward implementation that uses ``math_fn`` on a Python float (tens of
-    nanoseconds) and ``np_fn`` otherwise; where ``math_fn`` refuses a value (log of
-    a negative number) numpy's answer (nan, inf, with its warning) is used."""
+    """A forward implementation that uses ``math_fn`` (the ``math`` module, or plain
+    Python arithmetic) when every argument is a Python float or int (tens of
+    nanoseconds) and ``np_fn`` otherwise; where ``math_fn`` refuses a value (log of a
+    negative number, 1.0 / 0.0) numpy's answer (nan, inf, with its warning) is used."""
 
-    def impl(x):
-        if type(x) is float:
-            try:
-                return math_fn(x)
-            except (ValueError, OverflowError, ZeroDivisionError):
-                pass
-        return np_fn(x)
+    def impl(*xs):
+        for x in xs:
+            if type(x) is not float and type(x) is not int:
+                return np_fn(*xs)
+        try:
+            return math_fn(*xs)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return np_fn(*xs)
 
     impl.__name__ = name or np_fn.__name__
     impl.__doc__ = np_fn.__doc__

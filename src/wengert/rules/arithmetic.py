@@ -6,41 +6,28 @@ import math
 
 import numpy as np
 
+from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import Box, unbox_all
 from ._base import _PY, binary, float_dtype, match, nondiff, unbroadcast
 
 
-def _scalar_first(py_op, np_fn):
-    def impl(x, y):
-        if type(x) in _PY and type(y) in _PY:
-            try:
-                return py_op(x, y)
-            except (ZeroDivisionError, ValueError, OverflowError):
-                pass
-        return np_fn(x, y)
-
-    impl.__name__ = np_fn.__name__
-    impl.__doc__ = np_fn.__doc__
-    return impl
-
-
 add = Primitive(
-    "add", _scalar_first(lambda x, y: x + y, np.add),
+    "add", scalar_or_array(np.add, lambda x, y: x + y),
     jvps=(lambda t, ans, x, y: match(t, ans),
           lambda t, ans, x, y: match(t, ans)),
     vjps=(lambda g, ans, x, y: unbroadcast(g, x),
           lambda g, ans, x, y: unbroadcast(g, y)))
 
 subtract = Primitive(
-    "subtract", _scalar_first(lambda x, y: x - y, np.subtract),
+    "subtract", scalar_or_array(np.subtract, lambda x, y: x - y),
     jvps=(lambda t, ans, x, y: match(t, ans),
           lambda t, ans, x, y: match(-t, ans)),
     vjps=(lambda g, ans, x, y: unbroadcast(g, x),
           lambda g, ans, x, y: unbroadcast(-g, y)))
 
 multiply = Primitive(
-    "multiply", _scalar_first(lambda x, y: x * y, np.multiply),
+    "multiply", scalar_or_array(np.multiply, lambda x, y: x * y),
     jvps=(lambda t, ans, x, y: match(t * y, ans),
           lambda t, ans, x, y: match(x * t, ans)),
     vjps=(lambda g, ans, x, y: unbroadcast(g * y, x),
@@ -48,7 +35,7 @@ multiply = Primitive(
 
 # d(x/y) = dx / y - x dy / y^2 = (dx - ans dy) / y
 divide = Primitive(
-    "divide", _scalar_first(lambda x, y: x / y, np.true_divide),
+    "divide", scalar_or_array(np.true_divide, lambda x, y: x / y),
     jvps=(lambda t, ans, x, y: match(divide(t, y), ans),
           lambda t, ans, x, y: match(divide(-t * ans, y), ans)),
     vjps=(lambda g, ans, x, y: unbroadcast(divide(g, y), x),
@@ -80,7 +67,7 @@ def _power_dx(x, y, ans):
 
 
 power = binary(
-    "power", _scalar_first(math.pow, np.power),
+    "power", scalar_or_array(np.power, math.pow),
     dx=_power_dx,
     dy=lambda x, y, ans: ans * _log_or_zero(x))
 
@@ -98,11 +85,11 @@ maximum = binary("maximum", np.maximum,
 minimum = binary("minimum", np.minimum,
                  dx=lambda x, y, ans: _share(x, y, ans),
                  dy=lambda x, y, ans: _share(y, x, ans))
-hypot = binary("hypot", _scalar_first(math.hypot, np.hypot),
+hypot = binary("hypot", scalar_or_array(np.hypot, math.hypot),
                dx=lambda x, y, ans: divide(x, ans),
                dy=lambda x, y, ans: divide(y, ans))
 # arctan2(x1, x2) is the angle of the point (x2, x1)
-arctan2 = binary("arctan2", _scalar_first(math.atan2, np.arctan2),
+arctan2 = binary("arctan2", scalar_or_array(np.arctan2, math.atan2),
                  dx=lambda x, y, ans: divide(y, x * x + y * y),
                  dy=lambda x, y, ans: divide(-x, x * x + y * y))
 
