@@ -215,3 +215,15 @@ def test_logit_derivatives():
     # the chain rule through the inverse pair gives 1
     np.testing.assert_allclose(wg.elementwise_grad(lambda x: wsp.logit(wsp.expit(x)))(
         np.array([-3.0, 0.0, 2.0])), 1.0, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("p", [0.0, 1.0])
+def test_logit_derivative_at_the_ends_follows_numpy(p):
+    # a Python float gives numpy's inf, as a 0-d array does, not ZeroDivisionError
+    with np.errstate(all="ignore"):
+        for order in (1, 2):
+            want = wg.derivative(wsp.logit, order=order)(np.asarray(p))
+            got = wg.derivative(wsp.logit, order=order)(p)
+            np.testing.assert_equal(float(got), float(want))
+    assert wg.grad(wsp.logit)(p) == np.inf

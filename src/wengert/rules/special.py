@@ -3,7 +3,9 @@
 Each is a primitive, because the composite formula loses precision or overflows:
 logsumexp subtracts the maximum before exponentiating, expit picks the form with
 exp of a non-positive number, and logit switches to 2 atanh(2p - 1) near p = 1/2.
-The forward passes use numpy only; scipy is not imported.
+The forward passes use numpy only; scipy is not imported. Quotients in the rules go
+through the ``divide`` primitive, so a Python float gives numpy's inf where Python's
+``/`` would raise ZeroDivisionError.
 
 >>> import wengert as wg, wengert.scipy.special as wsp, numpy as np
 >>> wg.grad(wsp.logsumexp)(np.array([0.0, 0.0]))
@@ -18,6 +20,7 @@ from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed
 from ._base import match, normalize_axis, shape, unary, unbroadcast
+from .arithmetic import divide
 from .elementwise import exp
 from .reductions import _restore, _sum
 
@@ -151,7 +154,7 @@ expit = unary("expit", scalar_or_array(_expit_np, _expit_float, "expit"),
     """)
 
 logit = unary("logit", scalar_or_array(_logit_np, _logit_float, "logit"),
-              lambda x, ans: 1.0 / (x * (1.0 - x)),
+              lambda x, ans: divide(1.0, x * (1.0 - x)),
               doc="""scipy.special.logit, log(p / (1 - p)), the inverse of expit.
 
     >>> import wengert as wg, wengert.scipy.special as wsp
