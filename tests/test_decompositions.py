@@ -26,6 +26,12 @@ def sym(x):
     return 0.5 * (x + x.mT)
 
 
+def folded(x):
+    """A symmetric gradient as numpy's UPLO='L' readers take it: each off-diagonal
+    pair summed into the lower triangle, 2 tril(x, -1) + diag(x)."""
+    return 2 * np.tril(x, -1) + x * np.eye(x.shape[-1])
+
+
 def traced_value(f, *args):
     """f's value computed on traced arguments (inside a VJP)."""
     return wg.vjp(f, *args)[0]
@@ -153,12 +159,12 @@ def test_grad_logdet_of_spd_is_its_inverse():
     a = SPD()
     np.testing.assert_allclose(wg.grad(lambda a: la.slogdet(a)[1])(a), np.linalg.inv(a),
                                rtol=1e-12)
-    # through cholesky: log det A = 2 sum log diag(L)
+    # through cholesky: log det A = 2 sum log diag(L), which reads the lower triangle
     logdet = lambda a: 2 * wnp.sum(wnp.log(wnp.diagonal(la.cholesky(a))))
-    np.testing.assert_allclose(wg.grad(logdet)(a), np.linalg.inv(a), rtol=1e-10)
+    np.testing.assert_allclose(wg.grad(logdet)(a), folded(np.linalg.inv(a)), rtol=1e-10)
     # and through the eigenvalues
     np.testing.assert_allclose(wg.grad(lambda a: wnp.sum(wnp.log(la.eigh(a)[0])))(a),
-                               np.linalg.inv(a), rtol=1e-10)
+                               folded(np.linalg.inv(a)), rtol=1e-10)
 
 
 def test_hessian_of_logdet():
@@ -193,7 +199,7 @@ def test_spectral_closed_forms():
     a = SPD()
     v = np.linalg.eigh(a)[1]
     np.testing.assert_allclose(wg.grad(lambda a: la.eigh(a)[0][-1])(a),
-                               np.outer(v[:, -1], v[:, -1]), rtol=1e-10, atol=1e-12)
+                               folded(np.outer(v[:, -1], v[:, -1])), rtol=1e-10, atol=1e-12)
 
 
 def test_repeated_values():
@@ -203,8 +209,8 @@ def test_repeated_values():
     q = np.linalg.qr(rng.standard_normal((3, 3)))[0]
     np.testing.assert_allclose(wg.grad(lambda a: wnp.sum(la.svdvals(a)))(q), q,
                                atol=1e-12)
-    with np.errstate(invalid="ignore"):
-        g = wg.grad(lambda a: wnp.sum(la.eigh(a)[1] ** 4))(eye)
+    with np.errstate(all="ignore"):
+        g = wg.grad(lambda a: wnp.sum((la.eigh(a)[1] + 1.0) ** 4))(eye)
     assert not np.all(np.isfinite(g))
 
 
@@ -328,3 +334,191 @@ def test_complex_inverse_follows_autograds_convention():
     want = autograd.grad(lambda a: anp.real(anp.sum(anp.linalg.inv(a))))(a)
     got = wg.grad(lambda a: wnp.real(wnp.sum(la.inv(a))))(a)
     np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+# ------------------------------------------------------------------ repeated values
+
+def _eigenvalue_functions():
+    return [
+        ("eigh-w2", lambda a: wnp.sum(la.eigh(a)[0] ** 2)),
+        ("eigh-U-w2", lambda a: wnp.sum(la.eigh(a, UPLO="U").eigenvalues ** 2)),
+        ("eigvalsh-w2", lambda a: wnp.sum(la.eigvalsh(a) ** 2)),
+    ]
+
+
+@pytest.mark.parametrize("name, f", _eigenvalue_functions(),
+                         ids=[p[0] for p in _eigenvalue_functions()])
+def test_eigenvalue_gradient_at_repeated_eigenvalues(name, f):
+    # sum(w^2) = |S|_F^2: at the identity its gradient is 2I, with no eigenvector
+    # derivative involved (and so no division by a zero gap)
+    for a in (np.eye(3), np.broadcast_to(np.eye(3), (2, 3, 3)), np.diag([2.0, 2.0, 5.0])):
+        got = wg.grad(f)(a)
+        np.testing.assert_allclose(got, 2 * a, atol=1e-12)
+        # forward mode: the eigenvalue tangent, d|S|^2 = 2 <S, dS>, with dS read from
+        # one triangle
+        t = rng.standard_normal(a.shape)
+        _, dt = wg.jvp(f, (a,), (t,))
+        np.testing.assert_allclose(dt, np.sum(got * t), rtol=1e-12)
+
+
+def test_eigenvalue_gradient_at_repeated_eigenvalues_matches_autograd():
+    autograd = pytest.importorskip("autograd")
+    import autograd.numpy as anp
+    a = np.eye(3)
+    want = autograd.grad(lambda a: anp.sum(anp.linalg.eigh(a)[0] ** 2))(a)
+    np.testing.assert_allclose(wg.grad(lambda a: wnp.sum(la.eigh(a)[0] ** 2))(a), want,
+                               atol=1e-12)
+
+
+def test_eigenvector_gradient_at_repeated_eigenvalues_stays_undefined():
+    # where the gap is 0 and the eigenvectors' cotangent reaches it (M_ij nonzero),
+    # no derivative: inf or nan, not a made-up 0
+    with np.errstate(all="ignore"):
+        g = wg.grad(lambda a: wnp.sum(wnp.sin(la.eigh(a)[1])))(np.eye(3))
+        assert not np.all(np.isfinite(g))
+        _, t = wg.jvp(lambda a: la.eigh(a)[1], (np.eye(3),), (rng.standard_normal((3, 3)),))
+        assert not np.all(np.isfinite(t))
+    # an eigenvector cotangent that only touches the diagonal of V^T V_bar adds 0
+    g = wg.grad(lambda a: wnp.sum(la.eigh(a)[1] ** 4))(np.eye(3))
+    np.testing.assert_array_equal(g, np.zeros((3, 3)))
+
+
+def test_eigenvalue_rules_still_differentiate_twice():
+    # the gap guard is a where, traced; second derivatives at distinct eigenvalues
+    a = SPD()
+    f = lambda a: wnp.sum(la.eigh(a)[0] ** 3) + wnp.sum(la.eigh(a)[1] ** 4)
+    wg.check_grads(f, modes=("fwd", "rev"), order=2)(a)
+
+
+_SVD_VALUES = [
+    ("svd-s", lambda a: wnp.sum(la.svd(a, full_matrices=False)[1] ** 2)),
+    ("svd-S", lambda a: wnp.sum(la.svd(a, full_matrices=False).S ** 2)),
+    ("svdvals", lambda a: wnp.sum(la.svdvals(a) ** 2)),
+]
+_REPEATED_SV = [
+    ("eye", np.eye(3)),
+    ("tall", np.eye(4, 3)),
+    ("wide", 2 * np.eye(2, 4)),
+    ("zero-tall", np.zeros((3, 2))),
+    ("batch", np.broadcast_to(np.eye(3), (2, 3, 3))),
+]
+
+
+@pytest.mark.parametrize("name, f", _SVD_VALUES, ids=[p[0] for p in _SVD_VALUES])
+@pytest.mark.parametrize("label, a", _REPEATED_SV, ids=[p[0] for p in _REPEATED_SV])
+def test_singular_value_gradient_at_repeated_values(name, f, label, a):
+    # sum(s^2) = |A|_F^2, gradient 2A, also where singular values repeat or vanish
+    got = wg.grad(f)(a)
+    np.testing.assert_allclose(got, 2 * a, atol=1e-12)
+    t = rng.standard_normal(a.shape)
+    _, dt = wg.jvp(f, (a,), (t,))
+    np.testing.assert_allclose(dt, np.sum(2 * a * t), atol=1e-12)
+
+
+def test_nuclear_norm_of_orthogonal_matrix_through_svd():
+    q = np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    got = wg.grad(lambda a: wnp.sum(la.svd(a, full_matrices=False)[1]))(q)
+    np.testing.assert_allclose(got, q, atol=1e-12)
+
+
+# ------------------------------------------------------------------ one triangle read
+
+def _upper_noise(s):
+    """s with its strict upper triangle changed: numpy's UPLO='L' reads s again."""
+    return s + np.triu(rng.standard_normal(s.shape), 1) * 2.0
+
+
+def _lower_noise(s):
+    return s + np.tril(rng.standard_normal(s.shape), -1) * 2.0
+
+
+def test_triangle_helpers_feed_numpy_the_same_matrix():
+    s = SPD()
+    np.testing.assert_allclose(np.linalg.eigvalsh(_upper_noise(s)), np.linalg.eigvalsh(s))
+    np.testing.assert_allclose(np.linalg.eigvalsh(_lower_noise(s), "U"), np.linalg.eigvalsh(s))
+    np.testing.assert_allclose(np.linalg.cholesky(_upper_noise(s)), np.linalg.cholesky(s))
+    np.testing.assert_allclose(np.linalg.cholesky(_lower_noise(s), upper=True),
+                               np.linalg.cholesky(s, upper=True))
+
+
+def _rebuilt(w, v):
+    return v @ (w[..., None] * v.mT)
+
+
+_ONE_TRIANGLE = [
+    ("eigh-w", lambda a: la.eigh(a)[0], _upper_noise),
+    ("eigh-v2", lambda a: la.eigh(a)[1] ** 2, _upper_noise),
+    ("eigh-rebuilt", lambda a: _rebuilt(*la.eigh(a)), _upper_noise),
+    ("eigh-U-w", lambda a: la.eigh(a, UPLO="U")[0], _lower_noise),
+    ("eigh-U-v2", lambda a: la.eigh(a, "U")[1] ** 2, _lower_noise),
+    ("eigvalsh", lambda a: la.eigvalsh(a), _upper_noise),
+    ("eigvalsh-U", lambda a: la.eigvalsh(a, UPLO="U"), _lower_noise),
+    ("cholesky", lambda a: la.cholesky(a), _upper_noise),
+    ("cholesky-upper", lambda a: la.cholesky(a, upper=True), _lower_noise),
+]
+
+
+@pytest.mark.parametrize("name, f, noise", _ONE_TRIANGLE, ids=[p[0] for p in _ONE_TRIANGLE])
+@pytest.mark.parametrize("batch", [(), (2,)], ids=["mat", "batch"])
+def test_derivative_is_numpys_on_a_nonsymmetric_input(name, f, noise, batch):
+    a = noise(SPD(*batch))
+    np.testing.assert_allclose(traced_value(f, a), f(a), rtol=1e-10, atol=1e-12)
+    wg.check_grads(lambda a: wnp.sin(f(a)), modes=("fwd", "rev"), order=2)(a)
+
+
+@pytest.mark.parametrize("name, f, noise", _ONE_TRIANGLE, ids=[p[0] for p in _ONE_TRIANGLE])
+def test_unread_triangle_has_zero_gradient(name, f, noise):
+    a = noise(SPD())
+    unread = np.triu(np.ones((3, 3)), 1) if noise is _upper_noise else np.tril(np.ones((3, 3)), -1)
+    g = wg.grad(lambda a: wnp.sum(wnp.sin(f(a))))(a)
+    np.testing.assert_array_equal(g * unread, 0.0)
+    t = rng.standard_normal((3, 3)) * unread
+    _, dt = wg.jvp(lambda a: wnp.sum(wnp.sin(f(a))), (a,), (t,))
+    assert dt == 0.0
+
+
+def test_one_triangle_closed_forms():
+    # numpy's eigvalsh(A) sees S = tril(A) + tril(A, -1)^T, and sum(w^2) = |S|_F^2 =
+    # sum_i A_ii^2 + 2 sum_{i>j} A_ij^2: gradient 2 diag(A) + 4 tril(A, -1)
+    a = rng.standard_normal((3, 3))
+    d = np.diag(np.diag(a))
+    for f in (lambda a: wnp.sum(la.eigvalsh(a) ** 2), lambda a: wnp.sum(la.eigh(a)[0] ** 2)):
+        np.testing.assert_allclose(wg.grad(f)(a), 2 * d + 4 * np.tril(a, -1), rtol=1e-10,
+                                   atol=1e-12)
+    f = lambda a: wnp.sum(la.eigvalsh(a, "U") ** 2)
+    np.testing.assert_allclose(wg.grad(f)(a), 2 * d + 4 * np.triu(a, 1), rtol=1e-10,
+                               atol=1e-12)
+    # tr(S) = tr(A): gradient I whichever triangle is read
+    for uplo in ("L", "U"):
+        np.testing.assert_allclose(wg.grad(lambda a: wnp.sum(la.eigvalsh(a, uplo)))(a),
+                                   np.eye(3), atol=1e-12)
+    # the largest eigenvalue: d w = v^T dS v, so the gradient is v v^T on the diagonal
+    # and 2 v_i v_j below it
+    s = _upper_noise(SPD())
+    v = np.linalg.eigh(s)[1][:, -1]
+    vv = np.outer(v, v)
+    np.testing.assert_allclose(wg.grad(lambda a: la.eigh(a)[0][-1])(s),
+                               2 * np.tril(vv, -1) + np.diag(np.diag(vv)), rtol=1e-10,
+                               atol=1e-12)
+    # log det S = 2 sum log diag(L): gradient S^-1 read into the lower triangle
+    si = np.linalg.inv(np.tril(s) + np.tril(s, -1).T)
+    logdet = lambda a: 2 * wnp.sum(wnp.log(wnp.diagonal(la.cholesky(a))))
+    np.testing.assert_allclose(wg.grad(logdet)(s), 2 * np.tril(si, -1) + np.diag(np.diag(si)),
+                               rtol=1e-10)
+
+
+def test_one_triangle_matches_autograd():
+    autograd = pytest.importorskip("autograd")
+    import autograd.numpy as anp
+    a = _upper_noise(SPD())
+    for uplo in ("L", "U"):
+        f = lambda m, a: m.sum(m.linalg.eigh(a, uplo)[0] ** 3)
+        np.testing.assert_allclose(wg.grad(lambda a: f(wnp, a))(a),
+                                   autograd.grad(lambda a: f(anp, a))(a), rtol=1e-10)
+
+
+def test_numpy_eigh_of_a_nonsymmetric_array_is_differentiable():
+    f = lambda a: np.sum(np.linalg.eigh(a)[0] ** 3) + np.sum(np.linalg.eigvalsh(a, "U"))
+    wg.check_grads(f, modes=("fwd", "rev"), order=2)(_upper_noise(SPD()))
+    g = lambda a: np.sum(np.sin(np.linalg.cholesky(a)))
+    wg.check_grads(g, modes=("fwd", "rev"), order=2)(_upper_noise(SPD()))

@@ -8,11 +8,15 @@ the public functions hand back slices of it; each rule splits the packed cotange
 or builds the packed tangent. Composites: matrix_power, norm and pinv.
 
 Every rule is written with wengert operations (matmul, swapaxes, solve, inv, ...),
-so it differentiates again. Symmetric inputs (cholesky, eigh, eigvalsh) follow the
-usual convention: the rules see sym(A) = (A + A^T)/2, so a tangent is symmetrized
-and a cotangent comes back symmetric. Derivatives are for real inputs except inv,
-solve and det, which are holomorphic (complex values follow HIPS autograd's
-convention, a VJP being the plain transpose).
+so it differentiates again. The symmetric solvers (cholesky, eigh, eigvalsh) are
+differentiated as numpy computes them: from one triangle of A (UPLO, lower by
+default), mirrored, S = tril(A) + tril(A, -1)^T. A tangent is read the same way and a
+cotangent comes back in that triangle (zero across it), so on a non-symmetric input
+the derivative is that of numpy's function. Where eigenvalues (or singular values)
+repeat, the vectors' terms divide by a zero gap; the rules make that 0/0 a 0 (see
+_ratio), so functions of the values alone differentiate there. Derivatives are for
+real inputs except inv, solve and det, which are holomorphic (complex values follow
+HIPS autograd's convention, a VJP being the plain transpose).
 """
 
 import operator
@@ -49,10 +53,6 @@ def _mT(x):
     return swapaxes(x, -1, -2)
 
 
-def _sym(x):
-    return multiply(0.5, add(x, _mT(x)))
-
-
 def _eye(n, like):
     return np.eye(n, dtype=float_dtype(like))
 
@@ -87,13 +87,75 @@ def _tr_prod(x, y):
     return _sum(multiply(x, y), axis=(-2, -1))
 
 
-def _gap_inverse(d):
-    """F_ij = 1 / d_ij off the diagonal and 0 on it. With d_ij = w_j - w_i this is
-    the factor of the eigenvector (and singular vector) rules; equal values give
-    an infinite entry, as the derivative of their vectors does not exist."""
-    eye = _eye(shape(d)[-1], d)
-    with np.errstate(divide="ignore"):
-        return divide(1.0 - eye, add(d, eye))
+def _ratio(num, den):
+    """num / den elementwise, except where den is exactly 0 and num is 0 too: there
+    the quotient is 0, not 0/0 = nan. A factor whose numerator does not move (the
+    cotangent of an eigenvector nobody uses, say) then contributes nothing, while
+    num / 0 with num nonzero keeps its inf or nan (that derivative does not exist).
+    Both branches are wheres, so the result differentiates again without a 0 * inf
+    from the branch not taken."""
+    dv = unbox_all(den)
+    zero = np.asarray(dv == 0)
+    if not zero.any():
+        return divide(num, den)
+    nv = unbox_all(num)
+    zero = np.broadcast_to(zero, np.broadcast_shapes(np.shape(nv), np.shape(dv)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        undefined = np.where(nv == 0, 0.0, nv / 0.0)  # inf, or nan
+    return _where(zero, undefined, divide(num, _where(zero, 1.0, den)))
+
+
+def _over_gaps(m, d):
+    """F o M with F_ij = 1 / d_ij off the diagonal and 0 on it: with d_ij = w_j - w_i
+    the factor of the eigenvector (and singular vector) rules. Where two values are
+    equal the entry is m_ij / 0: 0 when m_ij is 0 (so a derivative that needs no
+    vectors stays finite at repeated values), inf or nan otherwise."""
+    n = shape(d)[-1]
+    eye = _eye(n, d)
+    return _ratio(multiply(m, 1.0 - eye), add(d, eye))
+
+
+def _vectors_matmul(x, f):
+    """x @ f for f from _over_gaps: where f holds the inf of a derivative that does
+    not exist, numpy's warning about the inf - inf in the product is not raised (the
+    nan it leaves is the answer, and a caller that wants the values alone discards
+    it)."""
+    with np.errstate(invalid="ignore"):
+        return _matmul(x, f)
+
+
+def _read_triangle(t, uplo):
+    """The matrix numpy's eigh, eigvalsh and cholesky see in a tangent ``t``: the
+    triangle ``uplo`` ('L' or 'U') mirrored, S = tril(t) + tril(t, -1)^H for 'L' (a
+    complex diagonal counts by its real part, as LAPACK reads it)."""
+    n = shape(t)[-1]
+    strict = _strict_mask(n, t, uplo)
+    part = multiply(t, strict)
+    mirrored = _mT(conj(part) if _is_complex(t) else part)
+    return add(add(part, mirrored), _diag_embed(_real_diag(t)))
+
+
+def _triangle_adjoint(x, uplo):
+    """The adjoint (under the pairing sum(re(u * t))) of ``_read_triangle``: the
+    triangle ``uplo`` of x + x^H off the diagonal, re(x) on it, 0 across."""
+    n = shape(x)[-1]
+    strict = _strict_mask(n, x, uplo)
+    both = add(x, conj(_mT(x)) if _is_complex(x) else _mT(x))
+    return add(multiply(both, strict), _diag_embed(_real_diag(x)))
+
+
+def _strict_mask(n, like, uplo):
+    ones = np.ones((n, n), dtype=np.finfo(float_dtype(like)).dtype)
+    return np.tril(ones, -1) if uplo == "L" else np.triu(ones, 1)
+
+
+def _is_complex(x):
+    return np.iscomplexobj(unbox_all(x))
+
+
+def _real_diag(x):
+    d = _diag_part(x)
+    return real(d) if _is_complex(d) else d
 
 
 def _lapack(who, fn):
@@ -264,19 +326,20 @@ def _phi_mask(n, like):
 
 
 def _cholesky_jvp(t, ans, a):
-    # A = L L^T gives dL = L Phi(L^-1 dA L^-T), dA taken symmetric
+    # S = L L^T gives dL = L Phi(L^-1 dS L^-T), dS the lower triangle of dA mirrored
     n = shape(a)[-1]
-    left = _solve(ans, _sym(t))                        # L^-1 dA
-    inner = _mT(_solve(ans, _mT(left)))                # L^-1 dA L^-T
+    left = _solve(ans, _read_triangle(t, "L"))         # L^-1 dS
+    inner = _mT(_solve(ans, _mT(left)))                # L^-1 dS L^-T
     return _matmul(ans, multiply(inner, _phi_mask(n, ans)))
 
 
 def _cholesky_vjp(g, ans, a):
-    # the adjoint of the map above: A_bar = sym(L^-T Phi(L^T L_bar) L^-1)
+    # the adjoint of the map above: S_bar = L^-T Phi(L^T L_bar) L^-1, read back into
+    # the lower triangle (S_bar + S_bar^T below the diagonal)
     n = shape(a)[-1]
     phi = multiply(_matmul(_mT(ans), g), _phi_mask(n, ans))
     left = _solve(_mT(ans), phi)                       # L^-T Phi
-    return _sym(_mT(_solve(_mT(ans), _mT(left))))      # L^-T Phi L^-1
+    return _triangle_adjoint(_mT(_solve(_mT(ans), _mT(left))), "L")  # L^-T Phi L^-1
 
 
 _cholesky = Primitive(
@@ -287,9 +350,10 @@ _cholesky = Primitive(
 
 def cholesky(a, /, *, upper=False):
     """numpy.linalg.cholesky: ``L`` lower triangular with ``a = L @ L.T`` (``upper``:
-    ``L.T``). numpy reads only the lower triangle of ``a``; the derivative treats
-    ``a`` as symmetric (a tangent dA counts as (dA + dA^T)/2, and the gradient is
-    symmetric).
+    the upper factor ``U`` with ``a = U.T @ U``). Like numpy it reads one triangle of
+    ``a``, the lower one (``upper``: the upper one), as the symmetric matrix it
+    stands for, and the derivative is that of this reading: zero across the diagonal
+    and, off it, the sum of both entries' sensitivities.
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(lambda a: wnp.linalg.cholesky(a)[0, 0])(wnp.array([[4.0, 0.0], [0.0, 1.0]]))
@@ -298,8 +362,9 @@ def cholesky(a, /, *, upper=False):
     """
     _square("cholesky", a)
     _real_only("cholesky", a)
-    L = _cholesky(a)
-    return _mT(L) if upper else L
+    if upper:  # numpy reads the upper triangle: U = cholesky(a^T)^T
+        return _mT(_cholesky(_mT(a)))
+    return _cholesky(a)
 
 
 # ---------------------------------------------------------------- eigh
@@ -316,23 +381,26 @@ def _eigh_split(p):
     return _row(p, 0), _rows(p, 1, None)
 
 
+def _gaps(w):
+    """d_ij = w_j - w_i."""
+    return subtract(expand_dims(w, -2), expand_dims(w, -1))
+
+
 def _eigh_jvp(t, ans, a, *, UPLO="L"):
-    # A = V diag(w) V^T: with M = V^T dA V, dw = diag(M) and dV = V (F o M),
-    # F_ij = 1 / (w_j - w_i) off the diagonal
+    # S = V diag(w) V^T, S the triangle UPLO of A mirrored: with M = V^T dS V,
+    # dw = diag(M) and dV = V (F o M), F_ij = 1 / (w_j - w_i) off the diagonal
     w, v = _eigh_split(ans)
-    m = _matmul(_mT(v), _matmul(_sym(t), v))
-    f = _gap_inverse(subtract(expand_dims(w, -2), expand_dims(w, -1)))
-    dv = _matmul(v, multiply(f, m))
+    m = _matmul(_mT(v), _matmul(_read_triangle(t, UPLO), v))
+    dv = _vectors_matmul(v, _over_gaps(m, _gaps(w)))
     return concatenate([expand_dims(_diag_part(m), -2), dv], axis=-2)
 
 
 def _eigh_vjp(g, ans, a, *, UPLO="L"):
-    # A_bar = sym(V (diag(w_bar) + F o (V^T V_bar)) V^T)
+    # S_bar = V (diag(w_bar) + F o (V^T V_bar)) V^T, read back into the triangle
     w, v = _eigh_split(ans)
     w_bar, v_bar = _eigh_split(g)
-    f = _gap_inverse(subtract(expand_dims(w, -2), expand_dims(w, -1)))
-    inner = add(_diag_embed(w_bar), multiply(f, _matmul(_mT(v), v_bar)))
-    return _sym(_matmul(v, _matmul(inner, _mT(v))))
+    inner = add(_diag_embed(w_bar), _over_gaps(_matmul(_mT(v), v_bar), _gaps(w)))
+    return _triangle_adjoint(_matmul(v, _matmul(inner, _mT(v))), UPLO)
 
 
 _eigh = Primitive(
@@ -343,12 +411,14 @@ _eigh = Primitive(
 
 def eigh(a, UPLO="L"):
     """numpy.linalg.eigh: eigenvalues ``w`` (ascending) and eigenvectors ``v`` of a
-    symmetric matrix, ``a = v @ diag(w) @ v.T``. The derivative treats ``a`` as
-    symmetric. The eigenvectors have no derivative where eigenvalues repeat (the
-    rule divides by w_j - w_i and gives inf or nan there); for functions of the
-    eigenvalues alone use ``eigvalsh``, whose first derivative is defined there too.
-    Each eigenvector's sign is arbitrary, so differentiate functions that do not
-    depend on it (``v @ diag(w) @ v.T``, ``v**2``).
+    symmetric matrix, ``a = v @ diag(w) @ v.T``. Like numpy it reads the triangle
+    ``UPLO`` of ``a`` ('L', lower, or 'U') as the symmetric matrix it stands for, and
+    the derivative is that of this reading (zero across the diagonal). The
+    eigenvectors have no derivative where eigenvalues repeat (the rule divides by
+    w_j - w_i and gives inf or nan there), but a function of the eigenvalues alone
+    differentiates there too: where an eigenvector's cotangent is zero the rule adds
+    nothing. Each eigenvector's sign is arbitrary, so differentiate functions that
+    do not depend on it (``v @ diag(w) @ v.T``, ``v**2``).
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> f = lambda a: wnp.sum(wnp.linalg.eigh(a)[0] ** 2)
@@ -367,14 +437,14 @@ def eigh(a, UPLO="L"):
 
 
 def _eigvalsh_vjp(g, ans, a, *, UPLO="L"):
-    # dw_i = v_i^T dA v_i, so A_bar = V diag(w_bar) V^T
+    # dw_i = v_i^T dS v_i, so S_bar = V diag(w_bar) V^T, read back into the triangle
     v = eigh(a, UPLO)[1]
-    return _matmul(multiply(v, expand_dims(g, -2)), _mT(v))
+    return _triangle_adjoint(_matmul(multiply(v, expand_dims(g, -2)), _mT(v)), UPLO)
 
 
 def _eigvalsh_jvp(t, ans, a, *, UPLO="L"):
     v = eigh(a, UPLO)[1]
-    return _sum(multiply(v, _matmul(_sym(t), v)), axis=-2)
+    return _sum(multiply(v, _matmul(_read_triangle(t, UPLO), v)), axis=-2)
 
 
 _eigvalsh = Primitive(
@@ -384,9 +454,10 @@ _eigvalsh = Primitive(
 
 
 def eigvalsh(a, UPLO="L"):
-    """numpy.linalg.eigvalsh: the eigenvalues of a symmetric matrix, ascending. Its
-    rules use the eigenvectors but not their derivative, so the first derivative
-    exists at repeated eigenvalues too (a second one goes through eigh's rule).
+    """numpy.linalg.eigvalsh: the eigenvalues of a symmetric matrix, ascending, read
+    from the triangle ``UPLO`` of ``a`` as numpy does (see ``eigh``). Its rules use
+    the eigenvectors but not their derivative, so the first derivative exists at
+    repeated eigenvalues too (a second one goes through eigh's rule).
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(lambda a: wnp.sum(wnp.linalg.eigvalsh(a)))(wnp.eye(2))
@@ -417,9 +488,8 @@ def _svd_split(p, a):
 
 
 def _svd_gaps(s):
-    # F_ij = 1 / (s_j^2 - s_i^2) off the diagonal
-    s2 = multiply(s, s)
-    return _gap_inverse(subtract(expand_dims(s2, -2), expand_dims(s2, -1)))
+    # d_ij = s_j^2 - s_i^2, divided into the singular vectors' terms by _over_gaps
+    return _gaps(multiply(s, s))
 
 
 def _svd_jvp(t, ans, a):
@@ -431,18 +501,18 @@ def _svd_jvp(t, ans, a):
     m, n = shape(a)[-2:]
     k = min(m, n)
     u, s, v = _svd_split(ans, a)
-    f = _svd_gaps(s)
+    d = _svd_gaps(s)
     s_row, s_col = expand_dims(s, -2), expand_dims(s, -1)  # s_j and s_i at [i, j]
     dp = _matmul(_mT(u), _matmul(t, v))
     dp_t = _mT(dp)
-    du = _matmul(u, multiply(f, add(multiply(dp, s_row), multiply(s_col, dp_t))))
-    dv = _matmul(v, multiply(f, add(multiply(s_col, dp), multiply(dp_t, s_row))))
+    du = _vectors_matmul(u, _over_gaps(add(multiply(dp, s_row), multiply(s_col, dp_t)), d))
+    dv = _vectors_matmul(v, _over_gaps(add(multiply(s_col, dp), multiply(dp_t, s_row)), d))
     if m > k:
         tv = _matmul(t, v)
-        du = add(du, divide(subtract(tv, _matmul(u, _matmul(_mT(u), tv))), s_row))
+        du = add(du, _ratio(subtract(tv, _matmul(u, _matmul(_mT(u), tv))), s_row))
     if n > k:
         tu = _matmul(_mT(t), u)
-        dv = add(dv, divide(subtract(tu, _matmul(v, _matmul(_mT(v), tu))), s_row))
+        dv = add(dv, _ratio(subtract(tu, _matmul(v, _matmul(_mT(v), tu))), s_row))
     return concatenate([du, expand_dims(_diag_part(dp), -2), dv], axis=-2)
 
 
@@ -455,19 +525,19 @@ def _svd_vjp(g, ans, a):
     k = min(m, n)
     u, s, v = _svd_split(ans, a)
     u_bar, s_bar, v_bar = _svd_split(g, a)
-    f = _svd_gaps(s)
+    d = _svd_gaps(s)
     s_row, s_col = expand_dims(s, -2), expand_dims(s, -1)
     ju = _matmul(_mT(u), u_bar)
     jv = _matmul(_mT(v), v_bar)
     inner = add(_diag_embed(s_bar),
-                add(multiply(multiply(f, subtract(ju, _mT(ju))), s_row),
-                    multiply(s_col, multiply(f, subtract(jv, _mT(jv))))))
+                add(multiply(_over_gaps(subtract(ju, _mT(ju)), d), s_row),
+                    multiply(s_col, _over_gaps(subtract(jv, _mT(jv)), d))))
     a_bar = _matmul(u, _matmul(inner, _mT(v)))
     if m > k:
-        ub = divide(subtract(u_bar, _matmul(u, ju)), s_row)
+        ub = _ratio(subtract(u_bar, _matmul(u, ju)), s_row)
         a_bar = add(a_bar, _matmul(ub, _mT(v)))
     if n > k:
-        vb = divide(subtract(v_bar, _matmul(v, jv)), s_row)
+        vb = _ratio(subtract(v_bar, _matmul(v, jv)), s_row)
         a_bar = add(a_bar, _matmul(u, _mT(vb)))
     return a_bar
 
@@ -516,7 +586,8 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     ``compute_uv=False`` gives the singular values (see ``svdvals``). Like eigh's
     eigenvectors, the singular vectors have no derivative where singular values
     repeat (or, for a non-square matrix, where one is zero), and their signs are
-    arbitrary: differentiate functions that do not depend on them. ``hermitian``
+    arbitrary: differentiate functions that do not depend on them; a function of the
+    singular values alone differentiates there too. ``hermitian``
     only changes plain calls (a traced one computes the general SVD).
 
     >>> import wengert as wg, wengert.numpy as wnp
