@@ -53,63 +53,121 @@ def _node_of(x):
 
 
 class TreeDef:
-    """The structure of a pytree: a node type, its static data and its children."""
+    """The structure of a pytree, stored flat: its nodes in preorder, each a
+    ``(node type, static data, number of children)``, with ``None`` as the type of a
+    leaf. Flat, so that comparing, hashing and walking a structure nested thousands of
+    levels deep needs no recursion."""
 
-    __slots__ = ("node_type", "aux", "children", "num_leaves")
+    __slots__ = ("nodes", "num_leaves")
 
-    def __init__(self, node_type, aux, children):
-        self.node_type = node_type
-        self.aux = aux
-        self.children = children
-        self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in children)
+    def __init__(self, nodes):
+        self.nodes = nodes
+        self.num_leaves = sum(1 for t, _, _ in nodes if t is None)
 
     def __eq__(self, other):
-        return (isinstance(other, TreeDef) and self.node_type is other.node_type
-                and self.aux == other.aux and self.children == other.children)
+        return isinstance(other, TreeDef) and self.nodes == other.nodes
 
     def __hash__(self):
-        return hash((self.node_type, self.aux, self.children))
+        return hash(self.nodes)
 
     def __repr__(self):
-        if self.node_type is None:
-            return "*"
-        inner = ", ".join(map(repr, self.children))
-        return f"{self.node_type.__name__}({inner})"
+        parts = []
+        open_counts = []  # children still to print under each open node
+        for t, _, n in self.nodes:
+            if open_counts and open_counts[-1] < 0:
+                open_counts[-1] = -open_counts[-1]
+            elif parts and parts[-1] != "(":
+                parts.append(", ")
+            if t is None:
+                parts.append("*")
+            else:
+                parts.append(f"{t.__name__}(")
+                if n == 0:
+                    parts.append(")")
+                else:
+                    open_counts.append(-n)  # negative: first child not printed yet
+                    continue
+            while open_counts:  # this subtree is done: close the nodes it ends
+                open_counts[-1] -= 1
+                if open_counts[-1] > 0:
+                    break
+                open_counts.pop()
+                parts.append(")")
+        return "".join(parts)
 
 
-LEAF = TreeDef(None, None, ())
+LEAF = TreeDef(((None, None, 0),))
 
 
 def tree_flatten(tree):
-    """``(leaves, treedef)`` for ``tree``."""
+    """``(leaves, treedef)`` for ``tree``, walked with an explicit stack (no
+    recursion, so any depth of nesting works)."""
     leaves = []
-    return leaves, _flatten(tree, leaves)
-
-
-def _flatten(x, leaves):
-    # a module-level recursion, not a closure: a self-referencing closure would be a
-    # reference cycle holding the leaves (traced values, and through them a tape)
-    node = _node_of(x)
-    if node is None:
-        leaves.append(x)
-        return LEAF
-    children, aux = node.flatten(x)
-    return TreeDef(type(x), aux, tuple(_flatten(c, leaves) for c in children))
+    nodes = []
+    stack = [tree]
+    while stack:
+        x = stack.pop()
+        node = _node_of(x)
+        if node is None:
+            leaves.append(x)
+            nodes.append((None, None, 0))
+            continue
+        children, aux = node.flatten(x)
+        children = tuple(children)
+        nodes.append((type(x), aux, len(children)))
+        stack.extend(reversed(children))
+    return leaves, TreeDef(tuple(nodes))
 
 
 def tree_unflatten(treedef, leaves):
     """Rebuild the structure described by ``treedef`` from ``leaves``."""
-    return _build(treedef, iter(leaves))
+    leaves = list(leaves)
+    if len(leaves) != treedef.num_leaves:
+        raise ValueError(f"tree_unflatten: the structure {treedef!r} has "
+                         f"{treedef.num_leaves} leaves, got {len(leaves)}")
+    it = iter(leaves)
+    built = []  # finished subtrees, in preorder position
+    # walk the preorder list backwards: a node's children are the finished subtrees
+    # on top of the stack, in order
+    for t, aux, n in reversed(treedef.nodes):
+        if t is None:
+            built.append(None)
+            continue
+        children = [built.pop() for _ in range(n)]
+        built.append((t, aux, children))
+    # leaves fill the slots in preorder: rebuild forwards with the leaf iterator
+    return _assemble(built.pop(), it)
 
 
-def _build(td, it):
-    if td.node_type is None:
+def _assemble(skeleton, it):
+    """Fill ``skeleton`` (``None`` for a leaf, ``(type, aux, children)`` for a node)
+    with leaves from ``it`` in preorder, without recursion."""
+    if skeleton is None:
         return next(it)
-    children = [_build(c, it) for c in td.children]
-    node = _nodes.get(td.node_type)
+    # each frame: (type, aux, pending children, built children)
+    root = [skeleton[0], skeleton[1], list(reversed(skeleton[2])), []]
+    frames = [root]
+    while True:
+        frame = frames[-1]
+        if frame[2]:
+            child = frame[2].pop()
+            if child is None:
+                frame[3].append(next(it))
+            else:
+                frames.append([child[0], child[1], list(reversed(child[2])), []])
+            continue
+        frames.pop()
+        value = _make(frame[0], frame[1], frame[3])
+        if not frames:
+            return value
+        frames[-1][3].append(value)
+
+
+def _make(node_type, aux, children):
+    node = _nodes.get(node_type)
     if node is None:  # namedtuple
-        return td.node_type(*children)
-    return node.unflatten(td.aux, children)
+        return node_type(*children)
+    return node.unflatten(aux, children)
 
 
 def tree_leaves(tree):
