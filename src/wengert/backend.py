@@ -141,6 +141,16 @@ def max_abs(x):
     return float(np.max(np.abs(x))) if np.size(x) else 0.0
 
 
+def copy_if_array(x):
+    """A copy of a numpy array (the caller's array is then safe from writes); any
+    other value as it is."""
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
+def is_bool(x):
+    return isinstance(x, (bool, np.bool_))
+
+
 def reshape(x, shp):
     return np.reshape(x, shp)
 

@@ -5,6 +5,7 @@ Argument selection (``argnums``) and pytrees are handled once, here, by
 """
 
 import functools
+import operator
 from types import SimpleNamespace
 
 from . import backend
@@ -13,11 +14,17 @@ from .core.primitive import Primitive
 from .core.pytree import tree_flatten, tree_map, tree_unflatten
 from .core.reverse import ReverseTrace
 from .core.trace import Box, unbox_all
+from .rules.complex import cast
 from .rules.shape import moveaxis, reshape, stack
 
 __all__ = ["vjp", "jvp", "grad", "value_and_grad", "elementwise_grad", "jacfwd", "jacrev",
            "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
            "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp"]
+
+
+# The trace classes the transforms open: anomaly mode (wengert.anomaly) swaps in
+# checking subclasses while it is on, so the plain ones pay nothing for it.
+traces = SimpleNamespace(reverse=ReverseTrace, forward=ForwardTrace)
 
 
 def _name(fun):
@@ -29,12 +36,19 @@ def _check_inputs(who, leaves, fun):
         plain = unbox_all(x)
         if not backend.is_numeric(plain):
             raise TypeError(f"{who}: cannot differentiate {_name(fun)} with respect to "
-                            f"a {backend.describe(plain)}: inputs must be float or complex "
+                            f"{backend.describe(plain)}: inputs must be float or complex "
                             f"numbers or arrays (input leaf {k})")
         if not backend.is_differentiable(plain):
             raise TypeError(f"{who}: cannot differentiate {_name(fun)} with respect to "
                             f"the integer/bool input {backend.describe(plain)} (input leaf "
                             f"{k}); pass floats, e.g. 2.0 instead of 2 or x.astype(float)")
+
+
+def _private_copy(tree):
+    """``tree`` with each plain numpy array replaced by a copy, for a call of the
+    user's function on plain values: a function that assigns into its argument
+    (``x[0] = ...``) must never change the array the caller passed."""
+    return tree_map(backend.copy_if_array, tree)
 
 
 def _lower(trace, tree):
@@ -54,20 +68,30 @@ def vjp(fun, *primals, has_aux=False):
     (1.0,)
     """
     _need_callable("vjp", fun)
+    out, vjp_fn, aux, _ = _vjp("vjp", fun, primals, has_aux)
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def _vjp(who, fun, primals, has_aux):
+    """``(out, vjp_fn, aux, trace)``: ``vjp`` for the transforms built on it, which
+    name themselves (``who``) in errors and may free the trace when done."""
     leaves, in_def = tree_flatten(primals)
-    _check_inputs("vjp", leaves, fun)
-    trace = ReverseTrace()
+    _check_inputs(who, leaves, fun)
+    trace = traces.reverse()
     boxes = [trace.new_input(x) for x in leaves]
     # the inputs' tape entries, read before fun runs (assignment into an input, x[i] = y,
     # rebinds its box to a later entry)
     wanted = [b._index for b in boxes]
     result = fun(*tree_unflatten(in_def, boxes))
+    aux = None
     if has_aux:
-        result, aux = _split_aux("vjp", fun, result)
+        result, aux = _split_aux(who, fun, result)
+        aux = _lower(trace, aux)
     out_leaves, out_def = tree_flatten(result)
     out_index = [trace.index_of(o) for o in out_leaves]
     out_vals = [trace.lower(o) for o in out_leaves]
     in_plain = [unbox_all(x) for x in leaves]
+    trace.finish(f"{who} of {_name(fun)}")
 
     def vjp_fn(ct):
         ct_leaves, ct_def = tree_flatten(ct)
@@ -75,22 +99,30 @@ def vjp(fun, *primals, has_aux=False):
             raise ValueError(f"vjp of {_name(fun)}: cotangent structure {ct_def} does not "
                              f"match the output structure {out_def}")
         for k, (c, o) in enumerate(zip(ct_leaves, out_vals)):
-            _check_like("vjp", fun, "cotangent", k, c, o)
-        seeds = [(i, c) for i, c in zip(out_index, ct_leaves) if i is not None]
+            _check_like(who, fun, "cotangent", k, c, o)
+        seeds = [(i, _cast_like(c, o)) for i, c, o in zip(out_index, ct_leaves, out_vals)
+                 if i is not None]
         grads = trace.backward(seeds, wanted)
         grads = [backend.zeros_like(x) if g is None else g for g, x in zip(grads, in_plain)]
         for k, (g, x) in enumerate(zip(grads, in_plain)):
             gs, xs = backend.shape(unbox_all(g)), backend.shape(x)
             if gs != xs:
-                raise ValueError(f"vjp of {_name(fun)}: the reverse rules gave a cotangent "
+                raise ValueError(f"{who} of {_name(fun)}: the reverse rules gave a cotangent "
                                  f"of shape {gs} for input {k} of shape {xs}; a VJP rule "
                                  f"returns the wrong shape")
         return tree_unflatten(in_def, grads)
 
-    out = tree_unflatten(out_def, out_vals)
-    if has_aux:
-        return out, vjp_fn, _lower(trace, aux)
-    return out, vjp_fn
+    return tree_unflatten(out_def, out_vals), vjp_fn, aux, trace
+
+
+def _cast_like(ct, out):
+    """The cotangent ``ct`` in the dtype of the output ``out`` it seeds (a float32
+    cotangent for a float64 output is widened, and the other way round), so that each
+    input's derivative keeps that input's own dtype, as its value does."""
+    c, o = unbox_all(ct), unbox_all(out)
+    if type(c) is float or backend.dtype_of(c) == backend.dtype_of(o):
+        return ct
+    return cast(ct, dtype=backend.dtype_of(o))
 
 
 def jvp(fun, primals, tangents, has_aux=False):
@@ -113,11 +145,12 @@ def jvp(fun, primals, tangents, has_aux=False):
     _check_inputs("jvp", leaves, fun)
     for k, (x, t) in enumerate(zip(leaves, t_leaves)):
         _check_like("jvp", fun, "tangent", k, t, x)
-    trace = ForwardTrace()
+    trace = traces.forward()
     boxes = [trace.new_input(x, t) for x, t in zip(leaves, t_leaves)]
     result = fun(*tree_unflatten(in_def, boxes))
     if has_aux:
         result, aux = _split_aux("jvp", fun, result)
+    trace.finish(f"jvp of {_name(fun)}")
     out_leaves, out_def = tree_flatten(result)
     outs, out_ts = [], []
     for o in out_leaves:
@@ -171,16 +204,28 @@ def check_argnums(who, fun, argnums, argnum):
     _need_callable(who, fun)
     if argnum is not None:
         argnums = argnum
-    if isinstance(argnums, bool) or not isinstance(argnums, (int, tuple, list)):
-        raise TypeError(f"{who}({_name(fun)}): argnums must be an int or a tuple of ints, "
-                        f"got {argnums!r}")
     if isinstance(argnums, (tuple, list)):
-        if not argnums or not all(isinstance(a, int) and not isinstance(a, bool)
-                                  for a in argnums):
+        nums = tuple(_integer(a) for a in argnums)
+        if not nums or None in nums:
             raise TypeError(f"{who}({_name(fun)}): argnums must be an int or a non-empty "
                             f"tuple of ints, got {argnums!r}")
-        return tuple(argnums)
-    return argnums
+        return nums
+    num = _integer(argnums)
+    if num is None:
+        raise TypeError(f"{who}({_name(fun)}): argnums must be an int or a tuple of ints, "
+                        f"got {argnums!r}")
+    return num
+
+
+def _integer(a):
+    """``a`` as a Python int when it is an integer (numpy's too), else ``None``; a
+    bool is not an argument number."""
+    if backend.is_bool(a):
+        return None
+    try:
+        return operator.index(a)
+    except TypeError:
+        return None
 
 
 def argnum_positions(who, fun, argnums, n):
@@ -231,17 +276,21 @@ def value_and_grad(fun, argnums=0, has_aux=False, *, argnum=None):
     @functools.wraps(fun)
     def value_and_grad_fun(*args, **kwargs):
         f_sel, chosen = _select("grad", fun, argnums, args, kwargs)
-        if has_aux:
-            out, f_vjp, aux = vjp(f_sel, *chosen, has_aux=True)
-        else:
-            out, f_vjp = vjp(f_sel, *chosen)
+        out, f_vjp, aux, trace = _vjp("grad", f_sel, chosen, has_aux)
         plain = unbox_all(out)
-        if not backend.is_numeric(plain) or backend.shape(plain) != () \
-                or backend.dtype_of(plain).kind == "c":
-            raise TypeError(f"grad of {_name(fun)}: the function must return a real "
-                            f"scalar, but it returned {backend.describe(plain)}; use "
-                            f"jacobian, vjp or elementwise_grad for other outputs")
+        if isinstance(plain, (list, tuple, dict)) or not backend.is_numeric(plain) \
+                or backend.size(plain) != 1 \
+                or backend.dtype_of(plain).kind != "f":
+            what = backend.describe(plain)
+            if backend.is_numeric(plain) and not backend.is_differentiable(plain):
+                what = (f"{what}, an integer or bool, which has no derivative (a float "
+                        f"output is needed, e.g. 1.0 * n)")
+            raise TypeError(f"grad of {_name(fun)}: the function must return a real scalar "
+                            f"(a float, or a float array with exactly one element), but it "
+                            f"returned {what}; use jacobian, vjp or elementwise_grad for "
+                            f"other outputs")
         g = _first_or_tuple(argnums, f_vjp(backend.ones_like(plain)))
+        trace.tape = None  # nothing reads the record again: free it now
         return ((out, aux), g) if has_aux else (out, g)
 
     return value_and_grad_fun
@@ -458,8 +507,9 @@ def jacobian(fun, argnums=0, *, argnum=None, explain=False):
         f_sel, chosen = _select("jacobian", fun, argnums, args, kwargs)
         in_leaves = tree_flatten(chosen)[0]
         n = sum(backend.size(unbox_all(x)) for x in in_leaves)
-        # one evaluation on plain values sizes the output; no trace records it
-        out_leaves = tree_flatten(f_sel(*tree_map(unbox_all, chosen)))[0]
+        # one evaluation on plain values sizes the output; no trace records it, and
+        # it runs on copies, so the function cannot write into the caller's arrays
+        out_leaves = tree_flatten(f_sel(*_private_copy(tree_map(unbox_all, chosen))))[0]
         m = sum(backend.size(unbox_all(o)) for o in out_leaves)
         if n <= m:
             mode = "forward"
@@ -733,8 +783,16 @@ class custom_jvp:
     def defjvp(self, rule):
         name = _name(self.fun)
 
+        def call(args, tangents):
+            out = rule(args, tangents)
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise TypeError(f"custom_jvp {name}: the JVP rule "
+                                f"{_name(rule)} must return a pair (output, output "
+                                f"tangent), got {backend.describe(out)}")
+            return out[1]
+
         def jvp_rule(tangents, ans, *args):
-            return rule(args, _zero_tangents(tangents, args))[1]
+            return call(args, _zero_tangents(tangents, args))
 
         def vjp_rule(g, ans, *args):
             # the VJP is the transpose of the (linear) map from the tangents of the
@@ -743,7 +801,7 @@ class custom_jvp:
             ks = _float_positions(args)
 
             def out_tangent(*ts):
-                return rule(args, _zero_tangents(_spread(ts, ks, len(args)), args))[1]
+                return call(args, _zero_tangents(_spread(ts, ks, len(args)), args))
 
             zeros = [backend.zeros_like(unbox_all(args[k])) for k in ks]
             try:
@@ -771,6 +829,8 @@ def checkpoint(fun):
     >>> wg.grad(wg.checkpoint(lambda x: wnp.sin(wnp.sin(x))))(0.0)
     1.0
     """
+    _need_callable("checkpoint", fun)
+
     # only the float/complex arguments are differentiated; the others (integers,
     # flags) are closed over as constants and get no cotangent
     def vjp_rule(g, ans, *args):
@@ -783,8 +843,10 @@ def checkpoint(fun):
         f, chosen = _select("checkpoint", fun, ks, args, {})
         return jvp(f, chosen, _zero_tangents([tangents[k] for k in ks], chosen))[1]
 
-    prim = Primitive(f"checkpoint({_name(fun)})", fun, vjp=vjp_rule, jvp=jvp_rule,
-                     register=False)
+    # the forward runs on copies: the recomputation in the backward pass must see the
+    # arguments as they were, and the caller's arrays must not change
+    prim = Primitive(f"checkpoint({_name(fun)})", lambda *args: fun(*_private_copy(args)),
+                     vjp=vjp_rule, jvp=jvp_rule, register=False)
 
     @functools.wraps(fun)
     def checkpointed(*args):

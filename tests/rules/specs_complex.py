@@ -2,6 +2,8 @@
 and complex values through the other families (HIPS autograd's convention; the
 checker pairs cotangents with tangents without a conjugate)."""
 
+import numpy as np
+
 import wengert.numpy as wnp
 
 from .spec import Case, R
@@ -22,6 +24,16 @@ CASES = [
     Case("conj", lambda x: wnp.sin(x.conj()) * x, [R(3)], id="conj-complex-table-7"),
     Case("conj", lambda x: wnp.real(wnp.conj(x) * x), [C(3)], id="conj-complex-table-8"),
     Case("conj", lambda x: wnp.sin(wnp.conj(x)) * x, [C(2, 3)], id="conj-complex-table-9"),
+]
+
+# casts between float and complex types (float32 rounding is not smooth enough for
+# central differences; its values are pinned in tests/test_never_wrong.py)
+CASES += [
+    Case("cast", lambda x: wnp.sin(x.astype(np.complex128) * (1 + 2j)), [R(3)],
+         id="cast-real-to-complex"),
+    Case("cast", lambda z: wnp.sin(wnp.astype(z, np.float64)) * 2.0, [C(2, 3)],
+         id="cast-complex-to-real"),
+    Case("cast", lambda x: wnp.astype(x, np.float64) * x, [R(2, 3)], id="cast-same-type"),
 ]
 
 # complex values through other families: holomorphic rules need no conjugate

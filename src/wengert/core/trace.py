@@ -24,7 +24,8 @@ class Box:
     """A value being traced by one transform. Array behaviour is attached by
     ``wengert.numpy`` (operators, ``.shape``, ``.T`` ...)."""
 
-    __slots__ = ("_value", "_trace")
+    # __weakref__: wengert.numpy tracks which boxes are numpy views of others
+    __slots__ = ("_value", "_trace", "__weakref__")
     # numpy defers to our reflected operators instead of building object arrays
     __array_ufunc__ = None
 
@@ -52,17 +53,52 @@ class Box:
     __hash__ = object.__hash__
 
 
+class EscapedTracerError(RuntimeError):
+    """A traced value was used after the transform that traced it had returned."""
+
+
 class Trace:
-    __slots__ = ("level",)
+    # views: the numpy views among this trace's boxes, kept by wengert.numpy so that
+    # assignment into one is seen through the others (None until a view is taken)
+    __slots__ = ("level", "who", "views")
 
     def __init__(self):
         self.level = new_level()
+        self.who = None
+        self.views = None
+
+    def finish(self, who):
+        """Close the trace once its function has returned. Its boxes may still be held
+        somewhere (a list, a global, another thread); any later operation on one raises
+        ``EscapedTracerError`` instead of growing a record nobody will read. The class
+        changes, not a flag, so the per-operation path pays nothing for the check."""
+        self.who = who
+        cls = type(self)
+        finished = _finished_classes.get(cls)
+        if finished is None:
+            finished = type(f"Finished{cls.__name__}", (cls,),
+                            {"__slots__": (), "process": _escaped})
+            _finished_classes[cls] = finished
+        self.__class__ = finished
 
     def lower(self, x):
         """``x`` as seen one level below this trace (its primal if it is ours)."""
         if isinstance(x, Box) and x._trace is self:
             return x._value
         return x
+
+
+_finished_classes = {}
+
+
+def _escaped(trace, prim, args, params):
+    raise EscapedTracerError(
+        f"{prim.name}: one of its arguments is a value traced by {trace.who} (trace "
+        f"level {trace.level}), which has already returned. A traced value kept after "
+        f"its transform finishes (stored in a list, a global, an attribute or handed to "
+        f"another thread) carries no derivative any more: return it from the function "
+        f"instead (has_aux=True for extra outputs), or store wengert.stop_gradient(x) "
+        f"when only its value is wanted")
 
 
 def unbox_all(x):

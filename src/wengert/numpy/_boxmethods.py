@@ -3,6 +3,10 @@
 Each forwards to the ``wengert.numpy`` function of the same meaning, looked up at
 call time, so the namespace is the one place that defines behaviour."""
 
+import weakref
+
+import numpy as np
+
 from .. import backend
 from ..core.trace import Box, unbox_all
 
@@ -66,17 +70,35 @@ Box.conjugate = Box.conj
 def _reshape(self, *shape, order="C"):
     if len(shape) == 1 and not isinstance(shape[0], int):
         shape = tuple(shape[0])
-    return _ns().reshape(self, shape, order=order)
+    base_shape = self.shape
+    return _view(self, lambda b: _ns().reshape(b, shape, order=order),
+                 lambda b, v: _ns().reshape(v, base_shape, order=order))
 
 
 def _transpose(self, *axes):
     if len(axes) == 1 and not isinstance(axes[0], int):
         axes = axes[0]
-    return _ns().transpose(self, axes or None)
+    axes = tuple(axes) if axes else tuple(reversed(range(self.ndim)))
+    back = tuple(np.argsort(axes))
+    return _view(self, lambda b: _ns().transpose(b, axes),
+                 lambda b, v: _ns().transpose(v, back))
 
 
 def _getitem(self, idx):
-    return _ns().getitem_(self, idx)
+    ns = _ns()
+    idx = _plain_index(idx)
+    return _view(self, lambda b: ns.getitem_(b, idx),
+                 lambda b, v: _index_update(b, v, idx=idx))
+
+
+def _plain_index(idx):
+    from ..rules.indexing import _plain_index as plain
+    return plain(idx)
+
+
+def _index_update(x, y, *, idx):
+    from ..rules.indexing import index_update
+    return index_update(x, y, idx=idx)
 
 
 def _len(self):
@@ -93,7 +115,7 @@ def _iter(self):
 
 Box.reshape = _reshape
 Box.transpose = _transpose
-Box.flatten = lambda self, order="C": _ns().ravel(self, order)
+Box.flatten = lambda self, order="C": _ns().ravel(self, order)  # a copy in numpy
 Box.__getitem__ = _getitem
 Box.__len__ = _len
 Box.__iter__ = _iter
@@ -101,17 +123,14 @@ Box.shape = property(lambda self: backend.shape(unbox_all(self)))
 Box.ndim = property(lambda self: backend.ndim(unbox_all(self)))
 Box.size = property(lambda self: backend.size(unbox_all(self)))
 Box.dtype = property(lambda self: backend.dtype_of(unbox_all(self)))
-Box.T = property(lambda self: _ns().transpose(self))
+Box.T = property(lambda self: _transpose(self))
 Box.mT = property(lambda self: _ns().swapaxes(self, -1, -2))
 Box.real = property(lambda self: _ns().real(self))
 Box.imag = property(lambda self: _ns().imag(self))
 
 
-def _astype(self, dtype):
-    import numpy as np
-    if np.dtype(dtype).kind in "fc":
-        return self  # staying in a float type keeps the derivative
-    return unbox_all(self).astype(dtype)
+def _astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    return _ns().astype(self, dtype)
 
 
 Box.astype = _astype
@@ -155,8 +174,78 @@ Box.__array_function__ = _array_function
 # index_update) and then makes x *be* it: the new box's slots are copied into x, so
 # every name bound to x sees the assignment, as with a numpy array. Nothing is
 # written into an existing array: the tape keeps the values x held before, and the
-# array a caller passed in is never changed. Views are not shared: ``v = x[1:3]``
-# taken before ``x[1] = y`` keeps the old values (numpy's view would change).
+# array a caller passed in is never changed.
+#
+# Views behave as numpy's: where numpy's own result of ``x[1:3]``, ``x.T`` or
+# ``x.reshape(...)`` shares memory with x, the traced result is recorded as a view
+# of x (of x's root, for a view of a view). Assigning into any of them computes the
+# root anew (writing the view back into it) and then recomputes every live view of
+# that root from it, each as ordinary primitives on the tape, so values and
+# derivatives are those of numpy's shared memory.
+
+
+class _Views:
+    """The views among one trace's boxes: for each view, its root and the pair of
+    functions ``fwd(root) -> view`` and ``back(root, view) -> root``."""
+
+    __slots__ = ("of", "roots")
+
+    def __init__(self):
+        self.of = {}     # id(view) -> (weak ref to the view, root, fwd, back)
+        self.roots = {}  # id(root) -> (root, [weak refs to its views])
+
+    def add(self, base, view, fwd, back):
+        entry = self.of.get(id(base))
+        if entry is not None and entry[0]() is base:  # a view of a view: compose
+            _, root, fwd0, back0 = entry
+            fwd1, back1 = fwd, back
+            fwd = lambda r: fwd1(fwd0(r))  # noqa: E731
+            back = lambda r, v: back0(r, back1(fwd0(r), v))  # noqa: E731
+        else:
+            root = base
+        key = id(view)
+        of = self.of
+        ref = weakref.ref(view, lambda _, key=key: of.pop(key, None))
+        of[key] = (ref, root, fwd, back)
+        self.roots.setdefault(id(root), (root, []))[1].append(ref)
+
+    def written(self, box):
+        """After an assignment into ``box``: write it back into its root, then
+        recompute the root's other live views."""
+        entry = self.of.get(id(box))
+        if entry is not None and entry[0]() is box:
+            root = entry[1]
+            _become(root, entry[3](root, box))
+        else:
+            root = box
+        group = self.roots.get(id(root))
+        if group is None or group[0] is not root:
+            return
+        live = []
+        for ref in group[1]:
+            view = ref()
+            if view is None:
+                continue
+            live.append(ref)
+            if view is not box:
+                _become(view, self.of[id(view)][2](root))
+        group[1][:] = live
+
+
+def _view(base, fwd, back):
+    """``fwd(base)``, recorded as a view of ``base`` when numpy's own result shares
+    memory with base's value (a basic index, a transpose, a reshape that needs no
+    copy); ``back(base, view)`` writes a changed view back into base."""
+    out = fwd(base)
+    value = unbox_all(out)
+    if type(value) is np.ndarray and value.base is not None \
+            and isinstance(out, Box) and out._trace is base._trace \
+            and np.may_share_memory(value, unbox_all(base)):
+        trace = base._trace
+        if trace.views is None:
+            trace.views = _Views()
+        trace.views.add(base, out, fwd, back)
+    return out
 
 _HOW_TO_BUILD = (
     "build the array from traced pieces instead (wnp.stack([...]), wnp.concatenate, "
@@ -182,8 +271,18 @@ def _as_operand(value):
     return value
 
 
-def _box_slots(cls):
-    return [s for klass in cls.__mro__ for s in getattr(klass, "__slots__", ())]
+class _SlotsOf(dict):
+    """The data slots of each box class (not ``__weakref__``: the copy keeps its own
+    identity and its weak references)."""
+
+    def __missing__(self, cls):
+        slots = [s for klass in cls.__mro__ for s in getattr(klass, "__slots__", ())
+                 if s != "__weakref__"]
+        self[cls] = slots
+        return slots
+
+
+_BOX_SLOTS = _SlotsOf()
 
 
 def _setitem(self, idx, value):
@@ -197,7 +296,6 @@ def _setitem(self, idx, value):
     >>> wg.grad(f)(wnp.array([1.0, 3.0]))
     array([0., 7.])
     """
-    from ..rules.indexing import _plain_index, index_update
     inner = [b for b in _traced_parts(value) if b._trace.level > self._trace.level]
     if inner:
         raise TypeError(
@@ -205,13 +303,20 @@ def _setitem(self, idx, value):
             f"traces x (level {max(b._trace.level for b in inner)} > "
             f"{self._trace.level}), so x cannot hold it without leaking it out of that "
             f"transform; {_HOW_TO_BUILD}, or compute x inside the inner transform")
-    new = index_update(self, _as_operand(value), idx=_plain_index(idx))
-    if type(new) is not type(self) or new._trace is not self._trace:
+    _become(self, _index_update(self, _as_operand(value), idx=_plain_index(idx)))
+    if self._trace.views is not None:
+        self._trace.views.written(self)
+
+
+def _become(box, new):
+    """Make ``box`` be ``new`` (a box of the same trace): its slots are copied, so
+    every name bound to box sees the new value."""
+    if type(new) is not type(box) or new._trace is not box._trace:
         raise TypeError(f"x[...] = value: the update gave a {type(new).__name__} where a "
-                        f"{type(self).__name__} of the same trace was expected; "
+                        f"{type(box).__name__} of the same trace was expected; "
                         f"{_HOW_TO_BUILD}")
-    for slot in _box_slots(type(self)):
-        setattr(self, slot, getattr(new, slot))
+    for slot in _BOX_SLOTS[type(box)]:
+        setattr(box, slot, getattr(new, slot))
 
 
 def _array(self, dtype=None, copy=None):

@@ -1,5 +1,5 @@
-"""Real and imaginary parts and the conjugate: linear maps (their JVP applies them to
-the tangent). Cotangents follow HIPS autograd's convention for complex inputs: the
+"""Real and imaginary parts, the conjugate and casts between float and complex types:
+linear maps (their JVP applies them to the tangent). Cotangents follow HIPS autograd's convention for complex inputs: the
 VJP of real is g itself, of imag is -1j g, of conj is conj(g); for a real input the
 cotangent stays real."""
 
@@ -20,4 +20,41 @@ imag = linear("imag", np.imag,
 conj = linear("conj", np.conj, lambda g, ans, x: conj(g))
 conjugate = conj
 
-__all__ = ["real", "imag", "conj", "conjugate"]
+
+def _cast_impl(x, *, dtype):
+    # numpy keeps the real part when a complex value goes to a real type (with a
+    # warning); that is the value given here, without the warning
+    if dtype.kind != "c" and np.iscomplexobj(x):
+        x = np.real(x)
+    return np.asarray(x).astype(dtype)[()] if np.ndim(x) == 0 else x.astype(dtype)
+
+
+def _cast_vjp(g, ans, x, *, dtype):
+    # back to x's own type: a real x keeps the real part of its cotangent
+    x_dtype = np.result_type(unbox_all(x))
+    return cast(g, dtype=x_dtype if x_dtype.kind in "fc" else np.dtype(np.float64))
+
+
+# cast(x, dtype=) is x.astype(dtype) between float/complex types. It is linear, so
+# its JVP casts the tangent the same way and its VJP casts the cotangent back: a
+# float32 value stays float32 under every transform, and its derivative is that of
+# the value numpy computed (rounding included in the value, not in the derivative).
+cast = linear("cast", _cast_impl, _cast_vjp)
+
+
+def astype(x, dtype, /, *, copy=True):
+    """``x`` as an array of ``dtype`` (numpy's ``astype``). A float or complex
+    ``dtype`` keeps the derivative (the ``cast`` primitive); an integer or bool one
+    gives a plain array, which has none.
+
+    >>> import numpy as np, wengert as wg
+    >>> wg.grad(lambda x: astype(x, np.float32) * 2.0)(1.0)
+    2.0
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind in "fc":
+        return cast(x, dtype=dtype)
+    return np.asarray(unbox_all(x)).astype(dtype, copy=copy)
+
+
+__all__ = ["real", "imag", "conj", "conjugate", "astype"]
