@@ -79,9 +79,12 @@ def test_logsumexp_infinities():
         assert wsp.logsumexp(np.zeros(0)) == -np.inf
 
 
-def test_logsumexp_return_sign_is_refused():
-    with pytest.raises(NotImplementedError, match="return_sign"):
-        wsp.logsumexp(np.ones(2), return_sign=True)
+def test_logsumexp_return_sign():
+    # (log |sum|, sign); the full checks are in tests/test_scipy_special_more.py
+    out, sign = wsp.logsumexp(np.ones(2), return_sign=True)
+    assert out == pytest.approx(1.0 + math.log(2.0), rel=1e-15) and sign == 1.0
+    with pytest.raises(TypeError, match="return_sign=True needs real a and b"):
+        wsp.logsumexp(np.ones(2, dtype=complex), return_sign=True)
 
 
 @pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])

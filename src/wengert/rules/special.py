@@ -1,8 +1,10 @@
-"""scipy.special with derivatives: logsumexp, expit and logit.
+"""scipy.special with derivatives: logsumexp, softmax, log_softmax, expit, logit,
+xlogy, xlog1py and entr.
 
-Each is a primitive, because the composite formula loses precision or overflows:
-logsumexp subtracts the maximum before exponentiating, expit picks the form with
-exp of a non-positive number, and logit switches to 2 atanh(2p - 1) near p = 1/2.
+Each is a primitive, because the composite formula loses precision, overflows or
+gives nan: logsumexp and the softmaxes subtract the maximum before exponentiating,
+expit picks the form with exp of a non-positive number, logit switches to
+2 atanh(2p - 1) near p = 1/2, and xlogy is 0 where x is 0 (0 * log 0 would be nan).
 The forward passes use numpy only; scipy is not imported. Quotients in the rules go
 through the ``divide`` primitive, so a Python float gives numpy's inf where Python's
 ``/`` would raise ZeroDivisionError.
@@ -18,17 +20,29 @@ import numpy as np
 
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
-from ..core.trace import is_boxed
-from ._base import match, normalize_axis, shape, unary, unbroadcast
+from ..core.trace import is_boxed, unbox_all
+from ._base import binary, match, normalize_axis, shape, unary, unbroadcast
 from .arithmetic import divide
-from .elementwise import exp
+from .elementwise import exp, log, log1p
+from .indexing import _where
 from .reductions import _restore, _sum
 
 # ---------------------------------------------------------------- logsumexp
 
 
-def _lse_impl(a, b=None, *, axis=None, keepdims=False):
+def _lse_impl(a, b=None, *, axis=None, keepdims=False, sign=None):
     scalar = type(a) is float and (b is None or type(b) in (float, int))
+    m, s = _shifted_sum(a, b, axis, keepdims)
+    if sign is not None:  # return_sign: log |sum|, the sign goes out on its own
+        s = np.abs(s)
+    with np.errstate(divide="ignore"):  # log(0) = -inf, as scipy gives
+        out = np.log(s) + m
+    return float(out) if scalar else out
+
+
+def _shifted_sum(a, b, axis, keepdims):
+    """``(m, s)``: the shift m (the largest term that counts) and the sum s of
+    b exp(a - m) over ``axis``, m of s's shape; the log-sum-exp is log(s) + m."""
     a = np.asarray(a)
     if a.dtype.kind not in "fc":
         a = a.astype(np.float64)
@@ -42,38 +56,39 @@ def _lse_impl(a, b=None, *, axis=None, keepdims=False):
     s = np.sum(e, axis=axis, keepdims=keepdims)
     if not keepdims:
         m = np.reshape(m, np.shape(s))
-    with np.errstate(divide="ignore"):  # log(0) = -inf, as scipy gives
-        out = np.log(s) + m
-    return float(out) if scalar else out
+    return m, s
 
 
-def _softmax_weights(a, ans, axis, keepdims):
+def _softmax_weights(a, ans, axis, keepdims, sign=None):
     """exp(a - ans) with ans broadcast back over the reduced axes: the softmax of
-    ``a`` when there are no weights (with weights b the callers multiply by b)."""
-    return exp(a - _restore(ans, a, axis, keepdims))
+    ``a`` when there are no weights (with weights b the callers multiply by b). With
+    return_sign, ans = log |S| and d ans = d S / S brings in the sign of S (a plain
+    array with the reduced axes kept), which is constant where S is not 0."""
+    w = exp(a - _restore(ans, a, axis, keepdims))
+    return w if sign is None else w * sign
 
 
-def _lse_vjp_a(g, ans, a, b=None, *, axis=None, keepdims=False):
-    w = _softmax_weights(a, ans, axis, keepdims)
+def _lse_vjp_a(g, ans, a, b=None, *, axis=None, keepdims=False, sign=None):
+    w = _softmax_weights(a, ans, axis, keepdims, sign)
     if b is not None:
         w = b * w
     return _restore(g, a, axis, keepdims) * w
 
 
-def _lse_vjp_b(g, ans, a, b, *, axis=None, keepdims=False):
-    w = _softmax_weights(a, ans, axis, keepdims)
+def _lse_vjp_b(g, ans, a, b, *, axis=None, keepdims=False, sign=None):
+    w = _softmax_weights(a, ans, axis, keepdims, sign)
     return unbroadcast(_restore(g, a, axis, keepdims) * w, b)
 
 
-def _lse_jvp_a(t, ans, a, b=None, *, axis=None, keepdims=False):
-    w = _softmax_weights(a, ans, axis, keepdims)
+def _lse_jvp_a(t, ans, a, b=None, *, axis=None, keepdims=False, sign=None):
+    w = _softmax_weights(a, ans, axis, keepdims, sign)
     if b is not None:
         w = b * w
     return _sum(t * w, axis=axis, keepdims=keepdims)
 
 
-def _lse_jvp_b(t, ans, a, b, *, axis=None, keepdims=False):
-    w = _softmax_weights(a, ans, axis, keepdims)
+def _lse_jvp_b(t, ans, a, b, *, axis=None, keepdims=False, sign=None):
+    w = _softmax_weights(a, ans, axis, keepdims, sign)
     return _sum(match(t, w) * w, axis=axis, keepdims=keepdims)
 
 
@@ -84,34 +99,51 @@ _logsumexp = Primitive(
     vjps=(_lse_vjp_a, _lse_vjp_b))
 
 
+def _as_array(x):
+    """A traced value, a float or an array as it is; a list or an int as an array."""
+    if not is_boxed(x) and not isinstance(x, (float, np.ndarray, np.generic)):
+        return np.asarray(x)
+    return x
+
+
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     """scipy.special.logsumexp: log(sum(b * exp(a))) over ``axis``, computed without
     overflow. Differentiable in ``a`` and ``b``; the gradient in ``a`` is the
-    softmax of ``a`` (weighted by ``b``).
+    softmax of ``a`` (weighted by ``b``). With ``return_sign`` (real a and b only)
+    it returns ``(log |sum|, sign of the sum)``, the first differentiable, the
+    second a plain constant (0 where the sum is 0, and the log is -inf).
 
     >>> import wengert.scipy.special as wsp, numpy as np
     >>> print(wsp.logsumexp(np.array([1000.0, 1000.0])))  # 1000 + log 2, no overflow
     1000.6931471805599
+    >>> wsp.logsumexp([0.0, 1.0], b=[1.0, -1.0], return_sign=True)[1]
+    np.float64(-1.0)
     """
-    if return_sign:
-        raise NotImplementedError("logsumexp: return_sign=True is not supported by "
-                                  "wengert.scipy.special")
-    if not is_boxed(a) and not isinstance(a, (float, np.ndarray, np.generic)):
-        a = np.asarray(a)
+    a = _as_array(a)
     if axis is not None:
         axis = normalize_axis("logsumexp", axis, len(shape(a)), shape(a))
-    if b is None:
-        return _logsumexp(a, axis=axis, keepdims=keepdims)
-    if not is_boxed(b) and not isinstance(b, (float, np.ndarray, np.generic)):
-        b = np.asarray(b)
-    try:
-        fits = np.broadcast_shapes(shape(b), shape(a)) == shape(a)
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ValueError(f"logsumexp: b of shape {shape(b)} does not broadcast to the "
-                         f"shape {shape(a)} of a")
-    return _logsumexp(a, b, axis=axis, keepdims=keepdims)
+    if b is not None:
+        b = _as_array(b)
+        try:
+            fits = np.broadcast_shapes(shape(b), shape(a)) == shape(a)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"logsumexp: b of shape {shape(b)} does not broadcast to the "
+                             f"shape {shape(a)} of a")
+    args = (a,) if b is None else (a, b)
+    if not return_sign:
+        return _logsumexp(*args, axis=axis, keepdims=keepdims)
+    plain = [unbox_all(x) for x in args] + [None] * (2 - len(args))
+    if any(np.iscomplexobj(x) for x in plain):
+        raise TypeError("logsumexp: return_sign=True needs real a and b (the sign of a "
+                        "complex sum is a phase, which wengert does not return); got "
+                        "complex input")
+    sign = np.sign(_shifted_sum(*plain, axis=axis, keepdims=True)[1])
+    out = _logsumexp(*args, axis=axis, keepdims=keepdims, sign=sign)
+    if type(unbox_all(out)) is float:
+        return out, float(sign)
+    return out, (sign if keepdims else np.reshape(sign, shape(out))[()])
 
 
 # ---------------------------------------------------------------- expit and logit
@@ -162,4 +194,133 @@ logit = unary("logit", scalar_or_array(_logit_np, _logit_float, "logit"),
     4.0
     """)
 
-__all__ = ["logsumexp", "expit", "logit"]
+# ---------------------------------------------------------------- softmax, log_softmax
+
+
+def _shift(x, axis):
+    x = np.asarray(x)
+    return x, np.max(x, axis=axis, keepdims=True)
+
+
+def _softmax_impl(x, *, axis=None):
+    scalar = type(x) is float
+    x, m = _shift(x, axis)
+    e = np.exp(x - m)
+    out = e / np.sum(e, axis=axis, keepdims=True)
+    return float(out) if scalar else out
+
+
+def _log_softmax_impl(x, *, axis=None):
+    scalar = type(x) is float
+    x, m = _shift(x, axis)
+    m = np.where(np.isfinite(m), m, 0)  # as scipy: -inf entries stay -inf, no nan
+    shifted = x - m
+    with np.errstate(divide="ignore"):
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return float(out) if scalar else out
+
+
+def _softmax_rule(u, ans, x, *, axis=None):
+    # J = diag(s) - s s^T over each group reduced together: symmetric, so the JVP
+    # (u a tangent) and the VJP (u a cotangent) are the same map
+    return ans * (u - _sum(ans * u, axis=axis, keepdims=True))
+
+
+_softmax = Primitive("softmax", _softmax_impl, jvps=(_softmax_rule,), vjps=(_softmax_rule,))
+
+# J = I - 1 s^T: the JVP subtracts the softmax-weighted mean, the VJP s times the sum
+_log_softmax = Primitive(
+    "log_softmax", _log_softmax_impl,
+    jvps=(lambda t, ans, x, *, axis=None: t - _sum(exp(ans) * t, axis=axis, keepdims=True),),
+    vjps=(lambda g, ans, x, *, axis=None: g - exp(ans) * _sum(g, axis=axis, keepdims=True),))
+
+
+def _softmax_axis(who, x, axis):
+    return None if axis is None else normalize_axis(who, axis, len(shape(x)), shape(x))
+
+
+def softmax(x, axis=None):
+    """scipy.special.softmax: exp(x) / sum(exp(x)) over ``axis`` (all of x for None).
+
+    >>> import wengert.scipy.special as wsp, numpy as np
+    >>> wsp.softmax(np.array([0.0, 0.0]))
+    array([0.5, 0.5])
+    """
+    x = _as_array(x)
+    return _softmax(x, axis=_softmax_axis("softmax", x, axis))
+
+
+def log_softmax(x, axis=None):
+    """scipy.special.log_softmax: x - logsumexp(x) over ``axis``, without overflow."""
+    x = _as_array(x)
+    return _log_softmax(x, axis=_softmax_axis("log_softmax", x, axis))
+
+
+# ---------------------------------------------------------------- xlogy, xlog1py, entr
+# x log(y) is 0 where x is 0 (for every y but nan), so also its derivative in y: the
+# rule divides x by y with 1 put in for y where x is 0, which keeps 0 / 0 out of the
+# derivative and of its derivatives
+
+
+def _x_times(log_fn, math_log, name):
+    def np_fn(x, y):
+        x, y = np.asarray(x), np.asarray(y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = x * log_fn(y)
+        return np.where((x == 0) & ~np.isnan(y), 0, out)[()]
+
+    def float_fn(x, y):
+        if x == 0 and y == y:
+            return 0.0
+        return x * math_log(y)  # log of 0 or less raises: numpy's answer is used
+
+    return scalar_or_array(np_fn, float_fn, name)
+
+
+def _over_where_x_nonzero(x, denominator):
+    plain = unbox_all(x)
+    if type(plain) in (float, int):
+        return divide(x, 1.0 if plain == 0 else denominator)
+    zero = np.equal(plain, 0)
+    return divide(x, _where(zero, 1.0, denominator) if zero.any() else denominator)
+
+
+xlogy = binary("xlogy", _x_times(np.log, math.log, "xlogy"),
+               dx=lambda x, y, ans: log(y),
+               dy=lambda x, y, ans: _over_where_x_nonzero(x, y),
+               doc="""scipy.special.xlogy, x * log(y), and 0 where x is 0.
+
+    >>> import wengert as wg, wengert.scipy.special as wsp
+    >>> wsp.xlogy(0.0, 0.0), wg.grad(wsp.xlogy, argnums=1)(0.0, 0.0)
+    (0.0, 0.0)
+    """)
+
+xlog1py = binary("xlog1py", _x_times(np.log1p, math.log1p, "xlog1py"),
+                 dx=lambda x, y, ans: log1p(y),
+                 dy=lambda x, y, ans: _over_where_x_nonzero(x, 1.0 + y),
+                 doc="scipy.special.xlog1py, x * log1p(y), and 0 where x is 0.")
+
+
+def _entr_np(x):
+    x = np.asarray(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -x * np.log(x)
+    out = np.where(x == 0, 0, out)
+    return np.where(x < 0, -np.inf, out)[()]
+
+
+def _entr_float(x):
+    if x > 0:
+        return -x * math.log(x)
+    if x == 0:
+        return 0.0
+    return -math.inf if x < 0 else x  # nan stays nan
+
+
+# -x log x: derivative -(log x + 1), +inf at 0 (numpy's log(0) = -inf)
+entr = unary("entr", scalar_or_array(_entr_np, _entr_float, "entr"),
+             lambda x, ans: -(log(x) + 1.0),
+             doc="scipy.special.entr: -x log(x) for x > 0, 0 at 0, -inf below.")
+
+__all__ = ["logsumexp", "softmax", "log_softmax", "expit", "logit", "xlogy", "xlog1py",
+           "entr"]
