@@ -12,7 +12,9 @@ trace (Wengert list), composable transforms to any depth, and a differentiable
 from . import rules as _rules  # noqa: F401  (registers every primitive)
 from . import numpy  # noqa: F401  (gives traced values their array methods)
 from . import scipy  # noqa: F401
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .core.primitive import Primitive, registry
+from .core.trace import EscapedTracerError
 from .core.pytree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
                           tree_unflatten)
 from .tools import numeric, symbolic  # noqa: F401  (the other routes: wg.numeric, wg.symbolic)
@@ -28,4 +30,5 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd",
            "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
            "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp", "check_grads", "trace",
            "register_pytree_node", "tree_flatten", "tree_unflatten", "tree_map",
-           "tree_leaves", "Primitive", "registry"]
+           "tree_leaves", "Primitive", "registry", "detect_anomaly", "set_detect_anomaly",
+           "is_anomaly_enabled", "AnomalyError", "EscapedTracerError"]
