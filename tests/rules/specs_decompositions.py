@@ -48,6 +48,24 @@ def _lower_noise(s):
     return s + 2.0 * np.tril(_noise_rng.standard_normal(s.shape), -1)
 
 
+def _C(*shape):
+    """Complex standard normal values from this table's generator."""
+    return _noise_rng.standard_normal(shape) + 1j * _noise_rng.standard_normal(shape)
+
+
+def _hpd(*batch, n=3, uplo="L"):
+    """A Hermitian positive definite B B^H + n I with noise numpy does not read: across
+    the triangle ``uplo`` and in the diagonal's imaginary part."""
+    b = _C(*batch, n, n)
+    h = b @ np.conj(np.swapaxes(b, -1, -2)) + n * np.eye(n)
+    across = np.triu(np.ones((n, n)), 1) if uplo == "L" else np.tril(np.ones((n, n)), -1)
+    return h + 2.0 * _C(*batch, n, n) * across + 1j * np.eye(n) * _noise_rng.standard_normal(n)
+
+
+def _abs2(z):
+    return wnp.real(z * wnp.conj(z))
+
+
 def _own_spd(*batch, n=3):
     """Like SPD, from this table's generator (for rows added after the others)."""
     b = _noise_rng.standard_normal(batch + (n, n))
@@ -140,6 +158,34 @@ CASES = [
     _case("qr", "R-tall", lambda a: la.qr(a).R, R(4, 3)),
     _case("qr", "batch", lambda a: la.qr(a)[0] + la.qr(a)[1][..., :1, :], R(2, 4, 3)),
     _case("qr", "mode-r", lambda a: la.qr(a, mode="r"), R(2, 3, 3)),
+
+    # complex inputs (HIPS autograd's convention): Hermitian readers get noise in
+    # what they do not read; vectors enter through |.|^2 or phase-free products
+    _case("slogdet", "complex", lambda a: la.slogdet(a)[1], _C(3, 3) + 3 * np.eye(3)),
+    _case("slogdet", "complex-sign", lambda a: la.slogdet(a).sign, _C(2, 3, 3) + 3 * np.eye(3)),
+    _case("inv", "complex", la.inv, _C(3, 3) + 3 * np.eye(3)),
+    _case("solve", "complex", la.solve, _C(3, 3) + 3 * np.eye(3), _C(3, 2)),
+    _case("det", "complex", la.det, _C(2, 3, 3) + 3 * np.eye(3)),
+    _case("cholesky", "complex", la.cholesky, _hpd()),
+    _case("cholesky", "complex-upper", lambda a: la.cholesky(a, upper=True),
+          _hpd(2, uplo="U")),
+    _case("eigh", "complex-w", lambda a: la.eigh(a)[0], _hpd(2)),
+    _case("eigh", "complex-v", lambda a: _abs2(la.eigh(a)[1]), _hpd()),
+    _case("eigh", "complex-upper", lambda a: _abs2(la.eigh(a, "U")[1]) * la.eigh(a, "U")[0],
+          _hpd(uplo="U")),
+    _case("eigvalsh", "complex", la.eigvalsh, _hpd(2)),
+    _case("svd", "complex-s", lambda a: la.svd(a, full_matrices=False)[1], _C(2, 3, 3)),
+    _case("svd", "complex-U-tall", lambda a: _abs2(la.svd(a, full_matrices=False)[0]),
+          _C(4, 3)),
+    _case("svd", "complex-Vh-wide", lambda a: _abs2(la.svd(a, full_matrices=False)[2]),
+          _C(3, 4)),
+    _case("svd", "complex-rebuilt", _svd_rebuilt, _C(2, 4, 3)),
+    _case("svdvals", "complex", la.svdvals, _C(3, 4)),
+    _case("qr", "complex-Q", lambda a: la.qr(a)[0], _C(4, 3)),
+    _case("qr", "complex-R", lambda a: la.qr(a)[1], _C(2, 3, 3)),
+    _case("svd", "pinv-complex", la.pinv, _C(3, 4)),
+    _case("eigh", "pinv-hermitian-complex", lambda a: la.pinv(a, hermitian=True), _hpd()),
+    _case("svdvals", "norm-nuc-complex", lambda x: la.norm(x, "nuc"), _C(3, 2)),
 
     # composites
     _case("matmul", "matrix_power-3", lambda a: la.matrix_power(a, 3), R(3, 3)),

@@ -1,8 +1,8 @@
 """numpy.linalg: inverses, solves, determinants and decompositions over the last two
 axes, with numpy's batching over the axes before them.
 
-Primitives: inv, solve, det, slogdet (its log|det| part), cholesky, eigh, eigvalsh,
-svd, svdvals and qr. The core records one output per primitive, so eigh, svd and qr
+Primitives: inv, solve, det, slogdet (its log|det| part; for complex input the
+complex log det), cholesky, eigh, eigvalsh, svd, svdvals and qr. The core records one output per primitive, so eigh, svd and qr
 pack their factors into one array (eigh: the row w on top of V, (..., n+1, n)) and
 the public functions hand back slices of it; each rule splits the packed cotangent
 or builds the packed tangent. Composites: matrix_power, norm and pinv.
@@ -14,9 +14,14 @@ default), mirrored, S = tril(A) + tril(A, -1)^T. A tangent is read the same way 
 cotangent comes back in that triangle (zero across it), so on a non-symmetric input
 the derivative is that of numpy's function. Where eigenvalues (or singular values)
 repeat, the vectors' terms divide by a zero gap; the rules make that 0/0 a 0 (see
-_ratio), so functions of the values alone differentiate there. Derivatives are for
-real inputs except inv, solve and det, which are holomorphic (complex values follow
-HIPS autograd's convention, a VJP being the plain transpose).
+_ratio), so functions of the values alone differentiate there.
+
+Complex inputs follow HIPS autograd's convention: a VJP is the plain transpose of the
+JVP under the pairing sum(re(u * t)). inv, solve, det and slogdet (as the complex
+log det) are holomorphic. The Hermitian readers mirror their triangle with a
+conjugate and read the diagonal's real part, as LAPACK does. Complex eigenvectors and
+singular vectors carry an arbitrary phase per column: the rules hold diag(V^H dV) = 0,
+so differentiate functions that do not depend on the phase (|v|^2, V diag(w) V^H).
 """
 
 import operator
@@ -28,8 +33,8 @@ from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
 from ._base import float_dtype, normalize_axis, shape, sum_to
 from .arithmetic import add, divide, multiply, power, subtract
-from .complex import conj, real
-from .elementwise import absolute, negative, sqrt
+from .complex import conj, imag, real
+from .elementwise import absolute, exp, negative, sqrt
 from .indexing import _getitem, _where
 from .linalg import _matmul
 from .reductions import max as _max
@@ -51,6 +56,29 @@ QRResult = namedtuple("QRResult", ["Q", "R"])
 def _mT(x):
     """Swap the last two axes (the matrix transpose of a stack of matrices)."""
     return swapaxes(x, -1, -2)
+
+
+def _mH(x):
+    """The conjugate transpose of a stack of matrices (the transpose for real x)."""
+    return conj(_mT(x)) if _is_complex(x) else _mT(x)
+
+
+def _conj(x):
+    """conj(x), skipped for real x."""
+    return conj(x) if _is_complex(x) else x
+
+
+def _real(x):
+    """real(x), skipped for real x."""
+    return real(x) if _is_complex(x) else x
+
+
+def _complex_like(x, like):
+    """x (real) in ``like``'s complex type when ``like`` is complex: a real factor
+    (eigenvalues, singular values) packed with complex vectors."""
+    if not _is_complex(like) or _is_complex(x):
+        return x
+    return multiply(x, np.ones((), dtype=float_dtype(like)))
 
 
 def _eye(n, like):
@@ -184,14 +212,6 @@ def _matrix(who, a):
     return s
 
 
-def _real_only(who, *xs):
-    for x in xs:
-        if is_boxed(x) and np.iscomplexobj(unbox_all(x)):
-            raise NotImplementedError(f"{who}: derivatives for complex input are not "
-                                      f"written (a traced complex array of shape "
-                                      f"{shape(x)})")
-
-
 # ---------------------------------------------------------------- inv
 
 # d(A^-1) = -A^-1 dA A^-1, so the VJP is -A^-T g A^-T.
@@ -294,17 +314,29 @@ def det(a):
     return _det(a)
 
 
-# d log|det A| = tr(A^-1 dA): the VJP is g * inv(A)^T.
+def _slogdet_impl(a):
+    sign, logabsdet = np.linalg.slogdet(a)
+    if np.iscomplexobj(sign):
+        with np.errstate(divide="ignore"):
+            return logabsdet + np.log(sign)
+    return logabsdet
+
+
+# For a real matrix log|det A|, for a complex one the (holomorphic) log det A =
+# log|det A| + i arg(det A). Either way d = tr(A^-1 dA), and the VJP is g inv(A)^T.
 _slogdet = Primitive(
-    "slogdet", _lapack("slogdet", lambda a: np.linalg.slogdet(a)[1]),
+    "slogdet", _lapack("slogdet", _slogdet_impl),
     jvps=(lambda t, ans, a: _tr_prod(_mT(_inv(a)), t),),
     vjps=(lambda g, ans, a: multiply(_as_matrix(g), _mT(_inv(a))),),
-    doc="log|det(a)|, the differentiable part of numpy.linalg.slogdet, as a primitive.")
+    doc="log|det(a)| for real a, log det(a) (its real part log|det(a)|, its imaginary "
+        "part the sign's angle) for complex a: the differentiable part of "
+        "numpy.linalg.slogdet, as a primitive.")
 
 
 def slogdet(a):
-    """numpy.linalg.slogdet: ``(sign, logabsdet)``. The sign is piecewise constant
-    and comes back as a plain array; logabsdet is differentiable.
+    """numpy.linalg.slogdet: ``(sign, logabsdet)``. For a real matrix the sign is
+    piecewise constant and comes back as a plain array; for a complex one it is
+    exp(i arg det) and differentiable too. logabsdet is differentiable.
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(lambda a: wnp.linalg.slogdet(a)[1])(wnp.array([[2.0, 0.0], [0.0, 4.0]]))
@@ -314,8 +346,10 @@ def slogdet(a):
     _square("slogdet", a)
     if not is_boxed(a):
         return np.linalg.slogdet(a)
-    _real_only("slogdet", a)
-    return SlogdetResult(np.linalg.slogdet(unbox_all(a))[0], _slogdet(a))
+    logdet = _slogdet(a)
+    if _is_complex(a):
+        return SlogdetResult(exp(multiply(1j, imag(logdet))), real(logdet))
+    return SlogdetResult(np.linalg.slogdet(unbox_all(a))[0], logdet)
 
 
 # ---------------------------------------------------------------- cholesky
@@ -326,20 +360,20 @@ def _phi_mask(n, like):
 
 
 def _cholesky_jvp(t, ans, a):
-    # S = L L^T gives dL = L Phi(L^-1 dS L^-T), dS the lower triangle of dA mirrored
+    # S = L L^H gives dL = L Phi(L^-1 dS L^-H), dS the lower triangle of dA mirrored
     n = shape(a)[-1]
     left = _solve(ans, _read_triangle(t, "L"))         # L^-1 dS
-    inner = _mT(_solve(ans, _mT(left)))                # L^-1 dS L^-T
+    inner = _mH(_solve(ans, _mH(left)))                # L^-1 dS L^-H
     return _matmul(ans, multiply(inner, _phi_mask(n, ans)))
 
 
 def _cholesky_vjp(g, ans, a):
-    # the adjoint of the map above: S_bar = L^-T Phi(L^T L_bar) L^-1, read back into
-    # the lower triangle (S_bar + S_bar^T below the diagonal)
+    # the transpose of the map above: S_bar = L^-T Phi(L^T L_bar) conj(L)^-1, read
+    # back into the lower triangle (S_bar + S_bar^H below the diagonal)
     n = shape(a)[-1]
     phi = multiply(_matmul(_mT(ans), g), _phi_mask(n, ans))
     left = _solve(_mT(ans), phi)                       # L^-T Phi
-    return _triangle_adjoint(_mT(_solve(_mT(ans), _mT(left))), "L")  # L^-T Phi L^-1
+    return _triangle_adjoint(_mT(_solve(_mH(ans), _mT(left))), "L")
 
 
 _cholesky = Primitive(
@@ -361,9 +395,8 @@ def cholesky(a, /, *, upper=False):
            [0.  , 0.  ]])
     """
     _square("cholesky", a)
-    _real_only("cholesky", a)
-    if upper:  # numpy reads the upper triangle: U = cholesky(a^T)^T
-        return _mT(_cholesky(_mT(a)))
+    if upper:  # numpy reads the upper triangle: U = cholesky(a^H)^H
+        return _mH(_cholesky(_mH(a)))
     return _cholesky(a)
 
 
@@ -378,7 +411,8 @@ def _eigh_impl(a, *, UPLO="L"):
 
 
 def _eigh_split(p):
-    return _row(p, 0), _rows(p, 1, None)
+    """w (real) and V from a packed result (or the real part of w's cotangent)."""
+    return _real(_row(p, 0)), _rows(p, 1, None)
 
 
 def _gaps(w):
@@ -387,20 +421,22 @@ def _gaps(w):
 
 
 def _eigh_jvp(t, ans, a, *, UPLO="L"):
-    # S = V diag(w) V^T, S the triangle UPLO of A mirrored: with M = V^T dS V,
-    # dw = diag(M) and dV = V (F o M), F_ij = 1 / (w_j - w_i) off the diagonal
+    # S = V diag(w) V^H, S the triangle UPLO of A mirrored: with M = V^H dS V,
+    # dw = re diag(M) and dV = V (F o M), F_ij = 1 / (w_j - w_i) off the diagonal
+    # (for complex V the phase of each column is held: diag(V^H dV) = 0)
     w, v = _eigh_split(ans)
-    m = _matmul(_mT(v), _matmul(_read_triangle(t, UPLO), v))
+    m = _matmul(_mH(v), _matmul(_read_triangle(t, UPLO), v))
     dv = _vectors_matmul(v, _over_gaps(m, _gaps(w)))
-    return concatenate([expand_dims(_diag_part(m), -2), dv], axis=-2)
+    dw = _complex_like(_real_diag(m), dv)
+    return concatenate([expand_dims(dw, -2), dv], axis=-2)
 
 
 def _eigh_vjp(g, ans, a, *, UPLO="L"):
-    # S_bar = V (diag(w_bar) + F o (V^T V_bar)) V^T, read back into the triangle
+    # S_bar = conj(V) (diag(w_bar) + F o (V^T V_bar)) V^T, read back into the triangle
     w, v = _eigh_split(ans)
     w_bar, v_bar = _eigh_split(g)
     inner = add(_diag_embed(w_bar), _over_gaps(_matmul(_mT(v), v_bar), _gaps(w)))
-    return _triangle_adjoint(_matmul(v, _matmul(inner, _mT(v))), UPLO)
+    return _triangle_adjoint(_matmul(_conj(v), _matmul(inner, _mT(v))), UPLO)
 
 
 _eigh = Primitive(
@@ -431,20 +467,21 @@ def eigh(a, UPLO="L"):
         raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     if not is_boxed(a):
         return np.linalg.eigh(a, UPLO)
-    _real_only("eigh", a)
     w, v = _eigh_split(_eigh(a, UPLO=UPLO))
     return EighResult(w, v)
 
 
 def _eigvalsh_vjp(g, ans, a, *, UPLO="L"):
-    # dw_i = v_i^T dS v_i, so S_bar = V diag(w_bar) V^T, read back into the triangle
+    # dw_i = v_i^H dS v_i, so S_bar = conj(V) diag(w_bar) V^T, read back into the
+    # triangle
     v = eigh(a, UPLO)[1]
-    return _triangle_adjoint(_matmul(multiply(v, expand_dims(g, -2)), _mT(v)), UPLO)
+    s_bar = _matmul(multiply(_conj(v), expand_dims(_real(g), -2)), _mT(v))
+    return _triangle_adjoint(s_bar, UPLO)
 
 
 def _eigvalsh_jvp(t, ans, a, *, UPLO="L"):
     v = eigh(a, UPLO)[1]
-    return _sum(multiply(v, _matmul(_read_triangle(t, UPLO), v)), axis=-2)
+    return _real(_sum(multiply(_conj(v), _matmul(_read_triangle(t, UPLO), v)), axis=-2))
 
 
 _eigvalsh = Primitive(
@@ -467,7 +504,6 @@ def eigvalsh(a, UPLO="L"):
     _square("eigvalsh", a)
     if UPLO not in ("L", "U"):
         raise ValueError(f"eigvalsh: UPLO must be 'L' or 'U', got {UPLO!r}")
-    _real_only("eigvalsh", a)
     return _eigvalsh(a, UPLO=UPLO)
 
 
@@ -478,13 +514,14 @@ _np_svd = _lapack("svd", np.linalg.svd)
 
 def _svd_impl(a):
     u, s, vh = _np_svd(a, full_matrices=False)
-    return np.concatenate([u, s[..., None, :], np.swapaxes(vh, -1, -2)], axis=-2)
+    return np.concatenate([u, s[..., None, :], np.conj(np.swapaxes(vh, -1, -2))], axis=-2)
 
 
 def _svd_split(p, a):
-    """U (..., m, k), s (..., k) and V = Vh^T (..., n, k) from the packed result."""
+    """U (..., m, k), s (..., k, real) and V = Vh^H (..., n, k) from the packed
+    result (or the cotangents, s's real part)."""
     m = shape(a)[-2]
-    return _rows(p, 0, m), _row(p, m), _rows(p, m + 1, None)
+    return _rows(p, 0, m), _real(_row(p, m)), _rows(p, m + 1, None)
 
 
 def _svd_gaps(s):
@@ -493,34 +530,40 @@ def _svd_gaps(s):
 
 
 def _svd_jvp(t, ans, a):
-    # A = U S V^T (k = min(m, n) columns). With dP = U^T dA V:
-    #   ds = diag(dP)
-    #   dU = U (F o (dP S + S dP^T)) + (I - U U^T) dA V S^-1
-    #   dV = V (F o (S dP + dP^T S)) + (I - V V^T) dA^T U S^-1
-    # the second terms only when U (or V) is not square.
+    # A = U S V^H (k = min(m, n) columns). With dP = U^H dA V:
+    #   ds = re diag(dP)
+    #   dU = U (F o (dP S + S dP^H) + i im(diag(dP)) S^-1) + (I - U U^H) dA V S^-1
+    #   dV = V (F o (S dP + dP^H S)) + (I - V V^H) dA^H U S^-1
+    # the i im(...) term only for complex A (it fixes each pair's common phase so
+    # that diag(V^H dV) = 0), the last terms only when U (or V) is not square.
     m, n = shape(a)[-2:]
     k = min(m, n)
     u, s, v = _svd_split(ans, a)
     d = _svd_gaps(s)
     s_row, s_col = expand_dims(s, -2), expand_dims(s, -1)  # s_j and s_i at [i, j]
-    dp = _matmul(_mT(u), _matmul(t, v))
-    dp_t = _mT(dp)
-    du = _vectors_matmul(u, _over_gaps(add(multiply(dp, s_row), multiply(s_col, dp_t)), d))
-    dv = _vectors_matmul(v, _over_gaps(add(multiply(s_col, dp), multiply(dp_t, s_row)), d))
+    dp = _matmul(_mH(u), _matmul(t, v))
+    dp_h = _mH(dp)
+    du = _vectors_matmul(u, _over_gaps(add(multiply(dp, s_row), multiply(s_col, dp_h)), d))
+    dv = _vectors_matmul(v, _over_gaps(add(multiply(s_col, dp), multiply(dp_h, s_row)), d))
+    ds = _real_diag(dp)
+    if _is_complex(dp):
+        dg = _diag_part(dp)
+        du = add(du, multiply(u, expand_dims(_ratio(subtract(dg, real(dg)), s), -2)))
     if m > k:
         tv = _matmul(t, v)
-        du = add(du, _ratio(subtract(tv, _matmul(u, _matmul(_mT(u), tv))), s_row))
+        du = add(du, _ratio(subtract(tv, _matmul(u, _matmul(_mH(u), tv))), s_row))
     if n > k:
-        tu = _matmul(_mT(t), u)
-        dv = add(dv, _ratio(subtract(tu, _matmul(v, _matmul(_mT(v), tu))), s_row))
-    return concatenate([du, expand_dims(_diag_part(dp), -2), dv], axis=-2)
+        tu = _matmul(_mH(t), u)
+        dv = add(dv, _ratio(subtract(tu, _matmul(v, _matmul(_mH(v), tu))), s_row))
+    return concatenate([du, expand_dims(_complex_like(ds, du), -2), dv], axis=-2)
 
 
 def _svd_vjp(g, ans, a):
-    # the adjoint of the map above:
-    #   A_bar = U [diag(s_bar) + (F o (U^T U_bar - U_bar^T U)) S
-    #              + S (F o (V^T V_bar - V_bar^T V))] V^T
-    #           + (I - U U^T) U_bar S^-1 V^T   + U S^-1 V_bar^T (I - V V^T)
+    # the transpose of the map above (plain transposes, HIPS autograd's convention);
+    # with J_U = U^T U_bar and J_V = V^T V_bar:
+    #   A_bar = conj(U) [diag(s_bar) + (F o (J_U - J_U^H)) S + S (F o (J_V - J_V^H))
+    #                    + i im(diag(J_U)) S^-1] V^T
+    #           + (U_bar - conj(U) J_U) S^-1 V^T + conj(U) ((V_bar - conj(V) J_V) S^-1)^H
     m, n = shape(a)[-2:]
     k = min(m, n)
     u, s, v = _svd_split(ans, a)
@@ -530,15 +573,19 @@ def _svd_vjp(g, ans, a):
     ju = _matmul(_mT(u), u_bar)
     jv = _matmul(_mT(v), v_bar)
     inner = add(_diag_embed(s_bar),
-                add(multiply(_over_gaps(subtract(ju, _mT(ju)), d), s_row),
-                    multiply(s_col, _over_gaps(subtract(jv, _mT(jv)), d))))
-    a_bar = _matmul(u, _matmul(inner, _mT(v)))
+                add(multiply(_over_gaps(subtract(ju, _mH(ju)), d), s_row),
+                    multiply(s_col, _over_gaps(subtract(jv, _mH(jv)), d))))
+    if _is_complex(ju):
+        dg = _diag_part(ju)
+        inner = add(inner, _diag_embed(_ratio(subtract(dg, real(dg)), s)))
+    uc = _conj(u)
+    a_bar = _matmul(uc, _matmul(inner, _mT(v)))
     if m > k:
-        ub = _ratio(subtract(u_bar, _matmul(u, ju)), s_row)
+        ub = _ratio(subtract(u_bar, _matmul(uc, ju)), s_row)
         a_bar = add(a_bar, _matmul(ub, _mT(v)))
     if n > k:
-        vb = _ratio(subtract(v_bar, _matmul(v, jv)), s_row)
-        a_bar = add(a_bar, _matmul(u, _mT(vb)))
+        vb = _ratio(subtract(v_bar, _matmul(_conj(v), jv)), s_row)
+        a_bar = add(a_bar, _matmul(uc, _mH(vb)))
     return a_bar
 
 
@@ -549,14 +596,14 @@ _svd = Primitive(
 
 
 def _svdvals_vjp(g, ans, a):
-    # ds_i = u_i^T dA v_i, so A_bar = U diag(s_bar) V^T
+    # ds_i = re(u_i^H dA v_i), so A_bar = conj(U) diag(s_bar) V^T, V^T = conj(Vh)
     u, _, vh = svd(a, full_matrices=False)
-    return _matmul(multiply(u, expand_dims(g, -2)), vh)
+    return _matmul(multiply(_conj(u), expand_dims(_real(g), -2)), _conj(vh))
 
 
 def _svdvals_jvp(t, ans, a):
     u, _, vh = svd(a, full_matrices=False)
-    return _sum(multiply(u, _matmul(t, _mT(vh))), axis=-2)
+    return _real(_sum(multiply(_conj(u), _matmul(t, _mH(vh))), axis=-2))
 
 
 _svdvals = Primitive(
@@ -576,7 +623,6 @@ def svdvals(x, /):
            [0., 1.]])
     """
     _matrix("svdvals", x)
-    _real_only("svdvals", x)
     return _svdvals(x)
 
 
@@ -600,7 +646,6 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     if not is_boxed(a):
         return np.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
                              hermitian=hermitian)
-    _real_only("svd", a)
     if not compute_uv:
         return _svdvals(a)
     m, n = shape(a)[-2:]
@@ -609,7 +654,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
                                   f"(shape {shape(a)}) has no derivative here; pass "
                                   f"full_matrices=False")
     u, s, v = _svd_split(_svd(a), a)
-    return SVDResult(u, s, _mT(v))
+    return SVDResult(u, s, _mH(v))
 
 
 # ---------------------------------------------------------------- qr
@@ -623,35 +668,39 @@ def _qr_impl(a):
 
 
 def _qr_masks(n, like):
-    lower = np.tril(np.ones((n, n), dtype=float_dtype(like)), -1)
+    lower = np.tril(np.ones((n, n), dtype=np.finfo(float_dtype(like)).dtype), -1)
     return lower, 1.0 - lower  # strictly lower, upper with the diagonal
 
 
 def _qr_jvp(t, ans, a):
-    # A = QR (m >= n): with X = dA R^-1, C = Q^T X and the skew matrix
-    # O = tril(C, -1) - tril(C, -1)^T:  dQ = Q (O - C) + X,  dR = (C - O) R
+    # A = QR (m >= n, R's diagonal real): with X = dA R^-1, C = Q^H X and the
+    # skew-Hermitian O = tril(C, -1) - tril(C, -1)^H + i im(diag(C)):
+    # dQ = Q (O - C) + X,  dR = (C - O) R
     m, n = shape(a)[-2:]
     q, r = _rows(ans, 0, m), _rows(ans, m, None)
     lower, _ = _qr_masks(n, ans)
     x = _mT(_solve(_mT(r), _mT(t)))
-    c = _matmul(_mT(q), x)
+    c = _matmul(_mH(q), x)
     cl = multiply(c, lower)
-    o = subtract(cl, _mT(cl))
+    o = subtract(cl, _mH(cl))
+    if _is_complex(c):
+        dg = _diag_part(c)
+        o = add(o, _diag_embed(subtract(dg, real(dg))))
     dq = add(_matmul(q, subtract(o, c)), x)
     dr = _matmul(subtract(c, o), r)
     return concatenate([dq, dr], axis=-2)
 
 
 def _qr_vjp(g, ans, a):
-    # the adjoint: with M = R_bar R^T - Q^T Q_bar and N its upper triangle mirrored
-    # (N_ij = M_ij for i <= j, M_ji below), A_bar = (Q_bar + Q N) R^-T
+    # the transpose: with M = R_bar R^T - Q^T Q_bar and N its upper triangle mirrored
+    # (N_ij = M_ij for i < j, conj(M_ji) below, re(M_ii) on the diagonal),
+    # A_bar = (Q_bar + conj(Q) N) R^-T
     m, n = shape(a)[-2:]
     q, r = _rows(ans, 0, m), _rows(ans, m, None)
     q_bar, r_bar = _rows(g, 0, m), _rows(g, m, None)
-    lower, upper = _qr_masks(n, ans)
     mm = subtract(_matmul(r_bar, _mT(r)), _matmul(_mT(q), q_bar))
-    nn = add(multiply(mm, upper), multiply(_mT(mm), lower))
-    return _mT(_solve(r, _mT(add(q_bar, _matmul(q, nn)))))
+    nn = _read_triangle(mm, "U")
+    return _mT(_solve(r, _mT(add(q_bar, _matmul(_conj(q), nn)))))
 
 
 _qr = Primitive(
@@ -674,7 +723,6 @@ def qr(a, mode="reduced"):
     s = _matrix("qr", a)
     if not is_boxed(a):
         return np.linalg.qr(a, mode=mode)
-    _real_only("qr", a)
     if mode not in ("reduced", "r"):
         raise NotImplementedError(f"qr: mode={mode!r} has no derivative here; use "
                                   f"'reduced' or 'r'")
@@ -820,7 +868,6 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_RTOL):
     if not is_boxed(a):
         kw = {} if rtol is _NO_RTOL else {"rtol": rtol}
         return np.linalg.pinv(a, rcond, hermitian, **kw)
-    _real_only("pinv", a)
     if rcond is None:
         rcond = (1e-15 if rtol is _NO_RTOL
                  else max(s[-2:]) * np.finfo(float_dtype(a)).eps if rtol is None
@@ -838,8 +885,8 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_RTOL):
     values = w if hermitian else size
     recip = _where(large, divide(1.0, _where(large, values, 1.0)), 0.0)
     if hermitian:
-        return _matmul(multiply(v, expand_dims(recip, -2)), _mT(v))
-    return _matmul(multiply(_mT(vh), expand_dims(recip, -2)), _mT(u))
+        return _matmul(multiply(v, expand_dims(recip, -2)), _mH(v))
+    return _matmul(multiply(_mH(vh), expand_dims(recip, -2)), _mH(u))
 
 
 __all__ = ["LinAlgError", "inv", "solve", "det", "slogdet", "cholesky", "eigh",
