@@ -1,5 +1,5 @@
 """Primitive families: each module registers its primitives (numpy forward, JVP
 and VJP side by side) in ``wengert.core.primitive.registry``."""
 
-from . import (arithmetic, complex, decompositions, elementwise, fft, gamma,  # noqa: F401
+from . import (arithmetic, bessel, complex, decompositions, elementwise, fft, gamma,  # noqa: F401
                indexing, linalg, reductions, shape, sorting, special)  # noqa: F401

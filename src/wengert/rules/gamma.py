@@ -1,7 +1,12 @@
 """Special functions whose forward pass needs scipy (the optional ``scipy`` extra):
-the log-gamma family and the error function. Each states its derivative once with
-``unary``; Python floats use the ``math`` module where it has the function, so scalar
-code runs without scipy.
+the gamma and beta families, the incomplete gamma and beta functions, the error
+function and the normal distribution's CDF and inverses. Each states its derivative
+once (``unary``, ``binary``, ``last_only``); Python floats use the ``math`` module
+where it has the function, so scalar code runs without scipy.
+
+The incomplete functions are differentiable in x only: their derivatives in the
+parameters (a, b) are hypergeometric series with no closed form, so asking for one
+raises NotImplementedError naming the argument and the mode, instead of a guess.
 
 >>> import wengert as wg, wengert.scipy.special as wsp
 >>> print(round(wg.grad(wsp.gammaln)(3.0), 12))  # digamma(3) = 3/2 - Euler's gamma
@@ -14,26 +19,54 @@ import numpy as np
 
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
-from ._base import unary
-from .elementwise import exp
+from ..core.trace import is_boxed, unbox_all
+from ._base import binary, match, nondiff, unary, unbroadcast
+from .elementwise import cos, exp
+from .indexing import _where
+from .special import xlog1py, xlogy
 
 _SQRT_PI = math.sqrt(math.pi)
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-def _scipy(name):
-    """scipy.special's ``name``, loaded at first use with a clear message if missing."""
+def _scipy(name, floats=False):
+    """scipy.special's ``name``, loaded at first use with a clear message if missing
+    (``floats``: Python floats have a path of their own, only arrays need scipy)."""
     def call(*args):
         try:
             import scipy.special as sc
         except ImportError as err:
-            raise ImportError(f"wengert.scipy.special.{name} needs scipy for arrays; "
-                              f"install the scipy extra: pip install 'wengert[scipy]'") from err
+            raise ImportError(f"wengert.scipy.special.{name} needs scipy"
+                              f"{' for arrays' if floats else ''}; install the scipy "
+                              f"extra: pip install 'wengert[scipy]'") from err
         return getattr(sc, name)(*args)
     call.__name__ = name
     return call
 
 
-gammaln = unary("gammaln", scalar_or_array(_scipy("gammaln"), math.lgamma, "gammaln"),
+def _refuse(who, arg, pos, mode, why):
+    def rule(*args, **params):
+        raise NotImplementedError(f"{who}: no derivative in {arg} (argument {pos}) in "
+                                  f"{mode}: {why}")
+    return rule
+
+
+def last_only(name, impl, deriv, consts, why, doc=None):
+    """An elementwise ``ans = f(*consts, x)`` with broadcasting, differentiable in its
+    last input with ``deriv(*args, ans)``. The inputs named in ``consts`` have no exact
+    rule: differentiating in one raises NotImplementedError naming it, its position and
+    the mode, followed by ``why``."""
+    return Primitive(
+        name, impl,
+        jvps=tuple(_refuse(name, c, i, "forward-mode", why) for i, c in enumerate(consts))
+        + (lambda t, ans, *args: match(t * deriv(*args, ans), ans),),
+        vjps=tuple(_refuse(name, c, i, "reverse-mode", why) for i, c in enumerate(consts))
+        + (lambda g, ans, *args: unbroadcast(g * deriv(*args, ans), args[-1]),),
+        doc=doc)
+
+
+gammaln = unary("gammaln", scalar_or_array(_scipy("gammaln", True), math.lgamma, "gammaln"),
                 lambda x, ans: digamma(x))
 
 
@@ -59,9 +92,9 @@ digamma = unary("digamma", _scipy("digamma"), lambda x, ans: _polygamma(x, n=1))
 psi = digamma
 
 # erf' = 2/sqrt(pi) exp(-x^2); erfc' = -erf'; erfinv' = sqrt(pi)/2 exp(erfinv^2)
-erf = unary("erf", scalar_or_array(_scipy("erf"), math.erf, "erf"),
+erf = unary("erf", scalar_or_array(_scipy("erf", True), math.erf, "erf"),
             lambda x, ans: (2.0 / _SQRT_PI) * exp(-(x * x)))
-erfc = unary("erfc", scalar_or_array(_scipy("erfc"), math.erfc, "erfc"),
+erfc = unary("erfc", scalar_or_array(_scipy("erfc", True), math.erfc, "erfc"),
              lambda x, ans: (-2.0 / _SQRT_PI) * exp(-(x * x)))
 erfinv = unary("erfinv", _scipy("erfinv"),
                lambda x, ans: (_SQRT_PI / 2.0) * exp(ans * ans))
@@ -72,7 +105,126 @@ def _ndtr_float(x):
 
 
 # the standard normal CDF; its derivative is the density
-ndtr = unary("ndtr", scalar_or_array(_scipy("ndtr"), _ndtr_float, "ndtr"),
+ndtr = unary("ndtr", scalar_or_array(_scipy("ndtr", True), _ndtr_float, "ndtr"),
              lambda x, ans: exp(-0.5 * (x * x)) / math.sqrt(2.0 * math.pi))
 
-__all__ = ["gammaln", "digamma", "psi", "polygamma", "erf", "erfc", "erfinv", "ndtr"]
+# the inverses of erfc and ndtr: 1 / (the derivative of the function at ans)
+erfcinv = unary("erfcinv", _scipy("erfcinv"),
+                lambda x, ans: (-_SQRT_PI / 2.0) * exp(ans * ans))
+ndtri = unary("ndtri", _scipy("ndtri"), lambda x, ans: _SQRT_2PI * exp(0.5 * (ans * ans)))
+# log ndtr' = density / ndtr, as exp(log density - ans): no overflow in either tail
+log_ndtr = unary("log_ndtr", _scipy("log_ndtr"),
+                 lambda x, ans: exp(-0.5 * (x * x) - ans - _LOG_SQRT_2PI))
+
+# ---------------------------------------------------------------- gamma and 1/gamma
+
+gamma = unary("gamma", scalar_or_array(_scipy("gamma", True), math.gamma, "gamma"),
+              lambda x, ans: ans * digamma(x))
+
+
+def _rgamma_float(x):
+    return 1.0 / math.gamma(x)  # poles, overflow and underflow go to scipy
+
+
+def _rgamma_reflected(x, ans):
+    # digamma(x) = digamma(1 - x) - pi cot(pi x), and rgamma(x) pi cot(pi x) =
+    # Gamma(1 - x) cos(pi x) (reflection): no 0 * inf at the zeros of rgamma
+    return -ans * digamma(1.0 - x) + gamma(1.0 - x) * cos(math.pi * x)
+
+
+def _rgamma_deriv(x, ans):
+    """(1/Gamma)' = -digamma / Gamma: 1/Gamma is entire, but at its zeros 0, -1, -2, ...
+    that product is 0 * inf, so below x = 1/2 the reflected form is used, which is
+    finite everywhere there ((-1)^n n! at -n). Each branch sees a safe stand-in where
+    the other is chosen, so no nan leaks into the derivatives of the derivative."""
+    right = np.asarray(unbox_all(x)) >= 0.5
+    if right.all():
+        return -ans * digamma(x)
+    if not right.any():
+        return _rgamma_reflected(x, ans)
+    return _where(right, -ans * digamma(_where(right, x, 1.0)),
+                  _rgamma_reflected(_where(right, 0.0, x), ans))
+
+
+rgamma = unary("rgamma", scalar_or_array(_scipy("rgamma", True), _rgamma_float, "rgamma"),
+               _rgamma_deriv)
+
+gammasgn = nondiff("gammasgn", _scipy("gammasgn"))
+gammasgn.__doc__ = "scipy.special.gammasgn, the sign of Gamma(x); piecewise constant."
+
+# ---------------------------------------------------------------- beta
+
+
+def _digamma_difference(a, b):
+    return digamma(a) - digamma(a + b)
+
+
+# log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b)
+betaln = binary("betaln", _scipy("betaln"),
+                dx=lambda a, b, ans: _digamma_difference(a, b),
+                dy=lambda a, b, ans: _digamma_difference(b, a))
+beta = binary("beta", _scipy("beta"),
+              dx=lambda a, b, ans: ans * _digamma_difference(a, b),
+              dy=lambda a, b, ans: ans * _digamma_difference(b, a))
+
+# ---------------------------------------------------------------- incomplete functions
+
+_NO_CLOSED_FORM = ("it is a hypergeometric series with no closed form, so wengert has no "
+                   "exact rule; differentiate in x, with the parameters constant")
+
+# d/dx I_x(a, b) = x^(a-1) (1-x)^(b-1) / B(a, b), the beta density, in logs: xlogy
+# keeps x = 0 with a = 1 at 0 * log 0 = 0 (density b), where power's log would give nan
+betainc = last_only(
+    "betainc", _scipy("betainc"),
+    lambda a, b, x, ans: exp(xlogy(a - 1.0, x) + xlog1py(b - 1.0, -x) - betaln(a, b)),
+    ("a", "b"), _NO_CLOSED_FORM,
+    doc="scipy.special.betainc(a, b, x), the regularized incomplete beta function; "
+        "differentiable in x.")
+
+
+def _gamma_density(a, x, ans):
+    return exp(xlogy(a - 1.0, x) - x - gammaln(a))
+
+
+gammainc = last_only(
+    "gammainc", _scipy("gammainc"), _gamma_density, ("a",), _NO_CLOSED_FORM,
+    doc="scipy.special.gammainc(a, x), the regularized lower incomplete gamma function "
+        "P(a, x); differentiable in x.")
+gammaincc = last_only(
+    "gammaincc", _scipy("gammaincc"), lambda a, x, ans: -_gamma_density(a, x, ans),
+    ("a",), _NO_CLOSED_FORM,
+    doc="scipy.special.gammaincc(a, x), the regularized upper incomplete gamma function "
+        "Q(a, x) = 1 - P(a, x); differentiable in x.")
+
+
+def multigammaln(a, d):
+    """scipy.special.multigammaln(a, d), the log of the multivariate gamma function:
+    d (d - 1) / 4 log(pi) + sum_j gammaln(a - j / 2) over j < d. A sum of gammaln
+    terms, so differentiable in ``a`` to any order; needs a > (d - 1) / 2.
+
+    >>> import wengert.scipy.special as wsp
+    >>> print(round(wsp.multigammaln(3.0, 2), 12))
+    1.550194993958
+    """
+    if (isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, float, np.number))
+            or d != math.floor(d) or d < 1):
+        raise ValueError(f"multigammaln: d must be a positive integer (the dimension), "
+                         f"got {d!r}")
+    d = int(d)
+    plain = unbox_all(a)
+    if not isinstance(plain, (float, int)):
+        plain = np.asarray(plain)
+        if not is_boxed(a):
+            a = plain
+    if np.any(plain <= 0.5 * (d - 1)):
+        raise ValueError(f"multigammaln: needs a > (d - 1) / 2 = {0.5 * (d - 1)}, "
+                         f"got a = {plain}")
+    total = gammaln(a)
+    for j in range(1, d):
+        total = total + gammaln(a - 0.5 * j)
+    return (d * (d - 1) * 0.25) * math.log(math.pi) + total
+
+
+__all__ = ["gammaln", "digamma", "psi", "polygamma", "erf", "erfc", "erfinv", "erfcinv",
+           "ndtr", "ndtri", "log_ndtr", "gamma", "rgamma", "gammasgn", "beta", "betaln",
+           "betainc", "gammainc", "gammaincc", "multigammaln"]
