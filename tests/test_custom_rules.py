@@ -1,6 +1,7 @@
 """New primitives and custom rules: autograd-style @primitive with defvjp/defjvp, and
 JAX-style custom_vjp / custom_jvp, each used in both modes."""
 
+import functools
 import math
 
 import numpy as np
@@ -358,3 +359,54 @@ def test_custom_vjp_fwd_must_return_a_pair():
     f.defvjp(lambda x: x * 2.0, lambda res, g: (g * 2.0,))
     with pytest.raises(TypeError, match="fwd must return a pair"):
         wg.grad(f)(1.0)
+
+
+# ---------------------------------------------------------------- nondiff_argnums
+
+def _repeat_custom():
+    @functools.partial(wg.custom_vjp, nondiff_argnums=(0, 2))
+    def repeat(fn, x, n):
+        for _ in range(n):
+            x = fn(x)
+        return x
+
+    def fwd(fn, x, n):
+        return repeat.fun(fn, x, n), x
+
+    def bwd(fn, n, x, g):
+        return (g * wg.grad(lambda v: repeat.fun(fn, v, n))(x),)
+
+    repeat.defvjp(fwd, bwd)
+    return repeat
+
+
+def test_custom_vjp_nondiff_argnums_reach_fwd_and_bwd():
+    repeat = _repeat_custom()
+    sin3 = lambda x: wnp.sin(wnp.sin(wnp.sin(x)))  # noqa: E731
+    assert wg.grad(lambda x: repeat(wnp.sin, x, 3))(0.7) == pytest.approx(
+        wg.grad(sin3)(0.7), rel=1e-15)
+    out, t = wg.jvp(lambda x: repeat(wnp.sin, x, 3), (0.7,), (1.0,))
+    assert out == pytest.approx(sin3(0.7)) and t == pytest.approx(wg.grad(sin3)(0.7))
+    assert wg.grad(wg.grad(lambda x: repeat(wnp.sin, x, 3)))(0.7) == pytest.approx(
+        wg.grad(wg.grad(sin3))(0.7), rel=1e-12)
+
+
+def test_custom_vjp_nondiff_argument_that_is_traced_is_refused():
+    @functools.partial(wg.custom_vjp, nondiff_argnums=(0,))
+    def scale(k, x):
+        return k * x
+
+    scale.defvjp(lambda k, x: (k * x, None), lambda k, res, g: (k * g,))
+    assert wg.grad(lambda x: scale(3.0, x))(1.0) == 3.0
+    with pytest.raises(TypeError, match="argument 0 is in nondiff_argnums"):
+        wg.grad(lambda k: scale(k, 2.0))(1.0)
+
+
+def test_custom_vjp_bwd_returning_too_many_cotangents_with_nondiff_args():
+    @functools.partial(wg.custom_vjp, nondiff_argnums=(1,))
+    def f(x, n):
+        return x * n
+
+    f.defvjp(lambda x, n: (x * n, None), lambda n, res, g: (g * n, 0.0))
+    with pytest.raises(TypeError, match="one cotangent per differentiated argument"):
+        wg.grad(lambda x: f(x, 2.0))(1.0)

@@ -321,3 +321,35 @@ def test_error_for_a_non_numeric_input_reads_well():
         wg.grad(lambda x: x)("text")
     assert "a a " not in str(info.value)
     assert "with respect to a str object" in str(info.value)
+
+
+# ---------------------------------------------------------------- values a user prints
+
+def test_format_round_and_item_of_traced_values():
+    seen = []
+
+    def f(x):
+        seen.append((f"{x[0]:.3f}", format(x[1], ".1e"), round(x[0]), round(x[1], 1),
+                     f"{x}"))
+        with pytest.raises(TypeError, match=r"\.item\(\) of a traced value"):
+            x[0].item()
+        return wnp.sum(x * x)
+
+    g = wg.grad(f)(np.array([1.2345, 2.75]))
+    np.testing.assert_allclose(g, [2.469, 5.5])
+    assert seen == [("1.234", "2.8e+00", 1, 2.8, "[1.2345 2.75  ]")]
+    out, t = wg.jvp(f, (np.array([1.2345, 2.75]),), (np.ones(2),))
+    assert seen[1] == seen[0]
+
+
+def test_a_traced_scalar_stored_in_a_plain_array_says_how_to_build_it():
+    def f(x):
+        a = np.zeros(3)
+        a[0] = x
+        return x
+
+    with pytest.raises(ValueError) as info:
+        wg.grad(f)(1.0)
+    # numpy reports its own ValueError (a traced value has __getitem__, so numpy takes
+    # it for a sequence); wengert's advice is its direct cause
+    assert "build the array from traced pieces" in str(info.value.__cause__)

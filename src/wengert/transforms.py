@@ -715,31 +715,57 @@ class custom_vjp:
     ``bwd``. Under forward mode the rule still applies: the JVP is obtained by
     transposing the (linear) ``bwd``, which works when ``bwd`` uses wengert ops. A
     second derivative differentiates through ``fwd`` and ``bwd`` themselves.
+
+    ``nondiff_argnums`` names arguments that are not differentiated (a function, a
+    flag, a size): ``fwd`` still receives every argument, ``bwd`` receives them first,
+    ``bwd(*nondiff_args, residuals, g)``, and returns cotangents for the others only.
+
+    >>> import functools
+    >>> @functools.partial(wg.custom_vjp, nondiff_argnums=(0,))
+    ... def scale(k, x): return k * x
+    >>> scale.defvjp(lambda k, x: (k * x, None), lambda k, res, g: (k * g,))
+    >>> wg.grad(lambda x: scale(3.0, x))(1.0)
+    3.0
     """
 
-    def __init__(self, fun):
+    def __init__(self, fun, nondiff_argnums=()):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.prim = Primitive(_name(fun), fun, register=False)
+        nums = check_argnums("custom_vjp", fun, tuple(nondiff_argnums), None) \
+            if nondiff_argnums else ()
+        self.nondiff_argnums = tuple(sorted(nums))
+        self.prim = Primitive(_name(fun), self._call_fun, register=False)
+
+    def _full_args(self, args, nondiff):
+        """The call's arguments in their places, from the differentiated ones and the
+        ``nondiff`` values (in ``nondiff_argnums`` order)."""
+        full = list(args)
+        for k, v in zip(self.nondiff_argnums, nondiff):
+            full.insert(k, v)
+        return full
+
+    def _call_fun(self, *args, nondiff=()):
+        return self.fun(*self._full_args(args, nondiff))
 
     def defvjp(self, fwd, bwd):
         name = _name(self.fun)
 
-        def vjp_rule(g, ans, *args, residuals):
-            out = bwd(residuals, g)
+        def vjp_rule(g, ans, *args, residuals, nondiff=()):
+            out = bwd(*nondiff, residuals, g)
             if not isinstance(out, (tuple, list)) or len(out) != len(args):
                 raise TypeError(f"custom_vjp {name}: bwd must return a tuple with one "
-                                f"cotangent per argument ({len(args)}), got {out!r}")
+                                f"cotangent per differentiated argument ({len(args)}), "
+                                f"got {out!r}")
             return tuple(out)
 
-        def jvp_rule(tangents, ans, *args, residuals):
+        def jvp_rule(tangents, ans, *args, residuals, nondiff=()):
             total = None
             for k, t in enumerate(tangents):
                 if t is None:
                     continue
                 # J_k t = VJP of (g -> bwd(res, g)[k]) applied to t
                 try:
-                    col = _linear_transpose_jvp(lambda g: bwd(residuals, g)[k])(
+                    col = _linear_transpose_jvp(lambda g: bwd(*nondiff, residuals, g)[k])(
                         t, backend.zeros_like(unbox_all(ans)))
                 except (TypeError, NotImplementedError) as exc:
                     raise NotImplementedError(
@@ -748,14 +774,25 @@ class custom_vjp:
                 total = col if total is None else total + col
             return total
 
-        self.prim.fwd = fwd
+        self.prim.fwd = lambda *args, nondiff=(): fwd(*self._full_args(args, nondiff))
         self.prim.vjp = vjp_rule
         self.prim.jvp = jvp_rule
 
     def __call__(self, *args):
         if self.prim.vjp is None:  # no rule yet: differentiate through fun
             return self.fun(*args)
-        return self.prim(*args)
+        if not self.nondiff_argnums:
+            return self.prim(*args)
+        nums = argnum_positions("custom_vjp", self.fun, self.nondiff_argnums, len(args))
+        nondiff = tuple(args[k] for k in nums)
+        for k, v in zip(nums, nondiff):
+            if any(isinstance(leaf, Box) for leaf in tree_flatten(v)[0]):
+                raise TypeError(f"custom_vjp {_name(self.fun)}: argument {k} is in "
+                                f"nondiff_argnums but is being differentiated; pass it "
+                                f"among the differentiated arguments, or "
+                                f"wengert.stop_gradient(it)")
+        diff = [a for k, a in enumerate(args) if k not in nums]
+        return self.prim(*diff, nondiff=nondiff)
 
 
 class custom_jvp:

@@ -340,6 +340,27 @@ def _float(self):
         f"{_HOW_TO_BUILD}")
 
 
+def _item(self, *args):
+    # like float(): a Python number would silently drop the derivative
+    raise TypeError(
+        f".item() of a traced value (shape {backend.shape(unbox_all(self))}) would give a "
+        f"plain Python number and drop its derivative: keep it as an array (x[i], "
+        f"x.reshape(())), or use wengert.stop_gradient(x) when a constant is meant")
+
+
+def _round(self, ndigits=None):
+    # round() gives a constant, as numpy's rounding does under every transform
+    return round(unbox_all(self), ndigits) if ndigits is not None else round(unbox_all(self))
+
+
+def _format(self, spec):
+    # f-strings and format() show the value (printing needs no derivative)
+    return format(unbox_all(self), spec)
+
+
+Box.item = _item
+Box.__round__ = _round
+Box.__format__ = _format
 Box.__setitem__ = _setitem
 Box.__array__ = _array
 Box.__float__ = _float
