@@ -17,6 +17,8 @@ from .core.primitive import Primitive, registry
 from .core.trace import EscapedTracerError
 from .core.pytree import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
                           tree_unflatten)
+from . import misc  # noqa: F401  (flatten / ravel_pytree, HIPS autograd's optimizers)
+from .misc.flatten import ravel_pytree
 from .tools import numeric, symbolic  # noqa: F401  (the other routes: wg.numeric, wg.symbolic)
 from .tools.gradcheck import check_grads
 from .tools.tracing import trace
@@ -31,4 +33,4 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd",
            "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp", "check_grads", "trace",
            "register_pytree_node", "tree_flatten", "tree_unflatten", "tree_map",
            "tree_leaves", "Primitive", "registry", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "AnomalyError", "EscapedTracerError"]
+           "is_anomaly_enabled", "AnomalyError", "EscapedTracerError", "ravel_pytree"]
