@@ -273,9 +273,13 @@ def test_out_argument_is_refused():
         wnp.matmul(A23, B34, out=np.empty((2, 4)))
 
 
-def test_traced_complex_vdot_is_refused():
-    with pytest.raises(NotImplementedError, match="vdot"):
-        wg.vjp(lambda z: wnp.vdot(z, z), V3 + 1j * W3)
+def test_traced_complex_vdot_conjugates_its_first_argument():
+    z, w = V3 + 1j * W3, W3 - 2j * V3
+    out, f_vjp = wg.vjp(lambda z: wnp.vdot(z, w), z)
+    np.testing.assert_allclose(out, np.vdot(z, w), rtol=1e-14)
+    # vdot(z, w) = sum(conj(z) w): under the pairing sum(re(u t)) its VJP is conj(u w)
+    np.testing.assert_allclose(f_vjp(1.0 + 0.5j)[0], np.conj((1.0 + 0.5j) * w), rtol=1e-14)
+    wg.check_grads(lambda z: wnp.vdot(z, z * w), modes=("fwd", "rev"), order=2)(z)
 
 
 # ----------------------------------------------------------------------- peers

@@ -212,3 +212,21 @@ CASES = [
     _case("svd", "pinv-batch-wide", la.pinv, R(2, 2, 3)),
     _case("eigh", "pinv-hermitian", lambda x: la.pinv(x, hermitian=True), R(3, 3)),
 ]
+
+# Rows added later draw from a generator of their own, so the rows above keep their
+# values. A real operand of solve against a complex one (either way round).
+_more_rng = np.random.default_rng(12)
+
+
+def _mR(*shape):
+    return _more_rng.standard_normal(shape)
+
+
+def _mC(*shape):
+    return _mR(*shape) + 1j * _mR(*shape)
+
+
+CASES += [
+    _case("solve", "real-a-complex-b", la.solve, _mR(3, 3) + 3 * np.eye(3), _mC(2, 3, 2)),
+    _case("solve", "complex-a-real-b", la.solve, _mC(2, 3, 3) + 3 * np.eye(3), _mR(3)),
+]

@@ -7,6 +7,11 @@ getitem).
 Every function ends in ``sin``: a product is linear in each argument, so without a
 nonlinear step the order-2 checks of a one-argument case (``'ii->'``, ``'ij->ji'``)
 would only compare zeros with zeros.
+
+The mixed rows put a real operand against a complex one (either way round): the real
+one's cotangent is the real part (tests/test_linalg_more.py pins its dtype). Their
+values come from a generator of this table's own, so the shared one in spec.py draws
+as before for the tables loaded after this one.
 """
 
 import numpy as np
@@ -17,6 +22,25 @@ from .spec import R, labelled
 
 
 _case = labelled
+
+_own_rng = np.random.default_rng(8)
+
+
+def _R(*shape):
+    """Real standard normal values from this table's generator."""
+    v = _own_rng.standard_normal(shape)
+    return float(v) if shape == () else v
+
+
+def _C(*shape):
+    """Complex standard normal values from this table's generator."""
+    return _R(*shape) + 1j * _R(*shape)
+
+
+def _mixed(prim, label, f, x_shape, y_shape):
+    """Two cases: real x with complex y, and complex x with real y."""
+    return [_case(prim, f"{label}-real-complex", f, _R(*x_shape), _C(*y_shape)),
+            _case(prim, f"{label}-complex-real", f, _C(*x_shape), _R(*y_shape))]
 
 
 def _einsum(spec):
@@ -113,4 +137,19 @@ CASES = [
     _case("getitem", "trace-method", lambda a: a.trace(), R(3, 3)),
     _case("getitem", "diagonal-offset", lambda a: wnp.diagonal(a, 1), R(3, 4)),
     _case("getitem", "diagonal-method", lambda a: a.diagonal(), R(3, 3)),
+
+    # a real operand against a complex one
+    *_mixed("matmul", "mixed-mat-mat", wnp.matmul, (2, 3), (3, 2)),
+    *_mixed("matmul", "mixed-broadcast", wnp.matmul, (1, 2, 3), (2, 3, 2)),
+    *_mixed("dot", "mixed-vec-mat", wnp.dot, (3,), (3, 2)),
+    *_mixed("dot", "mixed-scalar", wnp.dot, (), (3,)),
+    *_mixed("dot", "mixed-vdot", wnp.vdot, (2, 3), (3, 2)),
+    *_mixed("tensordot", "mixed-axes-permuted", _tensordot(([0, 2], [2, 1])), (2, 3, 2),
+            (3, 2, 2)),
+    *_mixed("tensordot", "mixed-inner", wnp.inner, (2, 3), (3,)),
+    *_mixed("einsum", "mixed-ij_jk_to_ik", _einsum("ij,jk->ik"), (2, 3), (3, 2)),
+    *_mixed("einsum", "mixed-ij_ij_to_ij", _einsum("ij,ij->ij"), (1, 3), (2, 3)),
+    *_mixed("einsum", "mixed-ii_j_to_ij", _einsum("ii,j->ij"), (3, 3), (2,)),
+    *_mixed("multiply", "mixed-kron", wnp.kron, (2,), (2, 2)),
+    *_mixed("multiply", "mixed-outer", wnp.outer, (3,), (2,)),
 ]

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import float_dtype, normalize_axis, shape, sum_to
+from ._base import float_dtype, normalize_axis, shape, unbroadcast
 from .arithmetic import add, divide, multiply, power, subtract
 from .complex import conj, imag, real
 from .elementwise import absolute, exp, negative, sqrt
@@ -240,7 +240,8 @@ def inv(a):
 # matrices (..., M, K) whose batch axes broadcast against a's. In the rules a vector
 # b is made a column, so one formula serves both:
 #   dx = solve(a, db - da x),   b_bar = solve(a^T, g),   a_bar = -b_bar x^T,
-# each cotangent summed over the batch axes its input was broadcast along.
+# each cotangent summed over the batch axes its input was broadcast along (and its real
+# part taken for a real input solved with a complex one).
 
 def _col(v, b):
     return expand_dims(v, -1) if len(shape(b)) == 1 else v
@@ -258,12 +259,12 @@ def _solve_impl(a, b):
 
 
 def _solve_vjp_b(g, ans, a, b):
-    return sum_to(_uncol(_solve(_mT(a), _col(g, b)), b), shape(b))
+    return unbroadcast(_uncol(_solve(_mT(a), _col(g, b)), b), b)
 
 
 def _solve_vjp_a(g, ans, a, b):
     b_bar = _solve(_mT(a), _col(g, b))
-    return sum_to(negative(_matmul(b_bar, _mT(_col(ans, b)))), shape(a))
+    return unbroadcast(negative(_matmul(b_bar, _mT(_col(ans, b)))), a)
 
 
 _solve = Primitive(

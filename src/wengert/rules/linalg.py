@@ -7,6 +7,12 @@ tangent substituted (the terms for the two arguments add), and each VJP is anoth
 product of the cotangent with the other argument, transposed back into place and
 summed over the axes broadcasting added. The rules call wengert primitives only,
 so every derivative can be differentiated again.
+
+A real operand multiplied by a complex one gets the real part of its cotangent
+(``unbroadcast`` takes it, HIPS autograd's convention), so a real input's derivative
+stays real. Every product VJP ends in it: a JVP rule substitutes a tangent into a
+product, so a real tangent that depends on a real input (reverse over forward) meets
+a complex operand too, and a complex cotangent there would leak into the real input.
 """
 
 import string
@@ -14,9 +20,10 @@ import string
 import numpy as np
 
 from ..core.primitive import Primitive, lookup
-from ..core.trace import is_boxed, unbox_all
-from ._base import bilinear, no_out, normalize_axis, per_operand, shape, sum_to
+from ..core.trace import unbox_all
+from ._base import bilinear, no_out, normalize_axis, per_operand, shape, unbroadcast
 from .arithmetic import multiply
+from .complex import conj
 from .reductions import sum as _sum
 from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
                     transpose)
@@ -58,7 +65,7 @@ def _matmul_vjp_x(g, ans, x, y):
                  else _matmul(expand_dims(g, -2), swapaxes(y, -1, -2)))
     else:
         x_bar = _matmul(g, swapaxes(y, -1, -2))
-    return sum_to(x_bar, xs)
+    return unbroadcast(x_bar, x)
 
 
 def _matmul_vjp_y(g, ans, x, y):
@@ -70,7 +77,7 @@ def _matmul_vjp_y(g, ans, x, y):
         y_bar = _matmul(g, x) if len(xs) == 2 else _matmul(expand_dims(g, -2), x)
     else:
         y_bar = _matmul(swapaxes(x, -1, -2), g)
-    return sum_to(y_bar, ys)
+    return unbroadcast(y_bar, y)
 
 
 _matmul = bilinear("matmul", _matmul_impl, _matmul_vjp_x, _matmul_vjp_y,
@@ -113,7 +120,7 @@ def _tensordot_vjp_x(g, x, y, axes):
     c = _tensordot(g, y, axes=(tuple(range(len(fx), len(fx) + len(fy))), tuple(fy)))
     held = fx + [ax[ay.index(b)] for b in sorted(ay)]
     perm = tuple(held.index(i) for i in range(nx))
-    return c if perm == tuple(range(nx)) else transpose(c, axes=perm)
+    return unbroadcast(c if perm == tuple(range(nx)) else transpose(c, axes=perm), x)
 
 
 def _tensordot_vjp_y(g, x, y, axes):
@@ -124,7 +131,7 @@ def _tensordot_vjp_y(g, x, y, axes):
     c = _tensordot(x, g, axes=(tuple(fx), tuple(range(len(fx)))))
     held = [ay[ax.index(a)] for a in sorted(ax)] + fy
     perm = tuple(held.index(j) for j in range(ny))
-    return c if perm == tuple(range(ny)) else transpose(c, axes=perm)
+    return unbroadcast(c if perm == tuple(range(ny)) else transpose(c, axes=perm), y)
 
 
 _tensordot = bilinear(
@@ -195,14 +202,14 @@ def _dot_axes(xs, ys):
 def _dot_vjp_x(g, ans, x, y):
     xs, ys = shape(x), shape(y)
     if not xs or not ys:  # a scalar factor: dot is multiply
-        return sum_to(multiply(g, y), xs)
+        return unbroadcast(multiply(g, y), x)
     return _tensordot_vjp_x(g, x, y, _dot_axes(xs, ys))
 
 
 def _dot_vjp_y(g, ans, x, y):
     xs, ys = shape(x), shape(y)
     if not xs or not ys:
-        return sum_to(multiply(x, g), ys)
+        return unbroadcast(multiply(x, g), y)
     return _tensordot_vjp_y(g, x, y, _dot_axes(xs, ys))
 
 
@@ -373,7 +380,7 @@ def _einsum_cotangent(g, k, operands, terms, out, optimize):
         c = multiply(c, mask.astype(np.result_type(unbox_all(c))))
     if shape(c) != xs:
         c = broadcast_to(c, xs)
-    return c
+    return unbroadcast(c, operands[k])  # the real part for a real operand
 
 
 def _einsum_vjp(k, g, ans, *operands, subscripts, optimize=False):
@@ -448,10 +455,7 @@ def vdot(a, b):
     4.0
     """
     if np.iscomplexobj(unbox_all(a)):
-        if is_boxed(a):
-            raise NotImplementedError("vdot: a traced complex first argument is not "
-                                      "supported (its conjugate has no rule here)")
-        a = np.conj(a)
+        a = conj(a)
     xs, ys = shape(a), shape(b)
     if int(np.prod(xs)) != int(np.prod(ys)):
         raise ValueError(f"vdot: shapes {xs} and {ys} have different sizes")
