@@ -95,11 +95,13 @@ def test_error_curve_along_a_direction():
 
 
 def test_table_and_repr(curve):
-    text = curve.table()
+    text = str(curve.table())
     assert "forward" in text and "central" in text and "complex" in text
     assert "best h" in text and "slope (truncation)" in text
     assert len(text.splitlines()) < 30
-    assert len(curve.table(rows=None).splitlines()) > 61
+    assert len(str(curve.table(rows=None)).splitlines()) > 61
+    html = curve.table()._repr_html_()
+    assert html.count("<table") == 2 and "slope (truncation)" in html
     assert "ErrorCurve" in repr(curve)
 
 

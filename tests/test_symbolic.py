@@ -212,8 +212,9 @@ def test_logistic_symbolic_size_swells(swell):
 
 
 def test_swell_table_text(swell):
-    text = swell.table()
+    text = str(swell.table())
     lines = text.splitlines()
+    assert "<table" in swell.table()._repr_html_()
     assert "logistic n=8" in text and "16a(1-a)(1-2a)^2" in text
     assert "AD fwd" in lines[1] and "d/dx ops" in lines[1]
     row8 = next(line for line in lines if line.startswith("logistic n=8"))

@@ -9,6 +9,7 @@ import operator
 from types import SimpleNamespace
 
 from . import backend
+from .display import Table
 from .core.forward import ForwardTrace
 from .core.primitive import Primitive
 from .core.pytree import tree_flatten, tree_map, tree_unflatten
@@ -477,10 +478,20 @@ class JacobianReport(SimpleNamespace):
                 ("why", self.reason), ("passes", self.passes),
                 ("operations per pass", self.ops_per_pass)]
 
+    def table(self):
+        return Table("jacobian: the mode chosen", ["", ""],
+                     [(k, str(v)) for k, v in self.rows()])
+
     def __str__(self):
         rows = [(k, str(v)) for k, v in self.rows()]
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+    def __repr__(self):
+        return str(self)
+
+    def _repr_html_(self):
+        return self.table()._repr_html_()
 
 
 def _count_ops(f_sel, chosen):

@@ -18,11 +18,13 @@ imaginary part).
 (``wengert.grad``) over a range of steps.
 """
 
+import io
 import math
 
 import numpy as np
 
 from ..core.pytree import tree_flatten, tree_unflatten
+from ..display import Report, Table
 from ..transforms import argnum_positions, check_argnums
 
 __all__ = ["grad", "error_curve", "ErrorCurve", "default_step", "METHODS"]
@@ -296,26 +298,30 @@ class ErrorCurve:
         return sorted(set(np.linspace(0, n - 1, rows).round().astype(int).tolist()))
 
     def table(self, rows=16):
-        """The curve as text: ``rows`` steps (None for all), then best steps, errors
-        and fitted slopes per method."""
-        head = f"{'h':>9}  " + "  ".join(f"{m:>10}" for m in self.methods)
-        lines = [f"error of the numeric derivative of {self.name} against AD "
-                 f"at x = {_short(self.x)} (exact {self.exact!r})", head]
-        for i in self._rows(rows):
-            lines.append(f"{self.hs[i]:9.1e}  " + "  ".join(
-                f"{self.errors[m][i]:10.2e}" for m in self.methods))
+        """The curve as a ``Report`` (prints as text, shows as HTML in Jupyter):
+        ``rows`` steps (None for all), then best steps, errors and fitted slopes per
+        method."""
+        steps = Table(f"error of the numeric derivative of {self.name} against AD at "
+                      f"x = {_short(self.x)} (exact {self.exact!r})",
+                      ["h"] + list(self.methods),
+                      [[f"{self.hs[i]:.1e}"] + [f"{self.errors[m][i]:.2e}"
+                                                for m in self.methods]
+                       for i in self._rows(rows)],
+                      align=">" * (1 + len(self.methods)))
         slopes = self.slopes()
-        lines.append("")
-        lines.append(f"{'method':>9}  {'best h':>9}  {'best error':>10}  "
-                     f"{'slope (truncation)':>18}  {'slope (round-off)':>17}")
-        for m in self.methods:
-            s = slopes[m]
-            lines.append(f"{m:>9}  {self.best_step[m]:9.1e}  {self.best_error[m]:10.2e}  "
-                         f"{_fmt_slope(s['truncation']):>18}  {_fmt_slope(s['roundoff']):>17}")
-        return "\n".join(lines)
+        summary = Table("", ["method", "best h", "best error", "slope (truncation)",
+                             "slope (round-off)"],
+                        [[m, f"{self.best_step[m]:.1e}", f"{self.best_error[m]:.2e}",
+                          _fmt_slope(slopes[m]["truncation"]),
+                          _fmt_slope(slopes[m]["roundoff"])] for m in self.methods],
+                        align="<>>>>")
+        return Report([steps, summary])
 
     def __str__(self):
-        return self.table()
+        return str(self.table())
+
+    def _repr_html_(self):
+        return self.table()._repr_html_()
 
     def __repr__(self):
         best = ", ".join(f"{m}: h={self.best_step[m]:.1e} err={self.best_error[m]:.1e}"
@@ -359,9 +365,24 @@ def _new_figure(who):
     except ImportError as err:
         raise ImportError(f"{who} needs matplotlib, which is not installed; install "
                           f"the plot extra: pip install 'wengert[plot]'") from err
-    fig = Figure(figsize=(7, 4.8))
+    global _FIGURE
+    if _FIGURE is None:
+        class WengertFigure(Figure):
+            """A matplotlib Figure that shows itself in Jupyter as a PNG, with no
+            ``%matplotlib inline`` and no pyplot."""
+
+            def _repr_png_(self):
+                buf = io.BytesIO()
+                self.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+                return buf.getvalue()
+
+        _FIGURE = WengertFigure
+    fig = _FIGURE(figsize=(7, 4.8))
     FigureCanvasAgg(fig)
     return fig
+
+
+_FIGURE = None
 
 
 def error_curve(fun, x, hs=None, methods=("forward", "central", "complex"), *,

@@ -19,6 +19,7 @@ indexing, strings) is refused.
 import functools
 from fractions import Fraction
 
+from ..display import Table
 from . import expr as _expr
 from .expr import CONSTANTS, FUNCTIONS
 
@@ -245,6 +246,19 @@ class Derivative:
     def __repr__(self):
         return f"<Derivative d/d{self.var} of {self.function}: {self.size} operations>"
 
+    def table(self):
+        """The function, its derivative and the simplified derivative with their
+        operation counts, as a ``Table``."""
+        return Table(f"d/d{self.var} by symbolic differentiation (sympy)",
+                     ["", "expression", "operations"],
+                     [["function", str(self.function), self.size_function],
+                      ["derivative", str(self.expr), self.size],
+                      ["simplified", str(self.simplified), self.size_simplified]],
+                     align="<<>")
+
+    def _repr_html_(self):
+        return self.table()._repr_html_()
+
 
 def _count_ops(expr):
     return int(_sympy("symbolic").count_ops(expr))
@@ -349,25 +363,25 @@ class SwellTable:
         return [r for r in self.rows if r.n is not None]
 
     def table(self):
-        head = "  ".join(f"{t:>{w}}" if k != "name" else f"{t:<{w}}"
-                         for t, k, w in self._COLUMNS)
-        lines = [f"expression swell: operations in the symbolic derivative (sympy "
-                 f"count_ops) vs the AD trace, derivative at x = {self.at}", head]
-        for r in self.rows:
-            cells = []
-            for _, k, w in self._COLUMNS:
-                v = getattr(r, k)
-                cells.append(f"{v:<{w}}" if k == "name" else
-                             f"{'-' if v is None else v:>{w}}")
-            lines.append("  ".join(cells))
-        lines.append("d/dx ops: sympy.diff as given; simplified: sympy.simplify "
-                     "('-' where skipped); d/dx cse: shared subexpressions counted once;")
-        lines.append("AD fwd: entries of the reverse tape; AD fwd+bwd: operations "
-                     "recorded while evaluating wengert.grad (forward and backward sweep)")
-        return "\n".join(lines)
+        """The rows as a ``Table`` (prints as text, shows as HTML in Jupyter)."""
+        rows = [[("-" if getattr(r, k) is None else getattr(r, k)) for _, k, _ in
+                 self._COLUMNS] for r in self.rows]
+        return Table(f"expression swell: operations in the symbolic derivative (sympy "
+                     f"count_ops) vs the AD trace, derivative at x = {self.at}",
+                     [t for t, _, _ in self._COLUMNS], rows,
+                     align="<" + ">" * (len(self._COLUMNS) - 1),
+                     notes=["d/dx ops: sympy.diff as given; simplified: sympy.simplify "
+                            "('-' where skipped); d/dx cse: shared subexpressions counted "
+                            "once;",
+                            "AD fwd: entries of the reverse tape; AD fwd+bwd: operations "
+                            "recorded while evaluating wengert.grad (forward and backward "
+                            "sweep)"])
 
     def __str__(self):
-        return self.table()
+        return str(self.table())
+
+    def _repr_html_(self):
+        return self.table()._repr_html_()
 
     def plot(self, path=None):
         """Operation counts against n for the logistic map, log y-axis; saved to

@@ -25,9 +25,8 @@ from ..core.primitive import lookup
 from ..core.pytree import tree_flatten, tree_unflatten
 from ..core.reverse import ReverseTrace, pull_cotangents
 from ..core.trace import Box, Trace, unbox_all
+from ..display import BAR, DOT, Table, _pad, _width  # noqa: F401  (Table: the tables' type)
 
-DOT = "\u0307"   # combining dot above: v̇
-BAR = "\u0304"   # combining macron: v̄
 
 # infix operators: symbol and precedence (higher binds tighter)
 # (matmul sits just below * and / so that a * (B @ C) keeps its parentheses: Python
@@ -199,67 +198,6 @@ class Line:
 
     def __repr__(self):
         return f"Line({self.name} = {self.op} = {fmt_value(self.value)})"
-
-
-class Table:
-    """Rows of formulas and values, rendered as text, Markdown, HTML or rich."""
-
-    def __init__(self, title, columns, rows):
-        self.title = title
-        self.columns = list(columns)
-        self.rows = [list(r) for r in rows]
-
-    def column(self, name):
-        i = self.columns.index(name)
-        return [r[i] for r in self.rows]
-
-    def __str__(self):
-        cells = [self.columns] + [[str(c) for c in r] for r in self.rows]
-        widths = [max(_width(row[i]) for row in cells) for i in range(len(self.columns))]
-        out = [self.title] if self.title else []
-        for j, row in enumerate(cells):
-            out.append("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip())
-            if j == 0:
-                out.append("  ".join("-" * w for w in widths))
-        return "\n".join(out)
-
-    def to_markdown(self):
-        esc = lambda s: str(s).replace("|", "\\|")  # noqa: E731
-        out = [f"**{self.title}**", ""] if self.title else []
-        out.append("| " + " | ".join(esc(c) for c in self.columns) + " |")
-        out.append("|" + "|".join("---" for _ in self.columns) + "|")
-        for r in self.rows:
-            out.append("| " + " | ".join(esc(c) for c in r) + " |")
-        return "\n".join(out)
-
-    def _repr_html_(self):
-        import html
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r)
-                       + "</tr>" for r in self.rows)
-        cap = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
-        return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-    def __rich__(self):
-        from rich.table import Table as RichTable
-        t = RichTable(title=self.title or None)
-        for c in self.columns:
-            t.add_column(str(c))
-        for r in self.rows:
-            t.add_row(*[str(c) for c in r])
-        return t
-
-    def __repr__(self):
-        return str(self)
-
-
-def _width(s):
-    # combining marks (the dot of v̇, the bar of v̄) take no column
-    return sum(1 for ch in str(s) if ch not in (DOT, BAR))
-
-
-def _pad(s, w):
-    return str(s) + " " * (w - _width(s))
 
 
 class EvaluationTrace:
