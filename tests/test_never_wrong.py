@@ -353,3 +353,26 @@ def test_a_traced_scalar_stored_in_a_plain_array_says_how_to_build_it():
     # numpy reports its own ValueError (a traced value has __getitem__, so numpy takes
     # it for a sequence); wengert's advice is its direct cause
     assert "build the array from traced pieces" in str(info.value.__cause__)
+
+
+def _method_views(x):
+    z = wnp.outer(x, x)            # (3, 3)
+    r = z.ravel()                  # a view of contiguous z
+    s = z[None].squeeze()          # view
+    w = z.swapaxes(0, 1)           # view
+    m = z.mT                       # view
+    r[4] = x[0] ** 3               # writes z[1, 1]
+    w[0, 2] = 2.0 * x[1]           # writes z[2, 0]
+    m[1, 0] = x[2] * x[0] * 3.0    # writes z[0, 1]
+    return wnp.sum(s * np.arange(9.0).reshape(3, 3)) + wnp.sum(r * r) + wnp.sum(w[0])
+
+
+def test_method_views_share_writes_as_numpy_does():
+    x = np.array([0.3, 0.7, 1.1])
+    plain = _method_views(x.copy())
+    want = central(lambda v: _method_views(v.copy()), x)
+    value, g = wg.value_and_grad(_method_views)(x)
+    assert value == pytest.approx(plain, rel=1e-14)
+    np.testing.assert_allclose(g, want, rtol=1e-6, atol=1e-8)
+    t = wg.jvp(_method_views, (x,), (np.ones(3),))[1]
+    assert t == pytest.approx(want.sum(), rel=1e-6)

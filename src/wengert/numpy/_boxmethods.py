@@ -60,8 +60,8 @@ Box.__neg__ = _method("negative")
 Box.__abs__ = _method("abs")
 Box.__pos__ = lambda self: self
 
-for _name in ["sum", "mean", "prod", "max", "min", "var", "std", "dot", "ravel",
-              "squeeze", "clip", "cumsum", "swapaxes", "conj", "argmax", "argmin",
+for _name in ["sum", "mean", "prod", "max", "min", "var", "std", "dot",
+              "clip", "cumsum", "conj", "argmax", "argmin",
               "all", "any", "round", "nonzero", "argsort", "trace", "diagonal"]:
     setattr(Box, _name, _method(_name))
 Box.conjugate = Box.conj
@@ -70,18 +70,74 @@ Box.conjugate = Box.conj
 def _reshape(self, *shape, order="C"):
     if len(shape) == 1 and not isinstance(shape[0], int):
         shape = tuple(shape[0])
-    base_shape = self.shape
-    return _view(self, lambda b: _ns().reshape(b, shape, order=order),
-                 lambda b, v: _ns().reshape(v, base_shape, order=order))
+    return reshape(self, shape, order=order)
 
 
 def _transpose(self, *axes):
     if len(axes) == 1 and not isinstance(axes[0], int):
         axes = axes[0]
-    axes = tuple(axes) if axes else tuple(reversed(range(self.ndim)))
-    back = tuple(np.argsort(axes))
-    return _view(self, lambda b: _ns().transpose(b, axes),
+    return transpose(self, tuple(axes) if axes else None)
+
+
+# The functions whose numpy result may be a view of their argument, each with the way
+# a changed view is written back into its base. On a traced argument they record the
+# view (see the assignment section below); on anything else they are wengert.numpy's.
+
+def reshape(a, newshape=None, order="C", *, shape=None):
+    newshape = shape if newshape is None else newshape
+    if not isinstance(a, Box):
+        return _ns().reshape(a, newshape, order=order)
+    base_shape = a.shape
+    return _view(a, lambda b: _ns().reshape(b, newshape, order=order),
+                 lambda b, v: _ns().reshape(v, base_shape, order=order))
+
+
+def ravel(a, order="C"):
+    return reshape(a, (-1,), order=order)
+
+
+def squeeze(a, axis=None):
+    if not isinstance(a, Box):
+        return _ns().squeeze(a, axis)
+    base_shape = a.shape
+    return _view(a, lambda b: _ns().squeeze(b, axis),
+                 lambda b, v: _ns().reshape(v, base_shape))
+
+
+def expand_dims(a, axis):
+    if not isinstance(a, Box):
+        return _ns().expand_dims(a, axis)
+    base_shape = a.shape
+    return _view(a, lambda b: _ns().expand_dims(b, axis),
+                 lambda b, v: _ns().reshape(v, base_shape))
+
+
+def transpose(a, axes=None):
+    if not isinstance(a, Box):
+        return _ns().transpose(a, axes)
+    axes = tuple(axes) if axes is not None else tuple(reversed(range(a.ndim)))
+    back = tuple(int(k) for k in np.argsort([ax % max(a.ndim, 1) for ax in axes]))
+    return _view(a, lambda b: _ns().transpose(b, axes),
                  lambda b, v: _ns().transpose(v, back))
+
+
+def swapaxes(a, axis1, axis2):
+    if not isinstance(a, Box):
+        return _ns().swapaxes(a, axis1, axis2)
+    return _view(a, lambda b: _ns().swapaxes(b, axis1, axis2),
+                 lambda b, v: _ns().swapaxes(v, axis1, axis2))
+
+
+def moveaxis(a, source, destination):
+    if not isinstance(a, Box):
+        return _ns().moveaxis(a, source, destination)
+    return _view(a, lambda b: _ns().moveaxis(b, source, destination),
+                 lambda b, v: _ns().moveaxis(v, destination, source))
+
+
+VIEW_FUNCTIONS = {"reshape": reshape, "ravel": ravel, "squeeze": squeeze,
+                  "expand_dims": expand_dims, "transpose": transpose,
+                  "swapaxes": swapaxes, "moveaxis": moveaxis}
 
 
 def _getitem(self, idx):
@@ -115,6 +171,9 @@ def _iter(self):
 
 Box.reshape = _reshape
 Box.transpose = _transpose
+Box.ravel = ravel
+Box.squeeze = squeeze
+Box.swapaxes = swapaxes
 Box.flatten = lambda self, order="C": _ns().ravel(self, order)  # a copy in numpy
 Box.__getitem__ = _getitem
 Box.__len__ = _len
@@ -123,8 +182,8 @@ Box.shape = property(lambda self: backend.shape(unbox_all(self)))
 Box.ndim = property(lambda self: backend.ndim(unbox_all(self)))
 Box.size = property(lambda self: backend.size(unbox_all(self)))
 Box.dtype = property(lambda self: backend.dtype_of(unbox_all(self)))
-Box.T = property(lambda self: _transpose(self))
-Box.mT = property(lambda self: _ns().swapaxes(self, -1, -2))
+Box.T = property(lambda self: transpose(self))
+Box.mT = property(lambda self: swapaxes(self, -1, -2))
 Box.real = property(lambda self: _ns().real(self))
 Box.imag = property(lambda self: _ns().imag(self))
 
