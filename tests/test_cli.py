@@ -389,3 +389,61 @@ def test_main_in_process(capsys):
     assert cli.main(["diff", "open('f')"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("wengert diff: error: cannot read") and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- exit codes, bounds, quoting
+
+def test_an_unexpected_failure_is_one_line_and_exit_2(tmp_path):
+    broken = tmp_path / "broken" / "sympy"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise RuntimeError('sympy is broken here')\n")
+    res = run("demo", cwd=tmp_path, TMPDIR=str(tmp_path), extra_path=str(broken.parent))
+    assert res.returncode == 2, (res.returncode, res.stderr)
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wengert demo: error: "), res.stderr
+    assert "RuntimeError: sympy is broken here" in lines[0]
+    assert "Traceback" not in res.stderr
+
+
+ESCAPES = [
+    (["x", "--at", "x=\x1b[31m1"], "\\x1b[31m1"),
+    (["x", "--at", "x\x1b[2J=1"], "\\x1b[2J"),
+    (["x", "--at", "x=1\n2"], "1\\n2"),
+    (["x", "--at", "x=\u202e1"], "\\u202e1"),
+    (["x", "--at", "x=1", "--graph", "\x1b[2Jg.txt"], "\\x1b[2Jg.txt"),
+    (["x", "--at", "x=1", "--graph", "no\x1b]0;t\x07/g.dot"], "no\\x1b]0;t\\x07/g.dot"),
+    (["x", "--at", "x=1", "\x1b[31mextra"], "\\x1b[31mextra"),
+    (["x", "--at", "x=1", "--mode", "\x1b[31m"], "\\x1b[31m"),
+    (["x\x1b", "--at", "x=1"], "\\x1b"),
+]
+
+
+@pytest.mark.parametrize("k", range(len(ESCAPES)), ids=[ascii(" ".join(a))[:40]
+                                                         for a, _ in ESCAPES])
+def test_user_text_in_messages_is_escaped(work, k):
+    args, escaped = ESCAPES[k]
+    res = run("diff", *args, cwd=work)
+    assert_one_line_error(res, escaped)
+    assert all(c.isprintable() for c in res.stderr.rstrip("\n")), ascii(res.stderr)
+
+
+def test_double_dash_ends_the_options(work):
+    cases = [["diff", "--", "-x^2", "--at", "x=1"],
+             ["diff", "--at", "x=1", "--", "-x^2"],
+             ["diff", "--", "--x", "--at", "x=3"],
+             ["diff", "--at", "x=3", "--mode", "forward", "--", "--x"]]
+    minus_square, _, double_minus, forward = run_all(cases, work)
+    for res in (minus_square, _):
+        assert res.returncode == 0, res.stderr
+        assert numbers(res.stdout) == {"f": -1.0, "df/dx": -2.0}
+    for res in (double_minus, forward):
+        assert res.returncode == 0, res.stderr
+        assert numbers(res.stdout) == {"f": 3.0, "df/dx": 1.0}
+    assert "mode: forward" in forward.stdout
+
+
+def test_expression_starting_with_double_dash_needs_the_marker(work):
+    res = run("diff", "--x", "--at", "x=1", cwd=work)
+    assert_one_line_error(res, "'--x'", "wengert diff -- ")
+    res = run("diff", "--at", "x=1", cwd=work)
+    assert_one_line_error(res, "required: EXPR")

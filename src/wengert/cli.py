@@ -1,4 +1,4 @@
-"""The ``wengert`` command line.
+r"""The ``wengert`` command line.
 
 Each subcommand is one entry in ``COMMANDS``: a help line, a function that adds
 its arguments to its parser, and a function that runs it and returns an exit
@@ -12,8 +12,10 @@ code.
 ``wengert.tools.expr`` (no ``eval``) and builds a Python function of the variables
 with ``wengert.numpy``, which every transform then differentiates.
 
-Exit codes: 0 success, 1 the command failed, 2 bad usage or bad input (one line
-on stderr, nothing on stdout).
+Exit codes: 0 success, 2 anything else: bad usage, bad input or a failure, always
+reported in one line on stderr. User text that a message echoes is written with
+its non-printable characters escaped (``\x1b``, ``\n``), so it cannot drive the
+terminal or break the line.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import itertools
 import math
 import os
 import re
+import shlex
 import shutil
 import sys
 import textwrap
@@ -40,6 +43,25 @@ class CommandError(Exception):
     """Bad input found while running a command: reported in one line, exit 2."""
 
 
+class _UsageError(SystemExit):
+    """A usage error found by argparse (exit 2); ``main`` reports it in one line."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str):
+        super().__init__(2)
+        self.parser, self.message = parser, message
+
+
+def _printable(text: str) -> str:
+    r"""``text`` with each non-printable character (control codes such as ESC, line
+    breaks, bidirectional overrides, undecodable bytes) written as its Python
+    escape: a message that echoes user text stays one line of plain text.
+
+    >>> _printable("x=\x1b[31m1\n")
+    'x=\\x1b[31m1\\n'
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog):
         width = min(_WIDTH, shutil.get_terminal_size((_WIDTH, 24)).columns)
@@ -47,7 +69,8 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is a single line on stderr (exit 2)."""
+    """argparse, but a usage error is raised as ``_UsageError`` for ``main`` to report
+    in a single line on stderr (exit 2)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", _Formatter)
@@ -55,7 +78,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         message = " ".join(message.split())  # argparse may wrap a long choice list
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise _UsageError(self, message)
 
 
 @contextlib.contextmanager
@@ -384,7 +407,7 @@ def _demo_run(args: argparse.Namespace) -> int:
         ok &= part(out)
     if not ok:
         print(f"{PROG} demo: error: a result differs from the expected value", file=sys.stderr)
-        return 1
+        return 2
     return 0
 
 
@@ -755,6 +778,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expression_last(argv: list[str]) -> list[str]:
+    """``--`` marks the argument after it as the expression, even one that begins
+    with '-' ("--x", "-x^2"); options may come before or after the pair. argparse
+    takes everything after ``--`` as positional, so the pair is moved to the end."""
+    command = next((i for i, a in enumerate(argv) if a in COMMANDS), None)
+    if command is None or "--" not in argv[command + 1:]:
+        return argv
+    i = argv.index("--", command + 1)
+    if i + 1 == len(argv):
+        return argv
+    return argv[:i] + argv[i + 2:] + ["--", argv[i + 1]]
+
+
+def _usage_message(err: _UsageError, argv: list[str]) -> str:
+    """argparse's message; for a missing expression, the way to give one that
+    begins with '--', which argparse reads as an option."""
+    message = err.message
+    if err.parser.prog == f"{PROG} diff" and message.endswith("required: EXPR"):
+        command = next(i for i, a in enumerate(argv) if a == "diff")
+        rest = argv[command + 1:]
+        dashed = [a for a in rest[:rest.index("--") if "--" in rest else len(rest)]
+                  if a.startswith("--") and a.split("=", 1)[0] not in _options(err.parser)]
+        if dashed:
+            rest.remove(dashed[0])
+            example = shlex.join([PROG, "diff", "--", dashed[0], *rest])
+            message += (f" (if the expression is {dashed[0]!r}, put '--' before it: "
+                        f"{example})")
+    return message
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    return {s for action in parser._actions for s in action.option_strings}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -767,19 +824,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode: reverse (wg.value_and_grad: one backward pass gives the whole gradient)
     0
     """
+    argv = _expression_last(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:  # reported by the subcommand's parser: "wengert diff: error: ..."
             args._parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    except SystemExit as e:          # --help, --version, usage errors
+    except _UsageError as e:
+        prog = e.parser.prog
+        print(f"{prog}: error: {_printable(_usage_message(e, argv))} "
+              f"(see '{prog} --help')", file=sys.stderr)
+        return 2
+    except SystemExit as e:          # --help, --version
         if e.code is None:
             return 0
         return e.code if isinstance(e.code, int) else 2
     try:
         return args._run(args)
     except CommandError as e:
-        print(f"{PROG} {args.command}: error: {e}", file=sys.stderr)
+        print(f"{PROG} {args.command}: error: {_printable(str(e))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (wengert demo | head): stop quietly
         try:
@@ -790,6 +853,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # no raw traceback reaches the user unless asked for
         if os.environ.get("WENGERT_TRACEBACK"):
             raise
-        print(f"{PROG} {args.command}: error: {type(e).__name__}: {e} "
+        print(f"{PROG} {args.command}: error: {_printable(f'{type(e).__name__}: {e}')} "
               "(set WENGERT_TRACEBACK=1 for the traceback)", file=sys.stderr)
-        return 1
+        return 2
