@@ -105,3 +105,34 @@ CASES += [
     Case("power", lambda x: x ** x, (P(3),), id="power-x**x-3"),
     Case("subtract", lambda x: x - x * 0.5, (R(2, 3),), id="subtract-x-x*0.5-2x3"),
 ]
+
+# ------------------------------------------------ issue 8: fmax, fmin, logaddexp, copysign
+import numpy as np  # noqa: E402
+
+from .spec import labelled  # noqa: E402
+
+_MORE = {
+    "fmax": (D, _shift(D, 0.35)),
+    "fmin": (D, _shift(D, 0.35)),
+    "logaddexp": (R, R),
+    "logaddexp2": (R, R),
+    "copysign": (D, D),  # y's sign never flips under the small steps of the check
+}
+for _name, (_gx, _gy) in _MORE.items():
+    _fun = getattr(wnp, _name)
+    for _sx, _sy in _pairs():
+        CASES.append(Case(_name, _fun, (_gx(*_sx), _gy(*_sy)),
+                          id=f"{_name}-{_shape_id(_sx)}-{_shape_id(_sy)}"))
+
+_NAN_X = np.array([np.nan, 0.7, -1.4, np.nan])
+_NAN_Y = np.array([0.35, np.nan, 2.45, -0.35])
+CASES += [
+    # past a nan the other input takes the whole derivative
+    labelled("fmax", "nan", wnp.fmax, _NAN_X, _NAN_Y),
+    labelled("fmin", "nan", wnp.fmin, _NAN_X, _NAN_Y),
+    Case("logaddexp", lambda x: wnp.logaddexp(x, x * 0.5), (R(3) * 300.0,),
+         id="logaddexp-large-3"),
+    Case("logaddexp2", lambda x: wnp.logaddexp2(1.5, x), (R(2, 3),), id="logaddexp2-const-2x3"),
+    Case("copysign", lambda x: wnp.copysign(x, -1.0) * x, (D(3),), id="copysign-const-3"),
+    Case("fmax", lambda x: wnp.fmax(x, 0.1) * x, (D(2, 3),), id="fmax-const-2x3"),
+]

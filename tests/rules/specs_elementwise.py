@@ -54,3 +54,41 @@ CASES += [
     Case("tanh", lambda x: wnp.tanh(wnp.sin(x) * wnp.exp(x)), (R(3),),
          id="tanh-of-sin-times-exp-3"),
 ]
+
+# ------------------------------------------------ issue 8: more of numpy's elementwise
+from wengert.rules.elementwise import numpy_i1  # noqa: E402  (I1, numpy.i0's derivative)
+
+from .spec import labelled  # noqa: E402
+
+
+def _near_zero(*shape):
+    # sinc' takes its series inside |x| < 0.1
+    return U(*shape) * 0.09
+
+
+for _name, _fun, _gen in [("exp2", wnp.exp2, R), ("sinc", wnp.sinc, R),
+                          ("numpy_i0", wnp.i0, R), ("numpy_i1", numpy_i1, R)]:
+    for _shape in UNARY_SHAPES:
+        CASES.append(Case(_name, _fun, (_gen(*_shape),), id=f"{_name}-{_shape_id(_shape)}"))
+    CASES.append(Case(_name, _fun, (np.asarray(_gen()),), id=f"{_name}-0d-array"))
+CASES += [
+    Case("sinc", wnp.sinc, (_near_zero(4),), id="sinc-series-4"),
+    Case("sinc", wnp.sinc, (np.array([0.0, 0.05, -0.3, 1.7, -0.1]),), id="sinc-both-sides-5"),
+    Case("sinc", wnp.sinc, (0.0,), id="sinc-at-0"),
+    # |x| >= 30: I1 by its asymptotic series
+    Case("numpy_i0", wnp.i0, (np.array([-35.0, 12.0, 40.0, 29.5]),), id="numpy_i0-large-4"),
+    Case("numpy_i1", numpy_i1, (np.array([0.0, 0.4, -1.3]),), id="numpy_i1-at-0-3"),
+    Case("absolute", wnp.fabs, (D(2, 3),), id="absolute-fabs-2x3"),
+    Case("absolute", wnp.fabs, (D(),), id="absolute-fabs-scalar"),
+    labelled("multiply", "deg2rad", wnp.deg2rad, R(3) * 90.0),
+    labelled("multiply", "radians", wnp.radians, R()),
+    labelled("multiply", "rad2deg", wnp.rad2deg, R(2, 3) * 0.1),
+    labelled("multiply", "degrees", wnp.degrees, R(3) * 0.1),
+    labelled("where", "nan_to_num", wnp.nan_to_num, np.array([0.5, np.nan, np.inf, -1.2])),
+    labelled("where", "nan_to_num-options",
+             lambda x: wnp.nan_to_num(x, nan=1.0, posinf=2.0, neginf=-2.0),
+             np.array([[0.5, -np.inf], [np.nan, 0.3]])),
+    Case("arctan2", wnp.angle, (R(3) + 1j * R(3),), id="arctan2-angle-complex-3"),
+    Case("arctan2", lambda z: wnp.angle(z, deg=True) * 0.01, (R(2, 3) + 1j * R(2, 3),),
+         id="arctan2-angle-deg-2x3"),
+]

@@ -1,6 +1,7 @@
 """Binary arithmetic with numpy broadcasting: add, subtract, multiply, divide,
-power (with a traced exponent), maximum, minimum, hypot, arctan2, and the
-comparisons (not differentiable: plain results)."""
+power (with a traced exponent), maximum, minimum, fmax, fmin, logaddexp, logaddexp2,
+hypot, arctan2, copysign, and the comparisons and heaviside (not differentiable:
+plain results)."""
 
 import math
 
@@ -93,6 +94,51 @@ arctan2 = binary("arctan2", scalar_or_array(np.arctan2, math.atan2),
                  dx=lambda x, y, ans: divide(y, x * x + y * y),
                  dy=lambda x, y, ans: divide(-x, x * x + y * y))
 
+# fmax/fmin: maximum and minimum that pass over a nan (the other input wins, so the
+# derivative goes to it: _share compares each input with the answer, and nan equals
+# nothing); where both are nan neither gets a derivative
+fmax = binary("fmax", np.fmax,
+              dx=lambda x, y, ans: _share(x, y, ans),
+              dy=lambda x, y, ans: _share(y, x, ans))
+fmin = binary("fmin", np.fmin,
+              dx=lambda x, y, ans: _share(x, y, ans),
+              dy=lambda x, y, ans: _share(y, x, ans))
+
+
+def _exp(x):
+    from .elementwise import exp
+    return exp(x)
+
+
+def _exp2(x):
+    from .elementwise import exp2
+    return exp2(x)
+
+
+# log(e^x + e^y): the partials are the softmax weights e^(x - ans), e^(y - ans), which
+# never overflow (x - ans <= 0); base 2 likewise with 2^(x - ans)
+logaddexp = binary("logaddexp", np.logaddexp,
+                   dx=lambda x, y, ans: _exp(x - ans),
+                   dy=lambda x, y, ans: _exp(y - ans))
+logaddexp2 = binary("logaddexp2", np.logaddexp2,
+                    dx=lambda x, y, ans: _exp2(x - ans),
+                    dy=lambda x, y, ans: _exp2(y - ans))
+
+
+def _same_sign(x, y):
+    # d copysign(x, y) / dx: +1 where x already has y's sign bit, -1 where it flips
+    x, y = unbox_all(x), unbox_all(y)
+    same = np.equal(np.signbit(x), np.signbit(y))
+    return np.where(same, 1.0, -1.0).astype(float_dtype(x))
+
+
+# |x| with the sign of y: piecewise +-x in x, piecewise constant in y (no derivative
+# there, as for sign)
+copysign = binary("copysign", scalar_or_array(np.copysign, math.copysign),
+                  dx=lambda x, y, ans: _same_sign(x, y),
+                  dy=lambda x, y, ans: 0.0)
+heaviside = nondiff("heaviside", np.heaviside)
+
 less = nondiff("less", np.less)
 less_equal = nondiff("less_equal", np.less_equal)
 greater = nondiff("greater", np.greater)
@@ -107,5 +153,6 @@ mod = binary("mod", np.mod,
 remainder = mod
 
 __all__ = ["add", "subtract", "multiply", "divide", "true_divide", "power", "maximum",
-           "minimum", "hypot", "arctan2", "less", "less_equal", "greater", "greater_equal",
+           "minimum", "fmax", "fmin", "logaddexp", "logaddexp2", "copysign", "heaviside",
+           "hypot", "arctan2", "less", "less_equal", "greater", "greater_equal",
            "equal", "not_equal", "floor_divide", "mod", "remainder"]

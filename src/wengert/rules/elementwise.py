@@ -12,8 +12,9 @@ import numpy as np
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
-from ._base import nondiff, unary
-from .arithmetic import divide
+from ..core.trace import is_boxed
+from ._base import no_out, nondiff, unary
+from .arithmetic import divide, multiply
 from .complex import conj, real
 from .indexing import _where
 
@@ -92,6 +93,222 @@ negative = Primitive(
     jvps=(lambda t, ans, x: negative(t),),
     vjps=(lambda g, ans, x: negative(g),))
 
+exp2 = unary("exp2", scalar_or_array(np.exp2, lambda x: 2.0 ** x), lambda x, ans: ans * _LN2)
+
+_DEG = 180.0 / math.pi
+_RAD = math.pi / 180.0
+
+
+def deg2rad(x, /, out=None):
+    """numpy.deg2rad: ``x * pi / 180``.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> print(round(float(wg.grad(wnp.deg2rad)(90.0)) * 180.0, 12))
+    3.14159265359
+    """
+    no_out("deg2rad", out)
+    if not is_boxed(x):
+        return np.deg2rad(x) if type(x) is not float else x * _RAD
+    return multiply(x, _RAD)
+
+
+def rad2deg(x, /, out=None):
+    """numpy.rad2deg: ``x * 180 / pi``."""
+    no_out("rad2deg", out)
+    if not is_boxed(x):
+        return np.rad2deg(x) if type(x) is not float else x * _DEG
+    return multiply(x, _DEG)
+
+
+radians = deg2rad
+degrees = rad2deg
+
+
+def fabs(x, /, out=None):
+    """numpy.fabs: the absolute value of real input (complex input is refused, as
+    numpy refuses it); the derivative is sign(x), 0 at 0."""
+    no_out("fabs", out)
+    if np.iscomplexobj(unbox_all(x)):
+        raise TypeError("fabs: complex input is not supported (numpy's fabs has no complex "
+                        "loop; use absolute)")
+    if not is_boxed(x):
+        return np.fabs(x)
+    return absolute(x)
+
+
+# ------------------------------------------------------------------- sinc
+
+# sinc(x) = sin(pi x) / (pi x) = sum_k (-1)^k (pi x)^(2k) / (2k + 1)!; its derivative
+# (cos(pi x) - sinc(x)) / x loses digits to cancellation near 0, so |x| < 0.1 takes
+# the series of the derivative, x * sum_k c_k x^(2k) (error below 1e-25 with the
+# terms kept), a polynomial that differentiates again to any order
+_SINC_SERIES = 0.1
+_SINC_D = [(-1) ** k * 2 * k * math.pi ** (2 * k) / math.factorial(2 * k + 1)
+           for k in range(1, 10)]
+
+
+def _sinc_deriv(x, ans):
+    xv = unbox_all(x)
+    small = np.abs(xv) < _SINC_SERIES
+    x2 = x * x
+    series = 0.0
+    for c in reversed(_SINC_D):  # Horner in x^2
+        series = series * x2 + c
+    series = series * x
+    if np.all(small):
+        return series
+    # away from 0: the closed form, with 1 in place of x where the series is used so
+    # that the branch not taken holds no 0/0 (a nan would leak into its derivative)
+    safe = _where(small, 1.0, x)
+    closed = divide(cos(math.pi * safe) - sinc(safe), safe)
+    if not np.any(small):
+        return closed
+    return _where(small, series, closed)
+
+
+sinc = unary("sinc", np.sinc, _sinc_deriv,
+             doc="numpy.sinc, sin(pi x) / (pi x) (1 at 0); every derivative is exact at 0.")
+
+
+# ------------------------------------------------------------------- i0 (numpy's)
+
+def _i1_series(x):
+    # I1(x) = sum_k (x/2)^(2k+1) / (k! (k+1)!): positive terms, no cancellation
+    h = x / 2.0
+    h2 = h * h
+    term = h.copy()
+    total = h.copy()
+    k = 0
+    while True:
+        k += 1
+        term = term * h2 / (k * (k + 1))
+        total = total + term
+        if k > 8 and np.all(np.abs(term) <= 1e-17 * np.abs(total)):
+            return total
+
+
+def _i1_asymptotic(x):
+    # I1(x) ~ e^x / sqrt(2 pi x) sum_k (-1)^k prod_{j<=k} (4 - (2j - 1)^2) / (k! (8x)^k)
+    # for x >= 30: 30 terms leave a relative error near 1e-17
+    total = np.ones_like(x)
+    term = np.ones_like(x)
+    for k in range(1, 30):
+        term = term * -(4.0 - (2 * k - 1) ** 2) / (k * 8.0 * x)
+        total = total + term
+    with np.errstate(over="ignore"):
+        half = np.exp(x / 2.0)  # e^x in two halves: no overflow before the result's own
+        return half * (total / np.sqrt(2.0 * math.pi * x)) * half
+
+
+def _numpy_i1_impl(x):
+    """I1, the modified Bessel function of order 1 (numpy has only i0): the power
+    series for |x| < 30, the asymptotic series beyond, odd in x."""
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    ax = np.abs(x)
+    out = np.empty_like(ax)
+    small = ax < 30.0
+    if np.any(small):
+        out[small] = _i1_series(ax[small])
+    if not np.all(small):
+        out[~small] = _i1_asymptotic(ax[~small])
+    out = np.copysign(out, x)
+    return out[()] if out.ndim == 0 else out
+
+
+# I1'(x) = sum_k (2k + 1) x^(2k) / (2^(2k+1) k! (k+1)!) for |x| < 1 (the last term
+# kept is below 1e-20): a polynomial, exact at 0 to every order; beyond, I0 - I1 / x
+_I1_SERIES = 1.0
+_I1_D = [(2 * k + 1) / (2.0 ** (2 * k + 1) * math.factorial(k) * math.factorial(k + 1))
+         for k in range(11)]
+
+
+def _i1_deriv(x, ans):
+    xv = unbox_all(x)
+    small = np.abs(xv) < _I1_SERIES
+    x2 = x * x
+    series = 0.0
+    for c in reversed(_I1_D):  # Horner in x^2
+        series = series * x2 + c
+    if np.all(small):
+        return series
+    # 1 in place of x where the series is used: no 0/0 in the branch not taken
+    safe = _where(small, 1.0, x) if np.any(small) else x
+    closed = numpy_i0(safe) - divide(numpy_i1(safe), safe)
+    if not np.any(small):
+        return closed
+    return _where(small, series, closed)
+
+
+numpy_i1 = unary("numpy_i1", _numpy_i1_impl, _i1_deriv,
+                 doc="I1, the derivative of numpy.i0 (numpy has no i1 of its own).")
+numpy_i0 = unary("numpy_i0", np.i0, lambda x, ans: numpy_i1(x),
+                 doc="numpy.i0 as a primitive; its derivative is I1.")
+
+
+def i0(x):
+    """numpy.i0, the modified Bessel function of the first kind of order 0 (real
+    input, numpy's own values); the derivative is I1.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> print(round(float(wg.grad(wnp.i0)(1.0)), 12))  # I1(1)
+    0.565159103992
+    """
+    return numpy_i0(x)
+
+
+# ------------------------------------------------- nan_to_num, real_if_close, angle
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """numpy.nan_to_num: finite entries keep their value and derivative; the
+    replaced ones (nan, +-inf) are constants, with derivative 0. Complex input is
+    treated part by part, as numpy does.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(wnp.nan_to_num(x)))(np.array([1.0, np.nan, np.inf]))
+    array([1., 0., 0.])
+    """
+    if not is_boxed(x):
+        return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    xv = unbox_all(x)
+    if np.iscomplexobj(xv):
+        from .complex import imag
+        re = nan_to_num(real(x), nan=nan, posinf=posinf, neginf=neginf)
+        im = nan_to_num(imag(x), nan=nan, posinf=posinf, neginf=neginf)
+        return re + im * 1j
+    fixed = np.nan_to_num(xv, nan=nan, posinf=posinf, neginf=neginf)
+    finite = np.isfinite(xv)
+    if np.all(finite):
+        return x
+    return _where(finite, x, fixed)
+
+
+def real_if_close(a, tol=100):
+    """numpy.real_if_close: the real part of ``a`` when every imaginary part is within
+    ``tol`` machine epsilons of 0 (the decision is made on the values), else ``a``."""
+    if not is_boxed(a):
+        return np.real_if_close(a, tol=tol)
+    av = unbox_all(a)
+    if not np.iscomplexobj(av):
+        return a
+    return a if np.iscomplexobj(np.real_if_close(av, tol=tol)) else real(a)
+
+
+def angle(z, deg=False):
+    """numpy.angle: the argument of ``z``, arctan2(imag(z), real(z)) (in degrees with
+    ``deg``). On real input it is 0 or pi, with derivative 0.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> print(complex(wg.grad(wnp.angle)(1.0j)).real)  # d/dx of arctan2(y, x) at (0, 1)
+    -1.0
+    """
+    if not is_boxed(z):
+        return np.angle(z, deg=deg)
+    from .arithmetic import arctan2
+    from .complex import imag
+    a = arctan2(imag(z), real(z))
+    return multiply(a, _DEG) if deg else a
+
+
 sign = nondiff("sign", np.sign)
 floor = nondiff("floor", np.floor)
 ceil = nondiff("ceil", np.ceil)
@@ -105,4 +322,6 @@ isfinite = nondiff("isfinite", np.isfinite)
 __all__ = ["exp", "expm1", "log", "log1p", "log2", "log10", "sin", "cos", "tan", "arcsin",
            "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
            "sqrt", "cbrt", "square", "reciprocal", "absolute", "abs", "negative", "sign",
-           "floor", "ceil", "rint", "round", "trunc", "isnan", "isinf", "isfinite"]
+           "floor", "ceil", "rint", "round", "trunc", "isnan", "isinf", "isfinite", "exp2",
+           "deg2rad", "rad2deg", "radians", "degrees", "fabs", "sinc", "i0", "nan_to_num",
+           "real_if_close", "angle"]
