@@ -447,3 +447,52 @@ def test_expression_starting_with_double_dash_needs_the_marker(work):
     assert_one_line_error(res, "'--x'", "wengert diff -- ")
     res = run("diff", "--at", "x=1", cwd=work)
     assert_one_line_error(res, "required: EXPR")
+
+
+def sympy_installed():
+    try:
+        import sympy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_power_of_a_negated_variable(work):
+    # (-x)^1001 holds no large number: the exponent's size alone must not refuse it
+    res = run("diff", "(-x)^1001", "--at", "x=0.5", "--compare", cwd=work)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    got = numbers(res.stdout)
+    assert got["f"] == pytest.approx(-(0.5 ** 1001), rel=1e-13)
+    assert got["df/dx"] == pytest.approx(-1001 * 0.5 ** 1000, rel=1e-13)   # -1001 x^1000
+    rows = {ln.split("  ")[0]: ln.split() for ln in res.stdout.splitlines()}
+    central = rows["central differences"]
+    assert float(central[-2]) == pytest.approx(got["df/dx"], rel=1e-4)
+    assert float(central[-1]) < 1e-4        # the error relative to the derivative's size
+    # the symbolic route is optional: right, or marked not available with a note
+    # (tools/expr.check_power still refuses the exact factor -1 raised to 1001)
+    symbolic = rows.get("symbolic (sympy)", [])
+    if symbolic and symbolic[-1] != "n/a":
+        assert float(symbolic[-2]) == pytest.approx(got["df/dx"], rel=1e-12)
+
+
+def test_a_broken_optional_route_is_a_note(work, tmp_path):
+    # sympy that fails to import with an error other than ImportError
+    broken = tmp_path / "broken" / "sympy"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise RuntimeError('sympy is broken here')\n")
+    res = run("diff", F1, "--at", AT1, "--compare", cwd=work, extra_path=str(broken.parent))
+    assert res.returncode == 0, res.stderr
+    assert "symbolic (sympy): not available: RuntimeError: sympy is broken here" in res.stdout
+    assert "df/dx1 = 5.5" in res.stdout
+
+
+def test_symbolic_route_of_a_product(work):
+    # d(x*y)/dx is the bare symbol y: it must still be evaluated at the point
+    res = run("diff", "x*y", "--at", "x=3,y=2", "--compare", cwd=work)
+    assert res.returncode == 0, res.stderr
+    if not sympy_installed():
+        pytest.skip("sympy is not installed")
+    row = next(ln for ln in res.stdout.splitlines() if ln.startswith("symbolic (sympy)"))
+    assert row.split()[2:] == ["2.0", "3.0", "0.0e+00"], row
+    assert "not available" not in res.stdout

@@ -598,11 +598,23 @@ def _count(k, noun):
     return f"{k} {noun}{'s' * (k != 1)}"
 
 
+def _relative_error(got, grad):
+    """max |got - grad| / max |grad| (the error relative to the gradient's size, so a
+    gradient of 1e-299 is not "close" to anything within 1e-296), or max |got| when
+    the gradient is 0."""
+    import numpy as np
+
+    scale = np.max(np.abs(grad))
+    error = np.max(np.abs(got - grad))
+    return f"{error / scale if scale > 0 else error:.1e}"
+
+
 def _compare(f, tree, names, values, grad, mode, trace):
     """Rows of the three routes and a line about sizes, for --compare."""
     import numpy as np
 
     import wengert as wg
+    from wengert.tools import expr
 
     n = len(values)
     show = n <= 2   # the partial derivatives themselves, while they fit in 80 columns
@@ -625,36 +637,38 @@ def _compare(f, tree, names, values, grad, mode, trace):
             # the reason, without the function's own name and advice
             notes.append(f"{label}: not available: {str(err).split(';')[0].split(': ')[-1]}")
             continue
-        add(label, got, f"{np.max(np.abs(got - grad)):.1e}")
+        add(label, got, _relative_error(got, grad))
+    sizes, got = [], []
     try:
         from wengert.tools import symbolic
         sym = symbolic.from_tree(tree, who="diff --compare")
+        import sympy
+        by_name = {s.name: s for s in sym.free_symbols}   # sympy folds x - x to 0
+        # sympy numbers, not floats: xreplace of a bare symbol (d(x*y)/dx is y)
+        # returns the replacement itself, which must still have evalf
+        point = {by_name[v]: sympy.Float(x) for v, x in zip(names, values) if v in by_name}
+        for v in names:
+            d = symbolic.diff(sym, v)
+            sizes.append(d.size)
+            got.append(float(d.expr.xreplace(point).evalf()))
     except ImportError:
         notes.append("symbolic (sympy): skipped, sympy is not installed "
                      "(pip install 'wengert[symbolic]')")
+    except Exception as err:  # an optional route: say why, and go on
+        add("symbolic (sympy)", None, "n/a")
+        why = err.problem if isinstance(err, expr.ExprError) else f"{type(err).__name__}: {err}"
+        notes.append(f"symbolic (sympy): not available: {why}")
     else:
-        sizes, got = [], []
-        try:
-            by_name = {s.name: s for s in sym.free_symbols}   # sympy folds x - x to 0
-            point = {by_name[v]: x for v, x in zip(names, values) if v in by_name}
-            for v in names:
-                d = symbolic.diff(sym, v)
-                sizes.append(d.size)
-                got.append(float(d.expr.xreplace(point).evalf()))
-        except Exception as err:  # an optional route: say why, and go on
-            add("symbolic (sympy)", None, "n/a")
-            notes.append(f"symbolic (sympy): not available: {type(err).__name__}: {err}")
-        else:
-            got = np.array(got)
-            add("symbolic (sympy)", got, f"{np.max(np.abs(got - grad)):.1e}")
-            backward = sum(1 for ln in trace.adjoints()[1] if not ln.note)
-            each = f" ({' + '.join(map(str, sizes))})" if n > 1 else ""
-            verb = "derivatives have" if n > 1 else "derivative has"
-            notes.append(f"sizes: sympy's {verb} {_count(sum(sizes), 'operation')}{each} "
-                         f"(count_ops);")
-            notes.append(f"the AD trace has {_count(len(trace.tape) - n, 'operation')} "
-                         f"forward and {backward} in the backward pass.")
-    columns = ["route", *([f"df/d{v}" for v in names] if show else []), "error vs AD"]
+        got = np.array(got)
+        add("symbolic (sympy)", got, _relative_error(got, grad))
+        backward = sum(1 for ln in trace.adjoints()[1] if not ln.note)
+        each = f" ({' + '.join(map(str, sizes))})" if n > 1 else ""
+        verb = "derivatives have" if n > 1 else "derivative has"
+        notes.append(f"sizes: sympy's {verb} {_count(sum(sizes), 'operation')}{each} "
+                     f"(count_ops);")
+        notes.append(f"the AD trace has {_count(len(trace.tape) - n, 'operation')} "
+                     f"forward and {backward} in the backward pass.")
+    columns = ["route", *([f"df/d{v}" for v in names] if show else []), "rel. error vs AD"]
     return _table("", columns, rows), notes
 
 
