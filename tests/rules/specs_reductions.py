@@ -174,3 +174,109 @@ CASES += [
     Case("logit", wsp.logit, (np.array([0.02, 0.3, 0.5, 0.7, 0.98]),), id="logit-tails-5"),
     Case("logit", lambda x: wsp.logit(wsp.expit(x)), (R(3),), id="logit-of-expit-3"),
 ]
+
+# ------------------------------------------------ issue 8: order statistics, nan-reductions,
+# where=/initial=, average, ptp, std of one element
+from .spec import P, labelled  # noqa: E402
+
+
+def _nan_matrix():
+    v = np.array(R(3, 4))
+    v[0, 1] = v[1, 0] = v[2, 3] = np.nan
+    return v
+
+
+# median and the quantiles gather order statistics (getitem); distinct values, no ties
+CASES += _sweep("getitem", "median", wnp.median, D, smooth=False)
+CASES += [
+    Case("getitem", _then_sin(lambda x: wnp.median(x, axis=(0, 2))), (D(2, 3, 2),),
+         id="getitem-median-2x3x2-axis(0,2)"),
+    Case("getitem", _then_sin(lambda x: wnp.median(x, axis=1)), (D(3, 4),),
+         id="getitem-median-even-3x4-axis1"),
+]
+for _method in ("linear", "hazen", "weibull", "median_unbiased", "normal_unbiased",
+                "interpolated_inverted_cdf", "lower", "nearest", "midpoint",
+                "averaged_inverted_cdf", "inverted_cdf"):
+    CASES.append(Case("getitem", _then_sin(
+        lambda x, m=_method: wnp.quantile(x, np.array([0.13, 0.58, 0.91]), axis=1, method=m)),
+        (D(2, 7),), id=f"getitem-quantile-{_method}-2x7-axis1"))
+CASES += [
+    # traced q (away from the knots of the virtual index 6q)
+    labelled("getitem", "quantile-traced-q", lambda x, q: wnp.quantile(x, q),
+             D(7), np.array([0.1, 0.45, 0.9])),
+    labelled("getitem", "quantile-traced-q-scalar", lambda x, q: wnp.quantile(x, q, axis=0),
+             D(5, 2), 0.3),
+    labelled("getitem", "quantile-keepdims", lambda x: wnp.quantile(x, 0.3, axis=0,
+                                                                    keepdims=True), D(4, 3)),
+    labelled("getitem", "percentile-traced-q", lambda x, q: wnp.percentile(x, q, axis=-1),
+             D(3, 6), np.array([12.0, 71.0])),
+]
+
+# nan-reductions: nans are constants (where); the numbers are differentiated
+for _name in ("nansum", "nanmean", "nanvar", "nanstd", "nanprod", "nanmax", "nanmin"):
+    _f = getattr(wnp, _name)
+    for _axis in (None, 0, 1):
+        CASES.append(labelled("where", f"{_name}-axis{_axis_id(_axis)}",
+                              lambda x, f=_f, a=_axis: f(x, axis=a), _nan_matrix()))
+CASES += [
+    labelled("where", "nanvar-ddof1-keepdims",
+             lambda x: wnp.nanvar(x, axis=1, ddof=1, keepdims=True), _nan_matrix()),
+    labelled("where", "nanstd-one-number-left",
+             lambda x: wnp.nanstd(x, axis=0), np.array([[1.0, np.nan], [np.nan, 0.3],
+                                                       [2.0, np.nan]])),
+]
+
+# where= and initial=
+_MASK = np.array([[True, False, True, True], [False, True, True, False],
+                  [True, True, False, True]])
+CASES += [
+    labelled("where", "sum-where", lambda x: wnp.sum(x, axis=1, where=_MASK), R(3, 4)),
+    labelled("where", "sum-where-initial", lambda x: wnp.sum(x, where=_MASK, initial=1.5),
+             R(3, 4)),
+    Case("where", lambda x: wnp.prod(x, axis=0, where=_MASK), (R(3, 4),),
+         id="where-prod-where-3x4"),
+    Case("prod", lambda x: wnp.prod(x, axis=1, initial=2.0), (R(3, 4),),
+         id="prod-initial-3x4"),
+    labelled("where", "mean-where", lambda x: wnp.mean(x, axis=0, where=_MASK), R(3, 4)),
+    Case("where", lambda x: wnp.var(x, axis=1, where=_MASK), (R(3, 4),),
+         id="where-var-where-3x4"),
+    Case("where", lambda x: wnp.std(x, axis=0, where=_MASK, ddof=1), (R(3, 4),),
+         id="where-std-where-ddof1-3x4"),
+    labelled("max", "max-where-initial",
+             lambda x: wnp.max(x, axis=1, where=_MASK, initial=-3.0), D(3, 4)),
+    labelled("min", "min-initial-wins-somewhere",
+             lambda x: wnp.min(x, axis=0, initial=-1.0), D(3, 4)),
+    labelled("max", "ptp", wnp.ptp, D(3, 4)),
+    labelled("max", "ptp-axis1-keepdims", lambda x: wnp.ptp(x, axis=1, keepdims=True), D(3, 4)),
+    Case("sum", lambda x: wnp.var(x, axis=1, correction=1), (R(3, 4),),
+         id="sum-var-correction-3x4"),
+]
+
+# std and var over one element: 0 whatever the element, so derivative 0 (issue 8, point 2)
+CASES += [
+    Case("sum", lambda x: wnp.std(x, axis=1), (R(3, 1),), id="sum-std-length-1-axis-3x1"),
+    Case("sum", lambda x: wnp.std(x) + x, (R(1),), id="sum-std-single-value"),
+    Case("sum", lambda x: wnp.var(x, axis=0, keepdims=True) * x, (R(1, 3),),
+         id="sum-var-length-1-axis-1x3"),
+    Case("sum", lambda x: wnp.std(x) * x, (R(),), id="sum-std-python-float"),
+]
+
+# average: differentiable in a and in the weights
+CASES += [
+    labelled("sum", "average", wnp.average, R(2, 3)),
+    labelled("sum", "average-weights", lambda a, w: wnp.average(a, weights=w), R(5), P(5)),
+    labelled("sum", "average-weights-axis1", lambda a, w: wnp.average(a, axis=1, weights=w),
+             R(3, 4), P(4)),
+    labelled("sum", "average-weights-axis(2,0)",
+             lambda a, w: wnp.average(a, axis=(2, 0), weights=w), R(2, 3, 4), P(4, 2)),
+    Case("sum", lambda a, w: wnp.sin(wnp.average(a, axis=0, weights=w, returned=True)[0])
+         * wnp.average(a, axis=0, weights=w, returned=True)[1],
+         (R(3, 2), P(3, 2)), id="sum-average-returned-3x2"),
+]
+
+# cumsum and cumprod along every axis of a 3-d array
+for _axis in (None, 0, 1, 2, -1):
+    CASES.append(Case("cumsum", _then_sin(lambda x, a=_axis: wnp.cumsum(x, axis=a)),
+                      (R(2, 3, 2),), id=f"cumsum-2x3x2-axis{_axis_id(_axis)}"))
+    CASES.append(Case("multiply", lambda x, a=_axis: wnp.cumprod(x, axis=a),
+                      (_with_zeros(2, 3, 2),), id=f"multiply-cumprod-zeros-2x3x2-axis{_axis_id(_axis)}"))

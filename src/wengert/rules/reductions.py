@@ -1,5 +1,10 @@
 """Reductions: sum, prod, max and min (primitives over ``axis``/``keepdims``), the
-linear scan cumsum, and what is built on them (mean, var, std, cumprod, argmax)."""
+linear scan cumsum, and what is built on them (mean, var, std, cumprod, argmax, ptp,
+average, the nan-reductions, and median and the quantiles, which gather order
+statistics with getitem). ``where=`` and ``initial=`` work as in numpy: elements
+masked out, and an ``initial`` that wins, get no derivative."""
+
+import builtins
 
 import numpy as np
 
@@ -7,7 +12,7 @@ from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
 from ._base import float_dtype, linear, no_out, nondiff, normalize_axis, shape
 from .arithmetic import multiply
-from .indexing import _getitem
+from .indexing import _getitem, _where
 from .shape import _concatenate, _inverse_perm, _reshape, _transpose
 
 
@@ -59,15 +64,47 @@ _sum = Primitive(
           _restore(g, x, axis, keepdims),))
 
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=False):
-    """numpy.sum.
+_NoValue = np._NoValue  # numpy's "not given", for initial= and where=
+
+
+def _extras(**kwargs):
+    """The keyword options that were given (numpy's own default is "not given")."""
+    return {k: v for k, v in kwargs.items() if v is not _NoValue}
+
+
+def _mask(where):
+    return np.asarray(unbox_all(where), dtype=bool)
+
+
+def _masked(a, where, fill):
+    """``a`` with ``fill`` where the ``where=`` mask is False (a constant there, so
+    those elements get no derivative); ``a`` itself when no mask was given."""
+    if where is _NoValue:
+        return a
+    mask = _mask(where)
+    return a if mask.all() else _where(mask, a, fill)
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
+        where=_NoValue):
+    """numpy.sum; elements masked out by ``where=`` get no derivative.
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(lambda x: wnp.sum(x * x))(wnp.array([1.0, 2.0]))
     array([2., 4.])
+    >>> wg.grad(lambda x: wnp.sum(x, where=x > 1.5, initial=1.0))(wnp.array([1.0, 2.0]))
+    array([0., 1.])
     """
     no_out("sum", out)
-    return _sum(a, axis=_checked_axis("sum", a, axis), keepdims=keepdims, dtype=dtype)
+    extras = _extras(initial=initial, where=where)
+    if not extras:
+        return _sum(a, axis=_checked_axis("sum", a, axis), keepdims=keepdims, dtype=dtype)
+    if not is_boxed(a):
+        return np.sum(a, axis=_axis(axis), dtype=dtype, keepdims=keepdims, **extras)
+    np.sum(unbox_all(a), axis=_axis(axis), keepdims=keepdims, **extras)  # numpy's checks
+    x = _masked(a, where, 0.0)
+    r = _sum(x, axis=_checked_axis("sum", x, axis), keepdims=keepdims, dtype=dtype)
+    return r if initial is _NoValue else r + initial
 
 
 # ---------------------------------------------------------------- prod
@@ -138,15 +175,25 @@ _prod = Primitive(
           multiply(_restore(g, x, axis, keepdims, "prod"), _prod_others(x, axis)),))
 
 
-def prod(a, axis=None, dtype=None, out=None, keepdims=False):
-    """numpy.prod; the derivative is right where elements are zero.
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
+         where=_NoValue):
+    """numpy.prod; the derivative is right where elements are zero, and elements
+    masked out by ``where=`` get none.
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(wnp.prod)(wnp.array([2.0, 0.0, 3.0]))
     array([0., 6., 0.])
     """
     no_out("prod", out)
-    return _prod(a, axis=_checked_axis("prod", a, axis), keepdims=keepdims, dtype=dtype)
+    extras = _extras(initial=initial, where=where)
+    if not extras:
+        return _prod(a, axis=_checked_axis("prod", a, axis), keepdims=keepdims, dtype=dtype)
+    if not is_boxed(a):
+        return np.prod(a, axis=_axis(axis), dtype=dtype, keepdims=keepdims, **extras)
+    np.prod(unbox_all(a), axis=_axis(axis), keepdims=keepdims, **extras)  # numpy's checks
+    x = _masked(a, where, 1.0)
+    r = _prod(x, axis=_checked_axis("prod", x, axis), keepdims=keepdims, dtype=dtype)
+    return r if initial is _NoValue else r * initial
 
 
 # ---------------------------------------------------------------- max and min
@@ -185,32 +232,58 @@ _max = _extremum("max", np.max)
 _min = _extremum("min", np.min)
 
 
-def _no_extras(who, out, initial, where):
-    no_out(who, out)
-    if initial is not None or where is not None:
-        raise TypeError(f"{who}: initial= and where= are not supported by wengert.numpy")
+def _extremum_call(who, prim, np_fn, a, axis, keepdims, initial, where):
+    extras = _extras(initial=initial, where=where)
+    if not extras:
+        return prim(a, axis=_checked_axis(who, a, axis), keepdims=keepdims)
+    if not is_boxed(a):
+        return np_fn(a, axis=_axis(axis), keepdims=keepdims, **extras)
+    # numpy's checks (where= needs initial= for a group that may be empty)
+    np_fn(unbox_all(a), axis=_axis(axis), keepdims=keepdims, **extras)
+    x = _masked(a, where, -np.inf if who == "max" else np.inf)
+    r = prim(x, axis=_checked_axis(who, x, axis), keepdims=keepdims)
+    if initial is _NoValue:
+        return r
+    # initial takes part in the comparison; where it wins the result is that
+    # constant, with no derivative (a tie stays with a's element)
+    beaten = (np.less if who == "max" else np.greater)(unbox_all(r), initial)
+    return _where(beaten, initial, r) if np.any(beaten) else r
 
 
-def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    """numpy.max; tied maxima share the derivative evenly.
+def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue):
+    """numpy.max; tied maxima share the derivative evenly, and where ``initial``
+    wins (or ``where=`` masks an element out) there is none.
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(wnp.max)(wnp.array([1.0, 3.0, 3.0]))
     array([0. , 0.5, 0.5])
     """
-    _no_extras("max", out, initial, where)
-    return _max(a, axis=_checked_axis("max", a, axis), keepdims=keepdims)
+    no_out("max", out)
+    return _extremum_call("max", _max, np.max, a, axis, keepdims, initial, where)
 
 
-def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+def min(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue):
     """numpy.min; tied minima share the derivative evenly.
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(wnp.min)(wnp.array([1.0, 3.0, -2.0]))
     array([0., 0., 1.])
     """
-    _no_extras("min", out, initial, where)
-    return _min(a, axis=_checked_axis("min", a, axis), keepdims=keepdims)
+    no_out("min", out)
+    return _extremum_call("min", _min, np.min, a, axis, keepdims, initial, where)
+
+
+def ptp(a, axis=None, out=None, keepdims=False):
+    """numpy.ptp: max - min along ``axis``.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.ptp)(wnp.array([1.0, 3.0, -2.0]))
+    array([ 0.,  1., -1.])
+    """
+    no_out("ptp", out)
+    if not is_boxed(a):
+        return np.ptp(a, axis=_axis(axis), keepdims=keepdims)
+    return max(a, axis=axis, keepdims=keepdims) - min(a, axis=axis, keepdims=keepdims)
 
 
 amax = max
@@ -297,27 +370,416 @@ def _count(who, a, axis):
     return int(np.prod([shp[i] for i in _reduced_axes(who, _axis(axis), len(shp))]))
 
 
-def mean(a, axis=None, dtype=None, out=None, keepdims=False):
-    """numpy.mean (sum divided by the count)."""
+def _where_counts(a, axis, where, keepdims):
+    """Per output element, how many elements of ``a`` the ``where=`` mask keeps (a
+    plain integer array)."""
+    mask = np.broadcast_to(_mask(where), shape(a))
+    return np.sum(mask, axis=_axis(axis), keepdims=keepdims)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_NoValue):
+    """numpy.mean (sum divided by the count; with ``where=``, of the kept elements)."""
     no_out("mean", out)
-    n = _count("mean", a, axis)
-    return sum(a, axis=axis, keepdims=keepdims) / float(n)
+    if where is _NoValue:
+        n = _count("mean", a, axis)
+        return sum(a, axis=axis, keepdims=keepdims) / float(n)
+    if not is_boxed(a):
+        return np.mean(a, axis=_axis(axis), dtype=dtype, keepdims=keepdims, where=where)
+    return (sum(a, axis=axis, keepdims=keepdims, where=where)
+            / _where_counts(a, axis, where, keepdims))
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """numpy.var: mean squared deviation (divided by N - ddof)."""
+def _var_and_counts(who, a, axis, ddof, keepdims, where, mean_):
+    """numpy's var (mean squared deviation divided by max(N - ddof, 0)) and N, the
+    count behind each output element (an int, or an array with ``where=``)."""
+    if where is _NoValue:
+        n = _count(who, a, axis)
+        n_keep = float(n)
+    else:
+        n = _where_counts(a, axis, where, keepdims)
+        n_keep = _where_counts(a, axis, where, True)
+    if mean_ is _NoValue:
+        mean_ = sum(a, axis=axis, keepdims=True, where=where) / n_keep
+    d = a - mean_
+    ss = sum(d * d, axis=axis, keepdims=keepdims, where=where)
+    if where is _NoValue:
+        return ss / float(builtins.max(n - ddof, 0)), n
+    return ss / np.maximum(n - ddof, 0), n
+
+
+def _ddof(who, ddof, correction):
+    if correction is _NoValue:
+        return ddof
+    if ddof != 0:
+        raise ValueError(f"{who}: ddof and correction can't be given together")
+    return correction
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NoValue,
+        mean=_NoValue, correction=_NoValue):
+    """numpy.var: mean squared deviation (divided by N - ddof; ``correction`` is
+    another name for ddof). Of a single element it is 0, with derivative 0."""
     no_out("var", out)
-    n = _count("var", a, axis)
-    d = a - mean(a, axis=axis, keepdims=True)
-    return sum(d * d, axis=axis, keepdims=keepdims) / float(n - ddof)
+    ddof = _ddof("var", ddof, correction)
+    if not is_boxed(a) and _extras(where=where, mean=mean):
+        return np.var(a, axis=_axis(axis), dtype=dtype, ddof=ddof, keepdims=keepdims,
+                      **_extras(where=where, mean=mean))
+    return _var_and_counts("var", a, axis, ddof, keepdims, where, mean)[0]
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """numpy.std: the square root of var."""
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NoValue,
+        mean=_NoValue, correction=_NoValue):
+    """numpy.std: the square root of var. Over a single element (ddof < 1) it is 0
+    whatever that element is, so its derivative is 0 there (sqrt alone would give
+    0 * inf = nan).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.std)(wnp.array([2.0]))
+    array([0.])
+    """
     from .elementwise import sqrt
     no_out("std", out)
-    return sqrt(var(a, axis=axis, out=out, ddof=ddof, keepdims=keepdims))
+    ddof = _ddof("std", ddof, correction)
+    if not is_boxed(a) and _extras(where=where, mean=mean):
+        return np.std(a, axis=_axis(axis), dtype=dtype, ddof=ddof, keepdims=keepdims,
+                      **_extras(where=where, mean=mean))
+    v, n = _var_and_counts("std", a, axis, ddof, keepdims, where, mean)
+    single = np.logical_and(np.equal(n, 1), np.greater(np.subtract(n, ddof), 0))
+    if mean is not _NoValue or not is_boxed(v) or not np.any(single):
+        return sqrt(v)
+    # where one element is reduced, v = 0 identically: the constant 0 is the answer,
+    # and sqrt sees 1 there so that its derivative is finite in the branch not taken
+    return _where(single, 0.0, sqrt(_where(single, 1.0, v)))
+
+
+# ---------------------------------------------------------------- nan-reductions
+
+def _nan_filled(a, fill):
+    """``a`` with ``fill`` in place of its nans (constants there: no derivative) and
+    the mask of the numbers."""
+    ok = ~np.isnan(unbox_all(a))
+    return (a if ok.all() else _where(ok, a, fill)), ok
+
+
+def _and_where(ok, where):
+    return ok if where is _NoValue else np.logical_and(ok, _mask(where))
+
+
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
+           where=_NoValue):
+    """numpy.nansum: nan counts as 0, and gets derivative 0.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.nansum)(np.array([1.0, np.nan, 3.0]))
+    array([1., 0., 1.])
+    """
+    if not is_boxed(a):
+        return np.nansum(a, axis=_axis(axis), dtype=dtype, out=out, keepdims=keepdims,
+                         **_extras(initial=initial, where=where))
+    no_out("nansum", out)
+    x, _ = _nan_filled(a, 0.0)
+    return sum(x, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial, where=where)
+
+
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
+            where=_NoValue):
+    """numpy.nanprod: nan counts as 1, and gets derivative 0."""
+    if not is_boxed(a):
+        return np.nanprod(a, axis=_axis(axis), dtype=dtype, out=out, keepdims=keepdims,
+                          **_extras(initial=initial, where=where))
+    no_out("nanprod", out)
+    x, _ = _nan_filled(a, 1.0)
+    return prod(x, axis=axis, dtype=dtype, keepdims=keepdims, initial=initial, where=where)
+
+
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_NoValue):
+    """numpy.nanmean: the mean of the numbers (nan for a slice of nans only, with
+    numpy's warning); nans get derivative 0."""
+    if not is_boxed(a):
+        return np.nanmean(a, axis=_axis(axis), dtype=dtype, out=out, keepdims=keepdims,
+                          **_extras(where=where))
+    no_out("nanmean", out)
+    np.nanmean(unbox_all(a), axis=_axis(axis), keepdims=keepdims, **_extras(where=where))
+    x, ok = _nan_filled(a, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # numpy warned above
+        return mean(x, axis=axis, keepdims=keepdims, where=_and_where(ok, where))
+
+
+def _nan_moment(who, np_fn, fn, a, axis, dtype, out, ddof, keepdims, where, mean_,
+                correction):
+    if not is_boxed(a):
+        return np_fn(a, axis=_axis(axis), dtype=dtype, out=out, ddof=ddof,
+                     keepdims=keepdims, **_extras(where=where, mean=mean_,
+                                                  correction=correction))
+    no_out(who, out)
+    plain = np_fn(unbox_all(a), axis=_axis(axis), ddof=ddof, keepdims=keepdims,
+                  **_extras(where=where, mean=mean_, correction=correction))
+    ddof = _ddof(who, ddof, correction)
+    x, ok = _nan_filled(a, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # numpy warned above
+        r = fn(x, axis=axis, ddof=ddof, keepdims=keepdims, where=_and_where(ok, where),
+               mean=mean_)
+    bad = np.isnan(plain)  # too few numbers (N - ddof <= 0): nan, as numpy gives
+    return _where(bad, np.nan, r) if np.any(bad) else r
+
+
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NoValue,
+           mean=_NoValue, correction=_NoValue):
+    """numpy.nanvar: the variance of the numbers; nans get derivative 0."""
+    return _nan_moment("nanvar", np.nanvar, var, a, axis, dtype, out, ddof, keepdims,
+                       where, mean, correction)
+
+
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NoValue,
+           mean=_NoValue, correction=_NoValue):
+    """numpy.nanstd: the standard deviation of the numbers; nans get derivative 0
+    (and so does a slice with a single number)."""
+    return _nan_moment("nanstd", np.nanstd, std, a, axis, dtype, out, ddof, keepdims,
+                       where, mean, correction)
+
+
+def _nan_extremum(who, np_fn, fn, fill, a, axis, out, keepdims, initial, where):
+    if not is_boxed(a):
+        return np_fn(a, axis=_axis(axis), out=out, keepdims=keepdims,
+                     **_extras(initial=initial, where=where))
+    no_out(who, out)
+    plain = np_fn(unbox_all(a), axis=_axis(axis), keepdims=keepdims,
+                  **_extras(initial=initial, where=where))  # numpy's checks and warning
+    x, ok = _nan_filled(a, fill)
+    r = fn(x, axis=axis, keepdims=keepdims, initial=initial, where=where)
+    bad = np.isnan(plain)  # a slice of nans only
+    return _where(bad, np.nan, r) if np.any(bad) else r
+
+
+def nanmax(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue):
+    """numpy.nanmax: the largest number, nans ignored (and given derivative 0)."""
+    return _nan_extremum("nanmax", np.nanmax, max, -np.inf, a, axis, out, keepdims,
+                         initial, where)
+
+
+def nanmin(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue):
+    """numpy.nanmin: the smallest number, nans ignored (and given derivative 0)."""
+    return _nan_extremum("nanmin", np.nanmin, min, np.inf, a, axis, out, keepdims,
+                         initial, where)
+
+
+# ---------------------------------------------------------------- average
+
+def average(a, axis=None, weights=None, returned=False, *, keepdims=_NoValue):
+    """numpy.average, differentiable in ``a`` and in ``weights``: sum(a w) / sum(w)
+    along ``axis``; with ``returned`` also sum(w) (the count without weights), as
+    numpy returns it.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda w: wnp.average(wnp.array([1.0, 3.0]), weights=w))(wnp.array([1.0, 1.0]))
+    array([-0.5,  0.5])
+    """
+    kd = _extras(keepdims=keepdims)
+    if not is_boxed(a) and not is_boxed(weights):
+        return np.average(a, axis=_axis(axis), weights=weights, returned=returned, **kd)
+    # numpy's checks (shapes, weights summing to zero)
+    np.average(unbox_all(a), axis=_axis(axis), weights=unbox_all(weights), **kd)
+    keep = bool(kd.get("keepdims", False))
+    a_shape = shape(a)
+    if weights is None:
+        avg = mean(a, axis=axis, keepdims=keep)
+        scl = float(np.prod(a_shape) / np.prod(shape(avg))) if a_shape else 1.0
+        scl = np.full(shape(avg), scl, dtype=float_dtype(avg))
+        return (avg, scl[()] if scl.ndim == 0 else scl) if returned else avg
+    w = weights
+    w_shape = shape(w)
+    if w_shape != a_shape:
+        axes = _reduced_axes("average", _axis(axis), len(a_shape))
+        order = tuple(int(i) for i in np.argsort(axes))
+        if order != tuple(range(len(order))):
+            w = _transpose(w, axes=order)
+        w = _reshape(w, newshape=tuple(n if i in axes else 1 for i, n in enumerate(a_shape)))
+    scl = sum(w, axis=axis, keepdims=keep)
+    avg = sum(multiply(a, w), axis=axis, keepdims=keep) / scl
+    if not returned:
+        return avg
+    if shape(scl) != shape(avg):
+        from .shape import _broadcast_to
+        scl = _broadcast_to(scl, shape=shape(avg))
+    return avg, scl
+
+
+# ---------------------------------------------------------------- quantiles
+
+# numpy's methods with a continuous virtual index n q + alpha + q (1 - alpha - beta) - 1
+# (Hyndman and Fan); linear is (n - 1) q, written as numpy writes it
+_HF = {"interpolated_inverted_cdf": (0.0, 1.0), "hazen": (0.5, 0.5), "weibull": (0.0, 0.0),
+       "median_unbiased": (1 / 3.0, 1 / 3.0), "normal_unbiased": (3 / 8.0, 3 / 8.0)}
+_DISCRETE = ("inverted_cdf", "closest_observation", "lower", "higher", "nearest")
+
+
+def _discrete_index(method, n, q):
+    """The order statistic a discrete method picks, as numpy picks it."""
+    if method == "lower":
+        return np.floor((n - 1) * q).astype(np.intp)
+    if method == "higher":
+        return np.ceil((n - 1) * q).astype(np.intp)
+    if method == "nearest":
+        return np.around((n - 1) * q).astype(np.intp)
+    if method == "inverted_cdf":
+        index = n * q - 1
+        prev = np.floor(index)
+        res = np.where(index - prev == 0, prev, prev + 1)
+    else:  # closest_observation: the nearest even order statistic (1-based) at a tie
+        index = n * q - 1 - 0.5
+        prev = np.floor(index)
+        res = np.where((index - prev == 0) & (prev % 2 == 1), prev, prev + 1)
+    return np.maximum(res, 0).astype(np.intp)
+
+
+def _interpolation(method, n, q_plain, q):
+    """``(previous, next, gamma)``: the two order statistics numpy interpolates
+    between and the weight of the second, as numpy computes them; gamma is traced
+    where ``q`` is (the derivative in q) and plain otherwise."""
+    if method == "linear":
+        v_plain, v = (n - 1) * q_plain, (n - 1) * q
+    elif method in _HF:
+        alpha, beta = _HF[method]
+        v_plain = n * q_plain + (alpha + q_plain * (1 - alpha - beta)) - 1
+        v = n * q + (alpha + q * (1 - alpha - beta)) - 1
+    elif method == "averaged_inverted_cdf":
+        v_plain = v = n * q_plain - 1
+    elif method == "midpoint":
+        v_plain = v = 0.5 * (np.floor((n - 1) * q_plain) + np.ceil((n - 1) * q_plain))
+    else:
+        raise ValueError(f"quantile: {method!r} is not a valid method")
+    v_plain = np.asarray(v_plain, dtype=float)
+    prev = np.array(np.floor(v_plain))
+    nxt = np.array(prev + 1)
+    above = v_plain >= n - 1
+    prev[above] = nxt[above] = n - 1
+    below = v_plain < 0
+    prev[below] = nxt[below] = 0
+    nans = np.isnan(v_plain)
+    prev[nans] = nxt[nans] = n - 1
+    if above.any():  # numpy marks these -1 (the last element); gamma is taken from that
+        prev_for_gamma = np.where(above, -1.0, prev)
+    else:
+        prev_for_gamma = prev
+    if method == "averaged_inverted_cdf":
+        gamma = np.where(v_plain - prev_for_gamma == 0, 0.5, 1.0)
+    elif method == "midpoint":
+        gamma = np.where(v_plain % 1 == 0, 0.0, 0.5)
+    else:
+        gamma = v - prev_for_gamma
+    return prev.astype(np.intp), nxt.astype(np.intp), gamma
+
+
+def _rows(who, a, axis):
+    """``a`` as a 2-d (groups, n) array, the reduced axes last and merged, with the
+    shape of the groups and the shape keepdims would give."""
+    a_shape = shape(a)
+    nd = len(a_shape)
+    axes = _reduced_axes(who, _axis(axis), nd)
+    keep = tuple(i for i in range(nd) if i not in axes)
+    perm = keep + axes
+    x = a if perm == tuple(range(nd)) else _transpose(a, axes=perm)
+    groups = tuple(a_shape[i] for i in keep)
+    n = int(np.prod([a_shape[i] for i in axes], dtype=np.int64))
+    x = _reshape(x, newshape=(int(np.prod(groups, dtype=np.int64)), n))
+    kept = tuple(1 if i in axes else a_shape[i] for i in range(nd))
+    return x, groups, kept, n
+
+
+def _order_stats(rows, order, positions):
+    """The ``positions``-th smallest element (an int array of shape Q) of every row:
+    shape Q + (groups,), one getitem of the traced rows."""
+    positions = np.asarray(positions)
+    r = np.arange(shape(rows)[0]).reshape((1,) * positions.ndim + (-1,))
+    cols = order[r, positions[..., None]]
+    return _getitem(rows, idx=(r, cols))
+
+
+def _quantile(who, a, q, axis, keepdims, method, median=False):
+    x, groups, kept, n = _rows(who, a, axis)
+    plain = np.asarray(unbox_all(x))
+    order = np.argsort(plain, axis=1)  # nans sort last
+    has_nan = np.isnan(plain).any(axis=1) if plain.dtype.kind in "fc" else None
+    q_plain = np.asarray(unbox_all(q), dtype=float)
+    out_shape = q_plain.shape + (kept if keepdims else groups)
+    if median:
+        lo = _order_stats(x, order, np.asarray((n - 1) // 2))
+        if n % 2:
+            r = lo
+        else:
+            r = (lo + _order_stats(x, order, np.asarray(n // 2))) / 2.0
+    elif method in _DISCRETE:
+        r = _order_stats(x, order, _discrete_index(method, n, q_plain))
+    else:
+        prev, nxt, gamma = _interpolation(method, n, q_plain, q)
+        lo = _order_stats(x, order, prev)
+        hi = _order_stats(x, order, nxt)
+        t = _reshape(gamma, newshape=q_plain.shape + (1,)) if is_boxed(gamma) else \
+            np.reshape(gamma, q_plain.shape + (1,))
+        # numpy's lerp, the same arithmetic: from the nearer end
+        diff = hi - lo
+        r = _where(np.asarray(unbox_all(t)) >= 0.5, hi - diff * (1.0 - t), lo + diff * t)
+    if has_nan is not None and has_nan.any():
+        r = _where(has_nan, np.nan, r)
+    return _reshape(r, newshape=out_shape)
+
+
+def _quantile_call(who, np_fn, a, q, axis, out, overwrite_input, method, keepdims, weights,
+                   scale=None):
+    extras = {} if weights is None else {"weights": weights}
+    if not is_boxed(a) and not is_boxed(q) and not is_boxed(weights):
+        return np_fn(a, q, axis=_axis(axis), out=out, overwrite_input=overwrite_input,
+                     method=method, keepdims=keepdims, **extras)
+    no_out(who, out)
+    if weights is not None:
+        raise NotImplementedError(f"{who}: weights= is not supported on traced values")
+    # numpy's checks: the range of q, the method's name, the axes
+    np_fn(unbox_all(a), unbox_all(q), axis=_axis(axis), method=method, keepdims=keepdims)
+    if scale is not None:
+        q = q / scale
+    return _quantile(who, a, q, axis, keepdims, method)
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False, *, weights=None):
+    """numpy.quantile, differentiable in ``a`` and in ``q``: the derivative in ``a``
+    goes to the two order statistics it interpolates between, with the
+    interpolation weights (one of them for the discrete methods), and in ``q`` it is
+    the slope between them. Every method but weighted ones; ties follow argsort.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.quantile(x, 0.25))(wnp.array([4.0, 1.0, 3.0]))
+    array([0. , 0.5, 0.5])
+    """
+    return _quantile_call("quantile", np.quantile, a, q, axis, out, overwrite_input, method,
+                          keepdims, weights)
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+               keepdims=False, *, weights=None):
+    """numpy.percentile: quantile with ``q`` in percent."""
+    return _quantile_call("percentile", np.percentile, a, q, axis, out, overwrite_input,
+                          method, keepdims, weights, scale=100.0)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """numpy.median: the middle order statistic (the mean of the middle two for an
+    even count), nan where a slice holds a nan; the derivative is one-hot (or split
+    in halves), following argsort at ties.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.median)(wnp.array([4.0, 1.0, 3.0]))
+    array([0., 0., 1.])
+    """
+    if not is_boxed(a):
+        return np.median(a, axis=_axis(axis), out=out, overwrite_input=overwrite_input,
+                         keepdims=keepdims)
+    no_out("median", out)
+    np.median(unbox_all(a), axis=_axis(axis), keepdims=keepdims)  # numpy's checks
+    return _quantile("median", a, 0.5, axis, keepdims, "linear", median=True)
 
 
 __all__ = ["sum", "mean", "var", "std", "prod", "max", "amax", "min", "amin", "argmax",
-           "argmin", "argsort", "all", "any", "nonzero", "count_nonzero", "cumsum", "cumprod"]
+           "argmin", "argsort", "all", "any", "nonzero", "count_nonzero", "cumsum", "cumprod",
+           "ptp", "average", "median", "quantile", "percentile", "nansum", "nanprod",
+           "nanmean", "nanvar", "nanstd", "nanmax", "nanmin"]
