@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -496,3 +497,50 @@ def test_symbolic_route_of_a_product(work):
     row = next(ln for ln in res.stdout.splitlines() if ln.startswith("symbolic (sympy)"))
     assert row.split()[2:] == ["2.0", "3.0", "0.0e+00"], row
     assert "not available" not in res.stdout
+
+
+def _timed(*args, cwd):
+    start = time.monotonic()
+    res = run(*args, cwd=cwd)
+    return res, time.monotonic() - start
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_high_order_with_two_variables_is_bounded(work, mode):
+    # reverse over reverse nested 7 deep ran for minutes on these
+    x1, x2 = 2.0, 5.0
+    res, seconds = _timed("diff", F1, "--at", AT1, "--order", "7", "--mode", mode, cwd=work)
+    assert seconds < 10, seconds
+    if res.returncode == 2:
+        assert_one_line_error(res, "--order")
+    else:
+        assert res.returncode == 0, res.stderr
+        got = numbers(res.stdout)
+        assert got["d7f/dx1^7"] == pytest.approx(720 / x1 ** 7, rel=1e-12)  # of ln x1
+        assert got["d7f/dx2^7"] == pytest.approx(math.cos(x2), rel=1e-12)   # of -sin x2
+        assert got["d7f/dx1^3 dx2^4"] == 0.0
+    res, seconds = _timed("diff", "exp(x)*sin(y)", "--at", "x=0.5,y=1", "--order", "7",
+                          "--mode", mode, cwd=work)
+    assert seconds < 10, seconds
+    if res.returncode == 2:
+        assert_one_line_error(res, "--order")
+    else:
+        assert res.returncode == 0, res.stderr
+        got = numbers(res.stdout)
+        # d^(a+b)/dx^a dy^b e^x sin y = e^x sin(y + b pi/2)
+        for b in range(8):
+            name = "d7f/" + " ".join(p for p in (f"dx^{7 - b}" if 7 - b > 1 else
+                                                 "dx" * (7 - b),
+                                                 f"dy^{b}" if b > 1 else "dy" * b) if p)
+            exact = math.exp(0.5) * math.sin(1 + b * math.pi / 2)
+            assert got[name] == pytest.approx(exact, rel=1e-11, abs=1e-12), name
+
+
+def test_too_much_work_is_refused_naming_the_limit(work):
+    cases = [["diff", "sqrt(x)*cbrt(y)", "--at", "x=2,y=3", "--order", "10"],
+             ["diff", "sqrt(x)*cbrt(y)", "--at", "x=2,y=3", "--order", "10", "--mode",
+              "forward"]]
+    start = time.monotonic()
+    for res in run_all(cases, work):
+        assert_one_line_error(res, "--order 10", "limit")
+    assert time.monotonic() - start < 10

@@ -425,6 +425,11 @@ def _diff_epilog():
 
 _MAX_ORDER = 10
 _MAX_ENTRIES = 10_000   # derivatives printed for --order k: n**k at most
+# the work of differentiating: passes x operations x _GROWTH**order (each level of
+# nesting multiplies the operations a pass evaluates by about 2 to 3); 300,000 is
+# about 3 seconds at worst
+_GROWTH = 3
+_MAX_WORK = 300_000
 
 
 def _diff_args(parser: argparse.ArgumentParser) -> None:
@@ -504,10 +509,15 @@ def _read_at(items, tree):
 
 
 def _check_domain(tree, names, values, texts):
-    """Evaluate once on plain floats; name the first subexpression that is nan or inf."""
+    """Evaluate once on plain floats; name the first subexpression that is nan or inf.
+    Return the number of operations evaluated (each distinct subexpression once)."""
     from wengert.tools import expr
 
+    operations = 0
+
     def visit(node, value):
+        nonlocal operations
+        operations += node[0] not in ("int", "float", "var", "const")
         try:
             finite = math.isfinite(float(value))
         except (TypeError, ValueError):
@@ -520,6 +530,7 @@ def _check_domain(tree, names, values, texts):
 
     with _quiet_numpy():
         expr.build(tree, expr.NumpyOps(dict(zip(names, values))), visit=visit)
+    return operations
 
 
 def _check_graph_path(path):
@@ -545,14 +556,60 @@ def _partials(names, index):
     return f"d{k if k > 1 else ''}f/{parts}"
 
 
+def _passes(n, order, mode):
+    """Evaluations of the function (each as deep as the order) ``_differentiate``
+    makes for the derivatives of ``order`` in ``n`` variables."""
+    if order == 1:
+        return n if mode == "forward" else 1
+    if mode == "forward":
+        return math.comb(n + order - 1, order)      # one per distinct partial derivative
+    if order == 2:
+        return n                                    # jacrev of grad: one row per pass
+    return math.comb(n + order - 2, order - 1)      # one gradient per pass
+
+
+def _check_work(n, order, mode, operations):
+    """Refuse a request whose estimated work is over ``_MAX_WORK``: passes times
+    operations times ``_GROWTH`` per order, as each nested pass multiplies the
+    operations it evaluates."""
+    passes = _passes(n, order, mode)
+    work = passes * max(operations, 1) * _GROWTH ** order
+    if work <= _MAX_WORK:
+        return
+    what = f"--order {order}" if order > 1 else "--mode forward"
+    advice = "lower --order" if order > 1 else "use --mode reverse, one pass"
+    raise CommandError(f"{what} with {_count(n, 'variable')} and "
+                       f"{_count(operations, 'operation')} is too much work: "
+                       f"{passes} pass{'es' * (passes != 1)} x {operations} x "
+                       f"{_GROWTH}**{order} = {work:,}; the limit is {_MAX_WORK:,}: {advice}")
+
+
+def _nested_jvp(f, n, index):
+    """The function of the ``n`` variables whose value is the derivative of ``f``
+    (scalar or a tuple) along the variables in ``index``, one wg.jvp for each."""
+    import wengert as wg
+
+    g = f
+    for i in index:
+        def g(*xs, inner=g, seed=tuple(float(j == i) for j in range(n))):
+            return wg.jvp(inner, xs, seed)[1]
+    return g
+
+
 def _differentiate(f, names, values, mode, order):
     """``(value, derivatives, how)``: derivatives is the gradient (order 1) or the
-    array of all k-th partial derivatives, ``how`` says what ran."""
+    array of all k-th partial derivatives, ``how`` says what ran.
+
+    Above order 1 each distinct partial derivative (or, in reverse mode above
+    order 2, each distinct gradient) takes one pass of nested forward mode: the
+    array of k-th derivatives is symmetric, and the n**k passes of nested jacfwd,
+    or reverse mode nested k deep, grow far faster with k."""
     import numpy as np
 
     import wengert as wg
 
     n = len(values)
+    passes = _passes(n, order, mode)
     if order == 1:
         if mode == "forward":
             grad = []
@@ -566,32 +623,41 @@ def _differentiate(f, names, values, mode, order):
             how = "reverse (wg.value_and_grad: one backward pass gives the whole gradient)"
         return float(value), np.array([float(g) for g in grad]), how
     value = float(f(*values))
-    if n == 1:
-        if mode == "forward":
-            d = wg.derivative(f, order=order)
-            how = f"forward (wg.derivative(f, order={order}): nested forward mode)"
+    if order == 2 and mode == "reverse":
+        if n == 1:
+            d = np.reshape(float(wg.grad(wg.grad(f))(values[0])), (1, 1))
+            how = "reverse (wg.grad nested 2 times: reverse over reverse)"
         else:
-            d = f
-            for _ in range(order):
-                d = wg.grad(d)
-            how = f"reverse (wg.grad nested {order} times: reverse over reverse)"
-        return value, np.reshape(float(d(values[0])), (1,) * order), how
+            def on_vector(v):
+                return f(*[v[i] for i in range(n)])
 
-    def on_vector(v):
-        return f(*[v[i] for i in range(n)])
+            d = np.asarray(wg.jacrev(wg.grad(on_vector))(np.array(values, dtype=float)),
+                           dtype=float)
+            how = "reverse (wg.jacrev over wg.grad: reverse over reverse)"
+        return value, d, how
+    if n == 1 and mode == "forward":
+        d = float(wg.derivative(f, order=order)(values[0]))
+        how = f"forward (wg.derivative(f, order={order}): nested forward mode)"
+        return value, np.reshape(d, (1,) * order), how
 
+    found = {}   # sorted index -> the partial derivative
     if mode == "forward":
-        d = on_vector
-        for _ in range(order):
-            d = wg.jacfwd(d)
-        how = f"forward (wg.jacfwd nested {order} times: forward over forward)"
+        for index in itertools.combinations_with_replacement(range(n), order):
+            found[index] = float(_nested_jvp(f, n, index)(*values))
+        how = (f"forward (wg.jvp nested {order} deep, one pass per distinct partial "
+               f"derivative: {passes} pass{'es' * (passes > 1)})")
     else:
-        d = wg.grad(on_vector)
-        for _ in range(order - 1):
-            d = wg.jacrev(d)
-        inner = "wg.jacrev" if order == 2 else f"wg.jacrev nested {order - 1} times"
-        how = f"reverse ({inner} over wg.grad: reverse over reverse)"
-    return value, np.asarray(d(np.array(values, dtype=float)), dtype=float), how
+        grad = wg.grad(f, argnums=tuple(range(n)))
+        for index in itertools.combinations_with_replacement(range(n), order - 1):
+            row = _nested_jvp(grad, n, index)(*values)
+            for j in range(index[-1], n):
+                found[index + (j,)] = float(row[j])
+        how = (f"forward over reverse (wg.jvp nested {order - 1} deep over wg.grad: "
+               f"{passes} pass{'es' * (passes > 1)})")
+    d = np.empty((n,) * order)
+    for index in np.ndindex(d.shape):
+        d[index] = found[tuple(sorted(index))]
+    return value, d, how
 
 
 def _count(k, noun):
@@ -688,7 +754,8 @@ def _diff_run(args: argparse.Namespace) -> int:
                            f"{_MAX_ENTRIES}")
     if args.graph:
         _check_graph_path(args.graph)
-    _check_domain(tree, names, values, texts)
+    operations = _check_domain(tree, names, values, texts)
+    _check_work(len(names), args.order, args.mode, operations)
     f = expr.to_function(tree, names)
     out = _Printer()
     shown = []   # everything is computed before anything is printed
