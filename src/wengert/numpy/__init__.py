@@ -15,6 +15,7 @@ from ..rules.indexing import *  # noqa: F401,F403
 from ..rules.linalg import *  # noqa: F401,F403
 from ..rules.reductions import *  # noqa: F401,F403
 from ..rules.shape import *  # noqa: F401,F403
+from ..rules.signal import *  # noqa: F401,F403
 from ..rules.sorting import *  # noqa: F401,F403
 from ._namespace import *  # noqa: F401,F403
 from . import fft, linalg  # noqa: F401
