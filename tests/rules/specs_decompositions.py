@@ -230,3 +230,48 @@ CASES += [
     _case("solve", "real-a-complex-b", la.solve, _mR(3, 3) + 3 * np.eye(3), _mC(2, 3, 2)),
     _case("solve", "complex-a-real-b", la.solve, _mC(2, 3, 3) + 3 * np.eye(3), _mR(3)),
 ]
+
+
+def _real_spectrum(*batch, n=3):
+    """A non-symmetric real matrix with distinct real eigenvalues, S diag(1, 2.5, 4) S^-1."""
+    m = _mR(*batch, n, n) + n * np.eye(n)
+    return (m * (np.arange(n) * 1.5 + 1.0)) @ np.linalg.inv(m)
+
+
+def _eig_rebuilt(a):
+    """V diag(w) V^-1, a again (phase-free in V)."""
+    w, v = la.eig(a)
+    return (v * w[..., None, :]) @ la.inv(v)
+
+
+# eig and eigvals on real matrices with real or complex eigenvalues and on complex
+# ones; eigenvectors through phase-free functions. lstsq and the other composites
+# filed under a primitive they bind.
+CASES += [
+    _case("eig", "w-real-spectrum", lambda a: la.eig(a)[0], _real_spectrum()),
+    _case("eig", "v-squared-real-spectrum", lambda a: la.eig(a)[1] ** 2, _real_spectrum(2)),
+    _case("eig", "w-complex-pairs", lambda a: la.eig(a).eigenvalues, _mR(2, 4, 4)),
+    _case("eig", "v-abs2-complex-pairs", lambda a: _abs2(la.eig(a).eigenvectors), _mR(3, 3)),
+    _case("eig", "complex", lambda a: _abs2(la.eig(a)[1]) * la.eig(a)[0], _mC(3, 3)),
+    _case("eig", "rebuilt", _eig_rebuilt, _mR(2, 3, 3)),
+    _case("eigvals", "real-spectrum", la.eigvals, _real_spectrum()),
+    _case("eigvals", "complex-pairs", la.eigvals, _mR(2, 3, 3)),
+    _case("eigvals", "complex", la.eigvals, _mC(3, 3)),
+    _case("qr", "lstsq-tall", lambda a, b: la.lstsq(a, b)[0], _mR(4, 3), _mR(4)),
+    _case("qr", "lstsq-wide", lambda a, b: la.lstsq(a, b)[0], _mR(2, 3), _mR(2, 2)),
+    _case("qr", "lstsq-complex", lambda a, b: la.lstsq(a, b)[0], _mC(4, 2), _mC(4, 2)),
+    _case("qr", "lstsq-mixed", lambda a, b: la.lstsq(a, b)[0], _mR(4, 2), _mC(4)),
+    _case("qr", "lstsq-residuals", lambda a, b: la.lstsq(a, b)[1], _mR(5, 2), _mR(5, 2)),
+    _case("svdvals", "lstsq-s", lambda a: la.lstsq(a, np.ones(4))[3], _mR(4, 3)),
+    _case("svdvals", "cond", la.cond, _mR(2, 3, 3) + 3 * np.eye(3)),
+    _case("inv", "cond-fro", lambda a: la.cond(a, "fro"), _mR(3, 3) + 3 * np.eye(3)),
+    _case("matmul", "multi_dot", lambda a, b: la.multi_dot([a, b, a, b]), _mR(2, 3),
+          _mR(3, 2)),
+    _case("solve", "tensorsolve", la.tensorsolve,
+          _mR(2, 3, 6) + 3 * np.eye(6).reshape(2, 3, 6), _mR(2, 3)),
+    _case("inv", "tensorinv", la.tensorinv, _mR(2, 3, 6) + 3 * np.eye(6).reshape(2, 3, 6)),
+    _case("sqrt", "vector_norm-axes", lambda x: la.vector_norm(x, axis=(0, 2)), _mR(2, 3, 2)),
+    _case("sqrt", "matrix_norm", la.matrix_norm, _mC(2, 3, 2)),
+    _case("conj", "vecdot-complex", la.vecdot, _mC(2, 3), _mC(3)),
+    _case("multiply", "cross", la.cross, _mR(2, 3), _mC(3)),
+]

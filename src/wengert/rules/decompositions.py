@@ -2,10 +2,13 @@
 axes, with numpy's batching over the axes before them.
 
 Primitives: inv, solve, det, slogdet (its log|det| part; for complex input the
-complex log det), cholesky, eigh, eigvalsh, svd, svdvals and qr. The core records one output per primitive, so eigh, svd and qr
-pack their factors into one array (eigh: the row w on top of V, (..., n+1, n)) and
-the public functions hand back slices of it; each rule splits the packed cotangent
-or builds the packed tangent. Composites: matrix_power, norm and pinv.
+complex log det), cholesky, eigh, eigvalsh, eig, eigvals, svd, svdvals and qr. The
+core records one output per primitive, so eigh, eig, svd and qr pack their factors
+into one array (eigh: the row w on top of V, (..., n+1, n)) and the public functions
+hand back slices of it; each rule splits the packed cotangent or builds the packed
+tangent. Composites: matrix_power, norm, pinv, lstsq (through qr), cond, the array
+API's matrix_norm and vector_norm, tensorsolve and tensorinv; matrix_rank is a
+count, plain on traced values too.
 
 Every rule is written with wengert operations (matmul, swapaxes, solve, inv, ...),
 so it differentiates again. The symmetric solvers (cholesky, eigh, eigvalsh) are
@@ -40,12 +43,14 @@ from .linalg import _matmul
 from .reductions import max as _max
 from .reductions import min as _min
 from .reductions import sum as _sum
-from .shape import concatenate, expand_dims, moveaxis, reshape, squeeze, swapaxes
+from .shape import (concatenate, expand_dims, moveaxis, reshape, squeeze, swapaxes,
+                    transpose)
 
 LinAlgError = np.linalg.LinAlgError
 
 # numpy's result types, rebuilt so a traced call returns the same fields
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
@@ -508,6 +513,130 @@ def eigvalsh(a, UPLO="L"):
     return _eigvalsh(a, UPLO=UPLO)
 
 
+# ---------------------------------------------------------------- eig, eigvals
+
+_np_eig = _lapack("eig", np.linalg.eig)
+
+
+def _eig_impl(a):
+    w, v = _np_eig(a)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _eig_split(p):
+    """w and V from a packed result (or its cotangent)."""
+    return _row(p, 0), _rows(p, 1, None)
+
+
+def _unit_columns(v, dv0):
+    """dv0 less each column's component along the unit column of v: dv_k = dv0_k -
+    v_k (v_k^H dv0_k), so v_k^H dv_k = 0 (the norm kept, the arbitrary phase held)."""
+    along = _sum(multiply(_conj(v), dv0), axis=-2)
+    return subtract(dv0, multiply(v, expand_dims(along, -2)))
+
+
+def _unit_columns_adjoint(v, g):
+    """The plain transpose of _unit_columns(v, .)."""
+    along = _sum(multiply(g, v), axis=-2)
+    return subtract(g, multiply(_conj(v), expand_dims(along, -2)))
+
+
+def _eig_jvp(t, ans, a):
+    # A V = V diag(w): with P = V^-1 dA V, dw = diag(P) and dV = V (F o P) (F_ij =
+    # 1 / (w_j - w_i) off the diagonal), each column then kept at unit norm
+    w, v = _eig_split(ans)
+    p = _solve(v, _matmul(t, v))
+    with np.errstate(invalid="ignore"):  # the vectors' inf where eigenvalues repeat
+        dv = _unit_columns(v, _vectors_matmul(v, _over_gaps(p, _gaps(w))))
+    return concatenate([expand_dims(_diag_part(p), -2), dv], axis=-2)
+
+
+def _eig_vjp(g, ans, a):
+    # the transpose: A_bar = V^-T (diag(w_bar) + F o (V^T N^T(V_bar))) V^T, N the
+    # unit-norm step; a real A takes its real part
+    w, v = _eig_split(ans)
+    w_bar, v_bar = _eig_split(g)
+    c_bar = _matmul(_mT(v), _unit_columns_adjoint(v, v_bar))
+    p_bar = add(_diag_embed(w_bar), _over_gaps(c_bar, _gaps(w)))
+    return unbroadcast(_solve(_mT(v), _matmul(p_bar, _mT(v))), a)
+
+
+_eig = Primitive(
+    "eig", _eig_impl, jvps=(_eig_jvp,), vjps=(_eig_vjp,),
+    doc="numpy.linalg.eig as a primitive with one packed output: the eigenvalues as "
+        "the first row, the eigenvectors below, shape (..., n + 1, n).")
+
+
+def eig(a):
+    """numpy.linalg.eig: eigenvalues ``w`` and right eigenvectors ``v`` (columns of
+    unit 2-norm) of a general square matrix, ``a @ v = v * w``. As numpy, a real
+    matrix gives real results when every eigenvalue is real and complex ones
+    otherwise; the derivative of a real input is real (HIPS autograd's convention).
+    Each eigenvector's phase (its sign, for a real one) is LAPACK's choice: the rules
+    hold v_k^H dv_k = 0, so differentiate functions that do not depend on it (|v|^2,
+    v diag(w) inv(v)). Where eigenvalues repeat the vectors have no derivative (inf
+    or nan), but a function of the eigenvalues alone differentiates there too.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda a: wnp.sum(wnp.real(wnp.linalg.eig(a)[0]) ** 2)
+    >>> wg.grad(f)(wnp.array([[2.0, 1.0], [0.0, 3.0]]))
+    array([[4., 0.],
+           [2., 6.]])
+    """
+    _square("eig", a)
+    if not is_boxed(a):
+        return np.linalg.eig(a)
+    w, v = _eig_split(_eig(a))
+    return EigResult(w, v)
+
+
+def _eigvals_vectors(a, ans):
+    """eig(a)'s eigenvectors with their columns in the order of the eigenvalues
+    ``ans`` (numpy's eigvals and eig agree on it; matched, should LAPACK not)."""
+    w, v = eig(a)
+    wv, av = unbox_all(w), unbox_all(ans)
+    if np.array_equal(wv, av):
+        return v
+    order = np.argmin(np.abs(wv[..., None, :] - av[..., :, None]), axis=-1)
+    batch = np.indices(order.shape[:-1], sparse=True)
+    idx = tuple(i[..., None, None] for i in batch) + (np.arange(shape(v)[-2])[:, None],
+                                                      order[..., None, :])
+    return _getitem(v, idx=idx)
+
+
+def _eigvals_jvp(t, ans, a):
+    v = _eigvals_vectors(a, ans)
+    return _diag_part(_solve(v, _matmul(t, v)))
+
+
+def _eigvals_vjp(g, ans, a):
+    # dw_k = (V^-1 dA V)_kk, so A_bar = V^-T diag(w_bar) V^T
+    v = _eigvals_vectors(a, ans)
+    return unbroadcast(_solve(_mT(v), multiply(expand_dims(g, -1), _mT(v))), a)
+
+
+_eigvals = Primitive(
+    "eigvals", _lapack("eigvals", np.linalg.eigvals),
+    jvps=(_eigvals_jvp,), vjps=(_eigvals_vjp,),
+    doc="numpy.linalg.eigvals as a primitive.")
+
+
+def eigvals(a):
+    """numpy.linalg.eigvals: the eigenvalues of a general square matrix (complex
+    unless all are real, for a real one). Its rules use the eigenvectors but not
+    their derivative, so the first derivative exists at repeated (non-defective)
+    eigenvalues too; the derivative of a real input is real.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda a: wnp.sum(wnp.linalg.eigvals(a) ** 2)  # the trace of a @ a
+    >>> wg.grad(f)(wnp.array([[2.0, 1.0], [0.0, 3.0]]))
+    array([[4., 0.],
+           [2., 6.]])
+    """
+    _square("eigvals", a)
+    return _eigvals(a)
+
+
 # ---------------------------------------------------------------- svd
 
 _np_svd = _lapack("svd", np.linalg.svd)
@@ -890,5 +1019,183 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_RTOL):
     return _matmul(multiply(_mH(vh), expand_dims(recip, -2)), _mH(u))
 
 
+def _cutoff(rcond, a, m, n):
+    """numpy lstsq's rcond as the relative cutoff of pinv: None is eps * max(m, n),
+    a negative value the machine precision (LAPACK's gelsd)."""
+    eps = np.finfo(float_dtype(a)).eps
+    if rcond is None:
+        return eps * max(m, n)
+    rcond = float(unbox_all(rcond))
+    return eps if rcond < 0 else rcond
+
+
+def lstsq(a, b, rcond=None):
+    """numpy.linalg.lstsq: ``(x, residuals, rank, s)``, ``x`` minimising |b - a x| (of
+    least norm when ``a`` has more columns than rows). ``x``, ``residuals`` (the
+    squared norms of the columns of b - a x, present when ``a`` has full column
+    rank and more rows than columns) and ``s`` (a's singular values) are
+    differentiable in ``a`` and ``b``; ``rank`` is a plain int. For a full-rank
+    ``a`` x is computed through qr (that of ``a``, or of ``a^H`` for a wide one), so
+    its derivative is the pseudo-inverse's; a rank-deficient ``a`` goes through
+    pinv with numpy's cutoff, where the derivative holds only while the rank does.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> a = wnp.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> wg.grad(lambda b: wnp.sum(wnp.linalg.lstsq(a, b)[0]))(wnp.array([1.0, 2.0, 3.0]))
+    array([0.33333333, 0.33333333, 0.66666667])
+    """
+    sa, sb = shape(a), shape(b)
+    if len(sa) != 2:
+        raise LinAlgError(f"lstsq: a must be a matrix (2 dimensions), got shape {sa}")
+    if len(sb) not in (1, 2) or sb[0] != sa[0]:
+        raise LinAlgError(f"lstsq: b of shape {sb} does not match a of shape {sa} (b needs "
+                          f"{sa[0]} rows: shape ({sa[0]},) or ({sa[0]}, K))")
+    if not (is_boxed(a) or is_boxed(b)):
+        return np.linalg.lstsq(a, b, rcond=rcond)
+    _, res, rank, s = np.linalg.lstsq(unbox_all(a), unbox_all(b), rcond=rcond)
+    m, n = sa
+    if rank < min(m, n):
+        x = _matmul(pinv(a, rcond=_cutoff(rcond, a, m, n)), b)
+    elif m >= n:  # a = QR: x = R^-1 Q^H b
+        q, r = qr(a)
+        x = _solve(r, _matmul(_mH(q), b))
+    else:  # a^H = QR: the least-norm x = Q R^-H b
+        q, r = qr(_mH(a))
+        x = _matmul(q, _solve(_mH(r), b))
+    if rank == n and m > n:
+        res = _sum(_abs2(subtract(b, _matmul(a, x))), axis=0)
+        if len(sb) == 1:
+            res = reshape(res, (1,))
+    if is_boxed(a):
+        s = svdvals(a)
+    return x, res, int(rank), s
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
+    """numpy.linalg.matrix_rank: a count, so a plain int (or array) with no
+    derivative, on traced values too.
+
+    >>> import wengert.numpy as wnp
+    >>> int(wnp.linalg.matrix_rank(wnp.ones((3, 3))))
+    1
+    """
+    tol = None if tol is None else unbox_all(tol)
+    rtol = None if rtol is None else unbox_all(rtol)
+    return np.linalg.matrix_rank(unbox_all(A), tol, hermitian, rtol=rtol)
+
+
+def cond(x, p=None):
+    """numpy.linalg.cond: for ``p`` None, 2 or -2 the ratio of the extreme singular
+    values (through svdvals), otherwise norm(x, p) * norm(inv(x), p); both are
+    differentiable. A singular matrix (numpy's inf) gives numpy's plain value.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.linalg.cond)(wnp.array([[2.0, 0.0], [0.0, 1.0]]))
+    array([[ 1.,  0.],
+           [ 0., -2.]])
+    """
+    _matrix("cond", x)
+    by_svd = p is None or (not isinstance(p, str) and p in (2, -2))
+    if not by_svd:
+        _square("cond", x)
+    if not is_boxed(x):
+        return np.linalg.cond(x, p)
+    with np.errstate(all="ignore"):
+        want = np.linalg.cond(unbox_all(x), p)
+    if not np.all(np.isfinite(want)):  # singular: no derivative
+        return want
+    if by_svd:
+        sv = svdvals(x)
+        big, small = _getitem(sv, idx=(Ellipsis, 0)), _getitem(sv, idx=(Ellipsis, -1))
+        return divide(small, big) if p == -2 else divide(big, small)
+    return multiply(norm(x, p, axis=(-2, -1)), norm(_inv(x), p, axis=(-2, -1)))
+
+
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    """numpy.linalg.matrix_norm: ``norm`` over the last two axes.
+
+    >>> import wengert.numpy as wnp
+    >>> float(wnp.linalg.matrix_norm(wnp.ones((2, 2))))
+    2.0
+    """
+    return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """numpy.linalg.vector_norm: a vector norm over all of ``x`` (``axis`` None), one
+    axis, or several taken together as one vector.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.linalg.vector_norm)(wnp.array([[3.0], [4.0]]))
+    array([[0.6],
+           [0.8]])
+    """
+    if not is_boxed(x):
+        return np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
+    s = shape(x)
+    if axis is None:
+        flat, where = reshape(x, (-1,)), tuple(range(len(s)))
+    elif isinstance(axis, tuple):
+        where = normalize_axis("vector_norm", axis, len(s), s)
+        rest = tuple(i for i in range(len(s)) if i not in where)
+        flat = reshape(moveaxis(x, where, tuple(range(len(where)))),
+                       (int(np.prod([s[i] for i in where])),) + tuple(s[i] for i in rest))
+    else:
+        where = (normalize_axis("vector_norm", axis, len(s), s),)
+        flat = moveaxis(x, where[0], 0)
+    out = _vector_norm(flat, ord, 0, False)
+    if keepdims:
+        out = reshape(out, tuple(1 if i in where else n for i, n in enumerate(s)))
+    return out
+
+
+def tensorsolve(a, b, axes=None):
+    """numpy.linalg.tensorsolve: ``x`` with ``tensordot(a, x, x.ndim) == b``, a solve
+    of a reshaped into a square matrix (``axes``: a's axes moved to the end first).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> a = wnp.eye(4).reshape(2, 2, 2, 2) * 2.0
+    >>> wg.grad(lambda b: wnp.sum(wnp.linalg.tensorsolve(a, b)))(wnp.ones((2, 2)))
+    array([[0.5, 0.5],
+           [0.5, 0.5]])
+    """
+    sa, sb = shape(a), shape(b)
+    an = len(sa)
+    if axes is not None:
+        order = list(range(an))
+        for k in axes:
+            order.remove(k)
+            order.insert(an, k)
+        a = transpose(a, axes=tuple(order))
+        sa = shape(a)
+    old = sa[-(an - len(sb)):]
+    n = int(np.prod(old))
+    if int(np.prod(sa)) != n * n:
+        raise LinAlgError(f"tensorsolve: a of shape {sa} and b of shape {sb} do not satisfy "
+                          f"prod(a.shape[b.ndim:]) == prod(a.shape[:b.ndim])")
+    if not (is_boxed(a) or is_boxed(b)):
+        return np.linalg.tensorsolve(a, b)
+    return reshape(_solve(reshape(a, (n, n)), reshape(b, (-1,))), old)
+
+
+def tensorinv(a, ind=2):
+    """numpy.linalg.tensorinv: the inverse of a reshaped into a square matrix (the
+    first ``ind`` axes against the rest), in the shape a.shape[ind:] + a.shape[:ind].
+
+    >>> import wengert.numpy as wnp
+    >>> wnp.linalg.tensorinv(wnp.eye(6).reshape(6, 2, 3), ind=1).shape
+    (2, 3, 6)
+    """
+    sa = shape(a)
+    if operator.index(ind) <= 0:
+        raise ValueError(f"tensorinv: ind must be a positive integer, got {ind!r}")
+    if not is_boxed(a):
+        return np.linalg.tensorinv(a, ind)
+    inverse = inv(reshape(a, (int(np.prod(sa[ind:])), -1)))
+    return reshape(inverse, sa[ind:] + sa[:ind])
+
+
 __all__ = ["LinAlgError", "inv", "solve", "det", "slogdet", "cholesky", "eigh",
-           "eigvalsh", "svd", "svdvals", "qr", "matrix_power", "norm", "pinv"]
+           "eigvalsh", "eig", "eigvals", "svd", "svdvals", "qr", "matrix_power", "norm",
+           "pinv", "lstsq", "matrix_rank", "cond", "matrix_norm", "vector_norm",
+           "tensorsolve", "tensorinv"]

@@ -1,6 +1,7 @@
 """Products and contractions: matmul, dot, tensordot and einsum are primitives;
 outer, inner, vdot, kron, trace and diagonal are composites over them and the
-shape and indexing primitives.
+shape and indexing primitives, and so are numpy.linalg's multi_dot, vecdot and cross
+(exported by wengert.numpy.linalg only: numpy's own cross has another signature).
 
 Every product is linear in each argument, so its JVP applies the product with one
 tangent substituted (the terms for the two arguments add), and each VJP is another
@@ -20,12 +21,12 @@ import string
 import numpy as np
 
 from ..core.primitive import Primitive, lookup
-from ..core.trace import unbox_all
+from ..core.trace import is_boxed, unbox_all
 from ._base import bilinear, no_out, normalize_axis, per_operand, shape, unbroadcast
-from .arithmetic import multiply
+from .arithmetic import multiply, subtract
 from .complex import conj
 from .reductions import sum as _sum
-from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, swapaxes,
+from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, stack, swapaxes,
                     transpose)
 
 
@@ -509,6 +510,116 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     """
     no_out("trace", out)
     return _sum(diagonal(a, offset=offset, axis1=axis1, axis2=axis2), axis=-1)
+
+
+# ------------------------------------------------- numpy.linalg's product forms
+
+def _chain_order(dims):
+    """numpy's multi_dot order: split[i][j] is where the cheapest product of
+    matrices i..j splits (dims[i] x dims[i+1] is the shape of matrix i)."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def multi_dot(arrays, *, out=None):
+    """numpy.linalg.multi_dot: the product of two or more arrays, in the order of
+    least work (numpy's); a 1-D first array is a row, a 1-D last one a column.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda a: wnp.linalg.multi_dot([a, wnp.ones((2, 3)), wnp.ones(3)])
+    >>> wg.grad(lambda a: wnp.sum(f(a)))(wnp.ones((1, 2)))
+    array([[3., 3.]])
+    """
+    no_out("multi_dot", out)
+    arrays = list(arrays)
+    if len(arrays) < 2:
+        raise ValueError(f"multi_dot: needs at least two arrays, got {len(arrays)}")
+    if len(arrays) == 2:
+        return _dot(arrays[0], arrays[1])
+    first, last = len(shape(arrays[0])), len(shape(arrays[-1]))
+    if first == 1:
+        arrays[0] = reshape(arrays[0], (1, -1))
+    if last == 1:
+        arrays[-1] = reshape(arrays[-1], (-1, 1))
+    shapes = [shape(x) for x in arrays]
+    for k, s in enumerate(shapes):
+        if len(s) != 2:
+            raise np.linalg.LinAlgError(
+                f"multi_dot: array {k} has shape {s}; the arrays must be matrices (a "
+                f"vector only first or last)")
+    split = _chain_order([s[0] for s in shapes] + [shapes[-1][1]])
+
+    def product(i, j):
+        if i == j:
+            return arrays[i]
+        k = split[i][j]
+        return _matmul(product(i, k), product(k + 1, j))
+
+    result = product(0, len(arrays) - 1)
+    if first == 1 and last == 1:
+        return lookup("getitem")(result, idx=(0, 0))
+    if first == 1 or last == 1:
+        return ravel(result)
+    return result
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    """numpy.linalg.vecdot: sum(conj(x1) * x2) along ``axis`` of each, the other axes
+    broadcast.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.linalg.vecdot)(wnp.array([1.0, 2.0]), wnp.array([3.0, 4.0]))
+    array([3., 4.])
+    """
+    if not (is_boxed(x1) or is_boxed(x2)):
+        return np.linalg.vecdot(x1, x2, axis=axis)
+    s1, s2 = shape(x1), shape(x2)
+    if not s1 or not s2:
+        raise ValueError(f"vecdot: needs arrays of at least one dimension, got shapes {s1} "
+                         f"and {s2}")
+    a1 = normalize_axis("vecdot", axis, len(s1), s1)
+    a2 = normalize_axis("vecdot", axis, len(s2), s2)
+    if s1[a1] != s2[a2]:
+        raise ValueError(f"vecdot: axis {axis} has size {s1[a1]} in shape {s1} but {s2[a2]} "
+                         f"in shape {s2}")
+    if np.iscomplexobj(unbox_all(x1)):
+        x1 = conj(x1)
+    return _sum(multiply(moveaxis(x1, a1, -1), moveaxis(x2, a2, -1)), axis=-1)
+
+
+def cross(x1, x2, /, *, axis=-1):
+    """numpy.linalg.cross: the cross product of 3-element vectors along ``axis``, the
+    other axes broadcast.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wnp.linalg.cross(wnp.array([1.0, 0.0, 0.0]), wnp.array([0.0, 1.0, 0.0]))
+    array([0., 0., 1.])
+    """
+    s1, s2 = shape(x1), shape(x2)
+    a1 = normalize_axis("cross", axis, len(s1), s1) if s1 else None
+    a2 = normalize_axis("cross", axis, len(s2), s2) if s2 else None
+    if a1 is None or a2 is None or s1[a1] != 3 or s2[a2] != 3:
+        raise ValueError(f"cross: both inputs need 3 elements along axis {axis}, got shapes "
+                         f"{s1} and {s2}")
+    getitem = lookup("getitem")
+    u, v = moveaxis(x1, a1, -1), moveaxis(x2, a2, -1)
+    p = [getitem(u, idx=(Ellipsis, i)) for i in range(3)]
+    q = [getitem(v, idx=(Ellipsis, i)) for i in range(3)]
+    c = stack([subtract(multiply(p[1], q[2]), multiply(p[2], q[1])),
+               subtract(multiply(p[2], q[0]), multiply(p[0], q[2])),
+               subtract(multiply(p[0], q[1]), multiply(p[1], q[0]))], axis=-1)
+    out_axis = normalize_axis("cross", axis, len(shape(c)), shape(c))
+    return c if out_axis == len(shape(c)) - 1 else moveaxis(c, -1, out_axis)
 
 
 __all__ = ["matmul", "dot", "tensordot", "einsum", "outer", "inner", "vdot", "kron",
