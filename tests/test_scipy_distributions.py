@@ -129,6 +129,22 @@ def test_shape_arguments_by_keyword_and_errors():
         wst.norm.logpdf(1.0, mu=1.0)
 
 
+def test_frozen_distributions():
+    x = np.array([0.3, 1.2, 2.5])
+    close(wst.gamma(2.5, scale=1.5).logcdf(x), st.gamma(2.5, scale=1.5).logcdf(x))
+    close(wst.norm(1.0, 2.0).ppf(0.3), st.norm(1.0, 2.0).ppf(0.3))
+    close(wst.poisson(2.5).pmf(x.round()), st.poisson(2.5).pmf(x.round()))
+    close(wst.multivariate_normal(MEAN, COV).logpdf(XS), st.multivariate_normal(MEAN, COV).logpdf(XS))
+    close(wst.dirichlet(ALPHA).pdf(XD), st.dirichlet(ALPHA).pdf(XD))
+    close(wst.multinomial(6, [0.2, 0.8]).pmf([1, 5]), st.multinomial(6, [0.2, 0.8]).pmf([1, 5]))
+    g = wg.grad(lambda m: wnp.sum(wst.norm(m, 2.0).logpdf(x)))(1.0)
+    assert g == pytest.approx(np.sum(x - 1.0) / 4.0, rel=1e-14)
+    with pytest.raises(TypeError, match="missing"):
+        wst.beta(2.0)
+    with pytest.raises(AttributeError):
+        wst.norm().logpmf
+
+
 def test_float32_and_integer_data_give_float64_as_scipy():
     x = np.array([0.5, 1.5], dtype=np.float32)
     assert wst.norm.logpdf(x).dtype == st.norm.logpdf(x).dtype == np.float64

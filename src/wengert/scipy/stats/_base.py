@@ -82,6 +82,32 @@ def _parse(dist, who, args, kwds, names, defaults):
     return [got[n] for n in names]
 
 
+_METHODS = ("logpdf", "pdf", "logpmf", "pmf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+
+
+class rv_frozen:
+    """A distribution with its parameters fixed, as scipy's ``dist(*args, **kwds)``:
+    ``norm(1.0, 2.0).logpdf(x)`` is ``norm.logpdf(x, 1.0, 2.0)``. The parameters may
+    be traced values (derivatives flow to them as to the unfrozen call's)."""
+
+    def __init__(self, dist, *args, **kwds):
+        self.dist, self.args, self.kwds = dist, args, kwds
+
+    def __repr__(self):
+        return f"<frozen wengert.scipy.stats.{self.dist.name}>"
+
+    def __getattr__(self, name):
+        if name in _METHODS and hasattr(self.dist, name):
+            method = getattr(self.dist, name)
+
+            def frozen(x):
+                return method(x, *self.args, **self.kwds)
+            frozen.__name__ = name
+            frozen.__doc__ = method.__doc__
+            return frozen
+        raise AttributeError(f"a frozen distribution has no attribute {name!r}")
+
+
 def _full(shape, *masks):
     return [np.broadcast_to(m, shape) for m in masks]
 
@@ -100,6 +126,12 @@ class rv_continuous:
 
     def __repr__(self):
         return f"<wengert.scipy.stats.{self.name}>"
+
+    def __call__(self, *args, **kwds):
+        """The frozen distribution (parameters checked for arity now)."""
+        _parse(self, "__call__", args, kwds, self.shapes + ("loc", "scale"),
+               {"loc": 0.0, "scale": 1.0})
+        return rv_frozen(self, *args, **kwds)
 
     # the standard-form functions and scipy's defaults for them
     def _argcheck(self, *args):
@@ -281,6 +313,11 @@ class rv_discrete:
 
     def __repr__(self):
         return f"<wengert.scipy.stats.{self.name}>"
+
+    def __call__(self, *args, **kwds):
+        """The frozen distribution (parameters checked for arity now)."""
+        _parse(self, "__call__", args, kwds, self.shapes + ("loc",), {"loc": 0.0})
+        return rv_frozen(self, *args, **kwds)
 
     def _support(self, *args):
         return self.a, self.b

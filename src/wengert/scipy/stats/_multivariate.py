@@ -6,7 +6,7 @@ import numpy as np
 from ... import numpy as wnp
 from ...core.trace import is_boxed
 from .. import special as wsp
-from ._base import plain, prep
+from ._base import plain, prep, rv_frozen
 
 _LOG_2PI = np.log(2 * np.pi)
 
@@ -42,6 +42,10 @@ class multivariate_normal_gen:
 
     def __repr__(self):
         return "<wengert.scipy.stats.multivariate_normal>"
+
+    def __call__(self, mean=None, cov=1, allow_singular=False):
+        """The frozen distribution: ``multivariate_normal(mean, cov).logpdf(x)``."""
+        return rv_frozen(self, mean, cov, allow_singular)
 
     @staticmethod
     def _parameters(mean, cov, allow_singular):
@@ -141,6 +145,10 @@ class dirichlet_gen:
     def __repr__(self):
         return "<wengert.scipy.stats.dirichlet>"
 
+    def __call__(self, alpha):
+        """The frozen distribution: ``dirichlet(alpha).logpdf(x)``."""
+        return rv_frozen(self, alpha)
+
     @staticmethod
     def _inputs(x, alpha):
         alpha = prep(alpha)
@@ -210,6 +218,10 @@ class multinomial_gen:
 
     def __repr__(self):
         return "<wengert.scipy.stats.multinomial>"
+
+    def __call__(self, n, p):
+        """The frozen distribution: ``multinomial(n, p).logpmf(x)``."""
+        return rv_frozen(self, n, p)
 
     def _logpmf(self, x, n, p):
         p = prep(p)
