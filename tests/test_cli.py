@@ -544,3 +544,52 @@ def test_too_much_work_is_refused_naming_the_limit(work):
     for res in run_all(cases, work):
         assert_one_line_error(res, "--order 10", "limit")
     assert time.monotonic() - start < 10
+
+
+FAKE_DOT = """#!{python}
+# A stand-in for Graphviz's dot that reads its arguments as dot does: an option's
+# value is the next argument only when that does not start with '-'.
+import sys
+args, out, i = sys.argv[1:], None, 0
+while i < len(args):
+    a = args[i]
+    if a.startswith("-o"):
+        if a[2:]:
+            out = a[2:]
+        elif i + 1 < len(args) and not args[i + 1].startswith("-"):
+            i += 1
+            out = args[i]
+        else:
+            sys.exit("Error: Missing argument for -o flag")
+    elif not a.startswith("-T"):
+        sys.exit("Error: dot: option " + a + " unrecognized")
+    i += 1
+text = sys.stdin.read()
+svg = "<svg><!-- " + str(text.startswith("digraph")) + " --></svg>\\n"
+if out is None:
+    sys.stdout.write(svg)
+else:
+    with open(out, "w") as fh:
+        fh.write(svg)
+"""
+
+
+@pytest.fixture
+def fake_dot(tmp_path):
+    """A PATH whose first entry holds the stand-in dot."""
+    folder = tmp_path / "fake-bin"
+    folder.mkdir()
+    dot = folder / "dot"
+    dot.write_text(FAKE_DOT.format(python=sys.executable))
+    dot.chmod(0o755)
+    return str(folder) + os.pathsep + os.environ.get("PATH", "")
+
+
+def test_graph_file_name_starting_with_a_dash(tmp_path, fake_dot):
+    cwd = tmp_path / "out"
+    cwd.mkdir()
+    res = run("diff", F1, "--at", AT1, "--graph", "-g.svg", cwd=cwd, PATH=fake_dot)
+    assert res.returncode == 0, res.stderr
+    assert (cwd / "-g.svg").read_text() == "<svg><!-- True --></svg>\n"
+    assert "graph written to -g.svg" in res.stdout
+    assert sorted(p.name for p in cwd.iterdir()) == ["-g.svg"]

@@ -548,6 +548,12 @@ def _check_graph_path(path):
         raise CommandError(f"--graph {path}: the folder {folder} does not exist")
 
 
+def _graph_target(path):
+    """``path`` as it is handed to Graphviz's dot, which reads an argument that
+    begins with '-' as an option, also after -o: such a name goes as ./-name."""
+    return os.path.join(os.curdir, path) if path.startswith("-") else path
+
+
 def _partials(names, index):
     """The label of one partial derivative, e.g. d2f/dx1 dx2 or d3f/dx^3."""
     k = len(index)
@@ -797,10 +803,10 @@ def _diff_run(args: argparse.Namespace) -> int:
             shown += ["", "Three routes to the gradient:", table, *notes]
         if args.graph:
             try:
-                trace.render(args.graph, adjoints=args.mode == "reverse")
+                trace.render(_graph_target(args.graph), adjoints=args.mode == "reverse")
             except (OSError, RuntimeError, ValueError) as err:
                 raise CommandError(f"--graph {args.graph}: {err}") from None
-            shown += ["", f"graph written to {args.graph}"]
+            shown += ["", f"graph written to {_printable(args.graph)}"]
 
     for item in shown:
         if isinstance(item, str):
