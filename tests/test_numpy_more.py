@@ -115,6 +115,11 @@ VALUES = [
     _entry("polyval", np.array([1.5, -2.0, 0.3, 4.0]), REAL),
     _entry("polyval", np.array([1.5, -2.0, 0.3]), 0.7),
     _entry("polyval", np.array([2.0 + 1j, -1.0]), Z),
+    _entry("polyfit", XQ, np.sin(XQ), 2), _entry("polyfit", XQ, np.stack([np.sin(XQ), np.exp(XQ / 3)], 1), 3),
+    _entry("polyfit", XQ, np.cos(XQ), 1, w=np.linspace(0.5, 2.0, 9)),
+    _entry("polyfit", XQ, np.cos(XQ), 2, full=True),
+    _entry("polyfit", XQ, np.cos(XQ), 2, cov=True),
+    _entry("polyfit", XQ, np.stack([np.sin(XQ), np.exp(XQ / 3)], 1), 1, cov="unscaled"),
     _entry("searchsorted", XP, XQ, traced=()), _entry("searchsorted", XP, XQ, side="right",
                                                       traced=()),
 ]
@@ -299,6 +304,17 @@ def test_polyval_derivatives():
     np.testing.assert_allclose(dx, np.polyval(np.polyder(p), x), rtol=1e-13)
     J = wg.jacobian(lambda p: wnp.polyval(p, x))(p)
     np.testing.assert_allclose(J, np.vander(x, 4), rtol=1e-14)
+
+
+def test_polyfit_is_linear_in_y_through_the_pseudo_inverse():
+    J = wg.jacobian(lambda y: wnp.polyfit(XQ, y, 3))(np.sin(XQ))
+    np.testing.assert_allclose(J, np.linalg.pinv(np.vander(XQ, 4)), rtol=1e-10, atol=1e-13)
+    # in x and in the weights: central differences, both modes, second order
+    w = np.linspace(0.5, 2.0, 9)
+    wg.check_grads(lambda x, y, w: wnp.polyfit(x, y, 2, w=w), modes=("fwd", "rev"),
+                   order=2)(XQ, np.cos(XQ), w)
+    wg.check_grads(lambda x, y: wnp.polyfit(x, y, 2, cov=True)[1], modes=("fwd", "rev"),
+                   order=2)(XQ, np.cos(XQ))
 
 
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])

@@ -1,6 +1,6 @@
 """Spec table for rules/signal.py: the convolve primitive through numpy's convolve and
 correlate (every mode, both length orders, real, complex and mixed inputs), and the
-composites interp and polyval. convolve is bilinear and interp piecewise linear, so
+composites interp, polyval and polyfit. convolve is bilinear and interp piecewise linear, so
 each function ends in ``sin`` (spec.labelled) for a nonzero second derivative; interp's
 points sit away from the table's knots, where it has kinks."""
 
@@ -8,7 +8,7 @@ import numpy as np
 
 import wengert.numpy as wnp
 
-from .spec import R, labelled
+from .spec import Case, R, labelled
 
 
 def C(*shape):
@@ -63,4 +63,15 @@ CASES += [
              R(2, 3)),
     labelled("multiply", "polyval-p", lambda p: wnp.polyval(p, 0.7), R(5)),
     labelled("multiply", "polyval-complex", wnp.polyval, C(3), C(4)),
+]
+
+# polyfit: numpy's scaled Vandermonde matrix through lstsq (qr, solve, matmul)
+_XF = np.linspace(-1.0, 2.0, 7)
+CASES += [
+    Case("matmul", lambda y: wnp.polyfit(_XF, y, 2), (R(7),), id="matmul-polyfit-y-7"),
+    Case("matmul", lambda x, y: wnp.polyfit(x, y, 1), (_XF, R(7, 2)), id="matmul-polyfit-x-y-7x2"),
+    Case("matmul", lambda x, y, w: wnp.polyfit(x, y, 2, w=w), (_XF, R(7), 1.0 + 0.5 * np.abs(R(7))),
+         id="matmul-polyfit-weights-7"),
+    Case("matmul", lambda x, y: wnp.polyfit(x, y, 2, cov=True)[1], (_XF, R(7)),
+         id="matmul-polyfit-cov-7"),
 ]

@@ -1,6 +1,6 @@
 """1-d signal functions of numpy: convolve and correlate (one bilinear primitive),
-interp and polyval (composites: gathers, where and arithmetic), and searchsorted
-(plain integer positions).
+interp, polyval and polyfit (composites: gathers, where, arithmetic, lstsq), and
+searchsorted (plain integer positions).
 
 convolve's VJPs are convolutions again: for ``y = convolve(a, v, 'full')``,
 ``dy/da`` is the transpose of a Toeplitz matrix, so the cotangent of ``a`` is
@@ -221,6 +221,62 @@ def polyval(p, x):
     return y
 
 
+# ------------------------------------------------------------------------ polyfit
+
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """numpy.polyfit by numpy's steps: the Vandermonde matrix of ``x`` (weighted by
+    ``w``), its columns scaled to unit norm, and lstsq; differentiable in ``x``,
+    ``y`` and ``w`` (through wengert's lstsq, while the fit keeps its rank), with
+    ``full`` and ``cov`` as numpy gives them.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> x = wnp.array([0.0, 1.0, 2.0])
+    >>> g = wg.grad(lambda y: wnp.polyfit(x, y, 1)[0])(wnp.array([1.0, 3.0, 2.0]))
+    >>> print(g.round(12) + 0.0)  # the slope's weights: (x - mean x) / sum (x - mean x)^2
+    [-0.5  0.   0.5]
+    """
+    if not any(is_boxed(t) for t in (x, y, w)):
+        return np.polyfit(x, y, deg, rcond=rcond, full=full, w=w, cov=cov)
+    from .decompositions import inv, lstsq
+    from .elementwise import sqrt
+    from .linalg import dot, outer
+    from .reductions import sum as sum_
+    from .shape import stack, transpose
+    # numpy's checks and warnings (degree, shapes, rank, too few points for cov)
+    np.polyfit(unbox_all(x), unbox_all(y), deg, rcond=rcond, full=full, w=unbox_all(w),
+               cov=cov)
+    order = int(deg) + 1
+    n = shape(x)[0]
+    if rcond is None:
+        rcond = n * np.finfo(np.result_type(unbox_all(x), np.float64)).eps
+    # vander(x, order), the powers built by repeated multiplication as numpy builds them
+    cols = [np.ones(n)]
+    for _ in range(order - 1):
+        cols.append(cols[-1] * x)
+    lhs = stack(cols[::-1], axis=1) if is_boxed(x) else np.stack(
+        [np.asarray(c, dtype=float) for c in cols[::-1]], axis=1)
+    rhs = y
+    if w is not None:
+        lhs = lhs * _reshape(w, newshape=(n, 1)) if is_boxed(w) else \
+            lhs * np.asarray(w, dtype=float)[:, None]
+        w_col = _reshape(w, newshape=(n, 1)) if is_boxed(w) else \
+            np.asarray(w, dtype=float)[:, None]
+        rhs = rhs * (w_col if len(shape(rhs)) == 2 else w)
+    scale = sqrt(sum_(lhs * lhs, axis=0))
+    lhs = lhs / scale
+    c, resids, rank, sv = lstsq(lhs, rhs, rcond)
+    c = transpose(transpose(c) / scale)
+    if full:
+        return c, resids, rank, sv, rcond
+    if not cov:
+        return c
+    vbase = inv(dot(transpose(lhs), lhs)) / outer(scale, scale)
+    fac = 1.0 if cov == "unscaled" else resids / float(n - order)
+    if len(shape(y)) == 1:
+        return c, vbase * fac
+    return c, _reshape(vbase, newshape=shape(vbase) + (1,)) * fac
+
+
 searchsorted = nondiff("searchsorted", np.searchsorted)
 
-__all__ = ["convolve", "correlate", "interp", "polyval", "searchsorted"]
+__all__ = ["convolve", "correlate", "interp", "polyval", "polyfit", "searchsorted"]
