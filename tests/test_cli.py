@@ -593,3 +593,12 @@ def test_graph_file_name_starting_with_a_dash(tmp_path, fake_dot):
     assert (cwd / "-g.svg").read_text() == "<svg><!-- True --></svg>\n"
     assert "graph written to -g.svg" in res.stdout
     assert sorted(p.name for p in cwd.iterdir()) == ["-g.svg"]
+
+
+def test_demo_leaves_no_temporary_file(tmp_path, fake_dot):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    res = run("demo", cwd=tmp_path, TMPDIR=str(temp), PATH=fake_dot)
+    assert res.returncode == 0, res.stderr
+    assert "rendered with Graphviz" in res.stdout
+    assert list(temp.iterdir()) == []

@@ -226,10 +226,10 @@ def _demo_graph(out: _Printer) -> bool:
     if graph.dot_program() is None:
         out.line("Graphviz's dot is not installed, so no SVG; the DOT text needs nothing.")
         return nodes == len(t.tape) and edges > 0
-    fd, path = tempfile.mkstemp(prefix="wengert-demo-", suffix=".svg")
-    os.close(fd)
-    t.render(path, adjoints=True)
-    out.line(f"rendered with Graphviz: {path} ({os.path.getsize(path)} bytes)")
+    with tempfile.TemporaryDirectory(prefix="wengert-demo-") as folder:
+        size = os.path.getsize(t.render(os.path.join(folder, "graph.svg"), adjoints=True))
+    out.line(f"rendered with Graphviz: an SVG file of {size} bytes (written to a temporary")
+    out.line("folder, removed again; wengert diff --graph FILE.svg keeps one)")
     return nodes == len(t.tape) and edges > 0
 
 
