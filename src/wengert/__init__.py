@@ -26,6 +26,10 @@ from .transforms import (checkpoint, custom_jvp, custom_vjp, defjvp, defvjp, der
                          elementwise_grad, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp,
                          primitive, stop_gradient, value_and_grad, vjp)
 
+from . import tensors as _tensors
+from .tensors import *  # noqa: F401,F403  (the PyTorch half: wg.tensor, wg.zeros, ...)
+from . import autograd  # noqa: F401,E402
+
 __version__ = "0.1.0"
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd", "jacrev",
@@ -33,4 +37,5 @@ __all__ = ["grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd",
            "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp", "check_grads", "trace",
            "register_pytree_node", "tree_flatten", "tree_unflatten", "tree_map",
            "tree_leaves", "Primitive", "registry", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "AnomalyError", "EscapedTracerError", "ravel_pytree"]
+           "is_anomaly_enabled", "AnomalyError", "EscapedTracerError", "ravel_pytree",
+           "autograd"] + [n for n in _tensors.__all__ if n != "trace"]

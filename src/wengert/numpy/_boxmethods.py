@@ -297,6 +297,8 @@ def _view(base, fwd, back):
     copy); ``back(base, view)`` writes a changed view back into base."""
     out = fwd(base)
     value = unbox_all(out)
+    if base._trace.level == 0:  # a Tensor: its arrays share memory themselves
+        return out
     if type(value) is np.ndarray and value.base is not None \
             and isinstance(out, Box) and out._trace is base._trace \
             and np.may_share_memory(value, unbox_all(base)):
