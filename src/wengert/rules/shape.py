@@ -2,11 +2,15 @@
 tangent) whose VJP undoes the rearrangement. Options are keywords."""
 
 import builtins
+import operator
+import warnings
 
 import numpy as np
 
+from .. import backend
 from ..core.primitive import Primitive
-from ._base import linear, normalize_axis, per_operand, shape, unbroadcast
+from ..core.trace import Box, unbox_all
+from ._base import AxisError, linear, normalize_axis, per_operand, shape, unbroadcast
 
 _reshape = linear(
     "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
@@ -164,5 +168,396 @@ def broadcast_to(array, shape):
     return _broadcast_to(array, shape=(shape,) if isinstance(shape, int) else tuple(shape))
 
 
+# ------------------------------------------------------------------ composites
+#
+# numpy's stacking, splitting, tiling, rolling and flipping, written with the
+# primitives above and getitem (a gather from an index map where the rearrangement
+# is not a slice): exact, and differentiable again. With nothing traced each calls
+# numpy's own function, so plain values, dtypes and views are numpy's.
+
+def _traced(*objs):
+    """Whether a traced value is among ``objs`` (lists and tuples searched too)."""
+    for o in objs:
+        if isinstance(o, Box):
+            return True
+        if isinstance(o, (list, tuple)) and _traced(*o):
+            return True
+    return False
+
+
+def _arrays(seq):
+    """The pieces of a sequence argument: traced values as they are, anything else
+    as a numpy array."""
+    return [a if isinstance(a, Box) else np.asarray(a) for a in seq]
+
+
+def _cast(x, dtype):
+    from .complex import astype
+    if dtype is None or np.dtype(dtype) == backend.dtype_of(unbox_all(x)):
+        return x
+    return astype(x, dtype)
+
+
+def _along(ax, index):
+    return (slice(None),) * ax + (index,)
+
+
+def _atleast(x, nd):
+    shp = shape(x)
+    if len(shp) >= nd:
+        return x
+    if nd == 1:
+        new = (1,)
+    elif nd == 2:
+        new = (1,) + shp if shp else (1, 1)
+    else:
+        new = {0: (1, 1, 1), 1: (1,) + shp + (1,), 2: shp + (1,)}[len(shp)]
+    return _reshape(x, newshape=new)
+
+
+def _atleast_nd(fn, nd, arys):
+    if not _traced(*arys):
+        return fn(*arys)
+    res = tuple(_atleast(a if isinstance(a, Box) else np.asarray(a), nd) for a in arys)
+    return res[0] if len(res) == 1 else res
+
+
+def atleast_1d(*arys):
+    """numpy.atleast_1d (a reshape)."""
+    return _atleast_nd(np.atleast_1d, 1, arys)
+
+
+def atleast_2d(*arys):
+    """numpy.atleast_2d (a reshape)."""
+    return _atleast_nd(np.atleast_2d, 2, arys)
+
+
+def atleast_3d(*arys):
+    """numpy.atleast_3d: a 1-d array (n,) becomes (1, n, 1), a 2-d one (m, n, 1)."""
+    return _atleast_nd(np.atleast_3d, 3, arys)
+
+
+def _stacked(who, tup, nd, axis_of, dtype, casting, np_fn):
+    tup = list(tup)
+    if not _traced(*tup):
+        return np_fn(tup, dtype=dtype, casting=casting)
+    if not tup:
+        raise ValueError(f"{who}: need at least one array to concatenate")
+    arrs = [_atleast(a, nd) for a in _arrays(tup)]
+    return _cast(concatenate(arrs, axis=axis_of(arrs)), dtype)
+
+
+def hstack(tup, *, dtype=None, casting="same_kind"):
+    """numpy.hstack: concatenate along the second axis (the first for 1-d arrays).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(wnp.hstack([x, 2.0 * x])))(wnp.ones(2))
+    array([3., 3.])
+    """
+    return _stacked("hstack", tup, 1, lambda arrs: 0 if len(shape(arrs[0])) == 1 else 1,
+                    dtype, casting, np.hstack)
+
+
+def vstack(tup, *, dtype=None, casting="same_kind"):
+    """numpy.vstack: concatenate along the first axis of at-least-2-d arrays."""
+    return _stacked("vstack", tup, 2, lambda arrs: 0, dtype, casting, np.vstack)
+
+
+def dstack(tup):
+    """numpy.dstack: concatenate along the third axis of at-least-3-d arrays."""
+    tup = list(tup)
+    if not _traced(*tup):
+        return np.dstack(tup)
+    return concatenate([_atleast(a, 3) for a in _arrays(tup)], axis=2)
+
+
+def row_stack(tup, *, dtype=None, casting="same_kind"):
+    """numpy.row_stack, the deprecated alias of vstack."""
+    warnings.warn("`row_stack` alias is deprecated. Use `np.vstack` directly.",
+                  DeprecationWarning, stacklevel=2)
+    return vstack(tup, dtype=dtype, casting=casting)
+
+
+def column_stack(tup):
+    """numpy.column_stack: 1-d arrays become columns, then concatenate along axis 1."""
+    tup = list(tup)
+    if not _traced(*tup):
+        return np.column_stack(tup)
+    cols = []
+    for a in _arrays(tup):
+        shp = shape(a)
+        if len(shp) < 2:
+            a = _reshape(a, newshape=(shp[0] if shp else 1, 1))
+        cols.append(a)
+    return concatenate(cols, axis=1)
+
+
+def append(arr, values, axis=None):
+    """numpy.append: ``arr`` and ``values`` concatenated (both flattened when
+    ``axis`` is None)."""
+    if not _traced(arr, values):
+        return np.append(arr, values, axis=axis)
+    arr, values = _arrays([arr, values])
+    if axis is None:
+        if len(shape(arr)) != 1:
+            arr = ravel(arr)
+        values = ravel(values)
+        axis = len(shape(arr)) - 1
+    return concatenate([arr, values], axis=axis)
+
+
+def concat(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    """numpy.concat, the array-API name of concatenate."""
+    if not _traced(*arrays):
+        return np.concatenate(arrays, axis=axis, out=out, dtype=dtype, casting=casting)
+    from ._base import no_out
+    no_out("concat", out)
+    return _cast(concatenate(_arrays(arrays), axis=axis), dtype)
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    """numpy.array_split: a list of pieces along ``axis`` (sections may differ in
+    size by one)."""
+    if not _traced(ary):
+        return np.array_split(ary, indices_or_sections, axis=axis)
+    shp = shape(ary)
+    ax = normalize_axis("array_split", axis, len(shp), shp)
+    total = shp[ax]
+    try:
+        n_sections = len(indices_or_sections) + 1
+        points = [0] + [int(i) for i in indices_or_sections] + [total]
+    except TypeError:
+        n_sections = int(indices_or_sections)
+        if n_sections <= 0:
+            raise ValueError("number sections must be larger than 0.") from None
+        each, extras = divmod(total, n_sections)
+        sizes = [0] + extras * [each + 1] + (n_sections - extras) * [each]
+        points = np.cumsum(sizes).tolist()
+    from .indexing import _getitem
+    return [_getitem(ary, idx=_along(ax, slice(points[i], points[i + 1])))
+            for i in range(n_sections)]
+
+
+def split(ary, indices_or_sections, axis=0):
+    """numpy.split: as array_split, but sections must divide the axis evenly."""
+    if not _traced(ary):
+        return np.split(ary, indices_or_sections, axis=axis)
+    try:
+        len(indices_or_sections)
+    except TypeError:
+        shp = shape(ary)
+        n = shp[normalize_axis("split", axis, len(shp), shp)]
+        if n % int(indices_or_sections):
+            raise ValueError("array split does not result in an equal division") from None
+    return array_split(ary, indices_or_sections, axis)
+
+
+def hsplit(ary, indices_or_sections):
+    """numpy.hsplit: split along the second axis (the first for 1-d arrays)."""
+    if not _traced(ary):
+        return np.hsplit(ary, indices_or_sections)
+    nd = len(shape(ary))
+    if nd == 0:
+        raise ValueError("hsplit only works on arrays of 1 or more dimensions")
+    return split(ary, indices_or_sections, 1 if nd > 1 else 0)
+
+
+def vsplit(ary, indices_or_sections):
+    """numpy.vsplit: split along the first axis of an at-least-2-d array."""
+    if not _traced(ary):
+        return np.vsplit(ary, indices_or_sections)
+    if len(shape(ary)) < 2:
+        raise ValueError("vsplit only works on arrays of 2 or more dimensions")
+    return split(ary, indices_or_sections, 0)
+
+
+def dsplit(ary, indices_or_sections):
+    """numpy.dsplit: split along the third axis of an at-least-3-d array."""
+    if not _traced(ary):
+        return np.dsplit(ary, indices_or_sections)
+    if len(shape(ary)) < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return split(ary, indices_or_sections, 2)
+
+
+def unstack(x, /, *, axis=0):
+    """numpy.unstack: the slices of ``x`` along ``axis``, as a tuple."""
+    if not _traced(x):
+        return np.unstack(x, axis=axis)
+    from .indexing import _getitem
+    shp = shape(x)
+    ax = normalize_axis("unstack", axis, len(shp), shp)
+    return tuple(_getitem(x, idx=_along(ax, i)) for i in range(shp[ax]))
+
+
+def tile(A, reps):
+    """numpy.tile: each axis of ``A`` interleaved with a new axis of length rep,
+    broadcast and merged (a reshape, broadcast_to and reshape).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(wnp.tile(x, (2, 3))))(wnp.ones(2))
+    array([6., 6.])
+    """
+    if not _traced(A):
+        return np.tile(A, reps)
+    try:
+        tup = tuple(operator.index(r) for r in reps)
+    except TypeError:
+        tup = (operator.index(reps),)
+    shp = shape(A)
+    c_shape = (1,) * (len(tup) - len(shp)) + shp
+    tup = (1,) * (len(c_shape) - len(tup)) + tup
+    split_shape = tuple(v for s in c_shape for v in (1, s))
+    wide = tuple(v for s, t in zip(c_shape, tup) for v in (t, s))
+    out = _broadcast_to(_reshape(A, newshape=split_shape), shape=wide)
+    return _reshape(out, newshape=tuple(s * t for s, t in zip(c_shape, tup)))
+
+
+def repeat(a, repeats, axis=None):
+    """numpy.repeat (a gather: numpy repeats the index of each element)."""
+    if not _traced(a):
+        return np.repeat(a, unbox_all(repeats), axis=axis)
+    from .indexing import _getitem
+    if axis is None:
+        a = ravel(a)
+        axis = 0
+    shp = shape(a)
+    ax = normalize_axis("repeat", axis, len(shp), shp)
+    idx = np.repeat(np.arange(shp[ax]), np.asarray(unbox_all(repeats)))
+    return _getitem(a, idx=_along(ax, idx))
+
+
+def _gather(x, index_map):
+    """The elements of ``x`` at the flat positions ``index_map`` (an integer array,
+    its shape the result's)."""
+    from .indexing import _getitem
+    return _getitem(_reshape(x, newshape=(-1,)), idx=index_map)
+
+
+def _index_map(x):
+    shp = shape(x)
+    return np.arange(int(np.prod(shp)), dtype=np.intp).reshape(shp)
+
+
+def roll(a, shift, axis=None):
+    """numpy.roll: numpy rolls the map of element positions, and the result gathers
+    from it, so every combination of shifts and axes is numpy's.
+
+    >>> import wengert.numpy as wnp
+    >>> wnp.roll(wnp.arange(4.0), 1)
+    array([3., 0., 1., 2.])
+    """
+    if not _traced(a):
+        return np.roll(a, unbox_all(shift), axis=axis)
+    return _gather(a, np.roll(_index_map(a), unbox_all(shift), axis=axis))
+
+
+def rollaxis(a, axis, start=0):
+    """numpy.rollaxis (a transpose)."""
+    if not _traced(a):
+        return np.rollaxis(a, axis, start)
+    shp = shape(a)
+    n = len(shp)
+    axis = normalize_axis("rollaxis", axis, n, shp)
+    if start < 0:
+        start += n
+    if not 0 <= start < n + 1:
+        raise AxisError(f"'start' arg requires {-n} <= start < {n + 1}, but {start} was "
+                        f"passed in")
+    if axis < start:
+        start -= 1
+    axes = list(range(n))
+    axes.remove(axis)
+    axes.insert(start, axis)
+    return _transpose(a, axes=tuple(axes))
+
+
+def flip(m, axis=None):
+    """numpy.flip (a reversing slice)."""
+    if not _traced(m):
+        return np.flip(m, axis)
+    from .indexing import _getitem
+    shp = shape(m)
+    rev = slice(None, None, -1)
+    if axis is None:
+        idx = (rev,) * len(shp)
+    else:
+        axes = normalize_axis("flip", _seq(axis), len(shp), shp)
+        idx = tuple(rev if i in axes else slice(None) for i in range(len(shp)))
+    return _getitem(m, idx=idx)
+
+
+def fliplr(m):
+    """numpy.fliplr: reverse the second axis."""
+    if not _traced(m):
+        return np.fliplr(m)
+    if len(shape(m)) < 2:
+        raise ValueError("Input must be >= 2-d.")
+    return flip(m, 1)
+
+
+def flipud(m):
+    """numpy.flipud: reverse the first axis."""
+    if not _traced(m):
+        return np.flipud(m)
+    if len(shape(m)) < 1:
+        raise ValueError("Input must be >= 1-d.")
+    return flip(m, 0)
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    """numpy.rot90: flips and a transpose, as numpy composes them."""
+    if not _traced(m):
+        return np.rot90(m, k, axes)
+    axes = tuple(axes)
+    if len(axes) != 2:
+        raise ValueError("len(axes) must be 2.")
+    nd = len(shape(m))
+    if axes[0] == axes[1] or builtins.abs(axes[0] - axes[1]) == nd:
+        raise ValueError("Axes must be different.")
+    if axes[0] >= nd or axes[0] < -nd or axes[1] >= nd or axes[1] < -nd:
+        raise ValueError(f"Axes={axes} out of range for array of ndim={nd}.")
+    k %= 4
+    if k == 0:
+        return flip(m, ()) if nd else m
+    if k == 2:
+        return flip(flip(m, axes[0]), axes[1])
+    perm = list(range(nd))
+    perm[axes[0]], perm[axes[1]] = perm[axes[1]], perm[axes[0]]
+    if k == 1:
+        return _transpose(flip(m, axes[1]), axes=tuple(perm))
+    return flip(_transpose(m, axes=tuple(perm)), axes[1])
+
+
+def permute_dims(a, /, axes=None):
+    """numpy.permute_dims, the array-API name of transpose."""
+    if not _traced(a):
+        return np.permute_dims(a, axes)
+    return transpose(a, axes)
+
+
+def matrix_transpose(x, /):
+    """numpy.matrix_transpose: swap the last two axes."""
+    if not _traced(x):
+        return np.matrix_transpose(x)
+    if len(shape(x)) < 2:
+        raise ValueError(f"Input array must be at least 2-dimensional, but it is "
+                         f"{len(shape(x))}")
+    return swapaxes(x, -1, -2)
+
+
+def broadcast_arrays(*args, subok=False):
+    """numpy.broadcast_arrays: every argument broadcast to the common shape."""
+    if not _traced(*args):
+        return np.broadcast_arrays(*args, subok=subok)
+    args = _arrays(args)
+    common = np.broadcast_shapes(*(shape(a) for a in args))
+    return tuple(a if shape(a) == common else broadcast_to(a, common) for a in args)
+
+
 __all__ = ["reshape", "transpose", "broadcast_to", "concatenate", "stack", "expand_dims",
-           "squeeze", "ravel", "swapaxes", "moveaxis"]
+           "squeeze", "ravel", "swapaxes", "moveaxis", "atleast_1d", "atleast_2d",
+           "atleast_3d", "hstack", "vstack", "dstack", "row_stack", "column_stack",
+           "append", "concat", "array_split", "split", "hsplit", "vsplit", "dsplit",
+           "unstack", "tile", "repeat", "roll", "rollaxis", "flip", "fliplr", "flipud",
+           "rot90", "permute_dims", "matrix_transpose", "broadcast_arrays"]
