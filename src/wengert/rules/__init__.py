@@ -4,3 +4,4 @@ and VJP side by side) in ``wengert.core.primitive.registry``."""
 from . import (arithmetic, bessel, complex, decompositions, elementwise, fft, gamma,  # noqa: F401
                indexing, linalg, reductions, shape, sorting, special)  # noqa: F401
 from . import signal  # noqa: F401,E402  (convolve, correlate, interp, polyval)
+from . import building  # noqa: F401,E402  (composites only: registers no primitive)
