@@ -287,3 +287,25 @@ def test_tensors_inside_functional_transforms_and_back():
     h = wg.grad(lambda v: wnp.sum(v * v))(wg.tensor([1.0, 2.0], dtype=wg.float64))
     np.testing.assert_allclose(np.asarray(h.numpy() if isinstance(h, wg.Tensor) else h),
                                [2.0, 4.0])
+
+
+def test_tensor_graph_as_seed_004_draws_it():
+    x1 = wg.tensor(2.0, requires_grad=True)
+    x2 = wg.tensor(5.0, requires_grad=True)
+    y = wg.log(x1) + x1 * x2 - wg.sin(x2)
+    dot = y.to_dot()
+    boxes = [ln for ln in dot.splitlines() if "shape=box" in ln]
+    ops = [ln for ln in dot.splitlines() if "shape=ellipse" in ln]
+    edges = [ln for ln in dot.splitlines() if "->" in ln]
+    assert len(boxes) == 2 + 5 and len(ops) == 5
+    # each op: one edge out, one edge in per tensor operand (log 1, * 2, + 2, sin 1, - 2)
+    assert len(edges) == 5 + 8
+    assert '"v_-1" [label="v_-1 (leaf)\\n= 2.000"' in dot
+    assert 'label="log"' in dot and '"v_5" [label="v_5\\n= 11.652"' in dot
+    y.backward()
+    assert "(freed by backward)" in y.to_dot()
+
+
+def test_wengert_list_of_tensor_code():
+    t = wg.trace(lambda x: (x * x).sum())(wg.tensor([1.0, 2.0]))
+    assert [ln.op for ln in t.lines][-2:] == ["v_0 * v_0", "sum(v_1)"]

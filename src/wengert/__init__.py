@@ -29,8 +29,17 @@ from .transforms import (checkpoint, custom_jvp, custom_vjp, defjvp, defvjp, der
 from . import tensors as _tensors
 from .tensors import *  # noqa: F401,F403  (the PyTorch half: wg.tensor, wg.zeros, ...)
 from . import autograd  # noqa: F401,E402
+from .tools import graph as _graph  # noqa: F401,E402  (gives Tensor .to_dot and .render)
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # wg.nn, wg.optim, wg.utils (PyTorch's torch.nn ...), imported on first use
+    if name in ("nn", "optim", "utils"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'wengert' has no attribute {name!r}")
 
 __all__ = ["grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd", "jacrev",
            "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
