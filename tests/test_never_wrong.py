@@ -376,3 +376,25 @@ def test_method_views_share_writes_as_numpy_does():
     np.testing.assert_allclose(g, want, rtol=1e-6, atol=1e-8)
     t = wg.jvp(_method_views, (x,), (np.ones(3),))[1]
     assert t == pytest.approx(want.sum(), rel=1e-6)
+
+
+def _function_views(x):
+    import numpy as plain_np
+    z = wnp.outer(x, x)
+    r = wnp.reshape(z, (9,))           # functions give views as the methods do
+    t = plain_np.transpose(z)          # numpy's own function on a traced value too
+    e = wnp.expand_dims(z, 0)
+    m = wnp.moveaxis(z, 0, 1)
+    r[0] = x[1] * 4.0
+    t[2, 1] = x[0] ** 2
+    m[0, 2] = 3.0 * x[2]
+    return wnp.sum(e * e) + wnp.sum(t[0]) + wnp.sum(r[:4])
+
+
+def test_function_forms_of_views_share_writes():
+    x = np.array([0.3, 0.7, 1.1])
+    plain = _function_views(x.copy())
+    want = central(lambda v: _function_views(v.copy()), x)
+    value, g = wg.value_and_grad(_function_views)(x)
+    assert value == pytest.approx(plain, rel=1e-14)
+    np.testing.assert_allclose(g, want, rtol=1e-6, atol=1e-8)

@@ -31,6 +31,10 @@ del _name, _value
 from . import fft, linalg  # noqa: F401,E402
 from . import _boxmethods  # noqa: F401,E402
 
+# reshape, transpose, ravel, squeeze, expand_dims, swapaxes, moveaxis: on a traced
+# value the result is recorded as a view where numpy's is one (writes go both ways)
+globals().update(_boxmethods.VIEW_FUNCTIONS)
+
 
 def __getattr__(name):
     # last: any other public numpy name, refused on traced values (never AttributeError)

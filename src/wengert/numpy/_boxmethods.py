@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import backend
 from ..core.trace import Box, unbox_all
+from ..rules import shape as _shape
 
 
 def _ns():
@@ -86,10 +87,10 @@ def _transpose(self, *axes):
 def reshape(a, newshape=None, order="C", *, shape=None):
     newshape = shape if newshape is None else newshape
     if not isinstance(a, Box):
-        return _ns().reshape(a, newshape, order=order)
+        return _shape.reshape(a, newshape, order=order)
     base_shape = a.shape
-    return _view(a, lambda b: _ns().reshape(b, newshape, order=order),
-                 lambda b, v: _ns().reshape(v, base_shape, order=order))
+    return _view(a, lambda b: _shape.reshape(b, newshape, order=order),
+                 lambda b, v: _shape.reshape(v, base_shape, order=order))
 
 
 def ravel(a, order="C"):
@@ -98,41 +99,41 @@ def ravel(a, order="C"):
 
 def squeeze(a, axis=None):
     if not isinstance(a, Box):
-        return _ns().squeeze(a, axis)
+        return _shape.squeeze(a, axis)
     base_shape = a.shape
-    return _view(a, lambda b: _ns().squeeze(b, axis),
-                 lambda b, v: _ns().reshape(v, base_shape))
+    return _view(a, lambda b: _shape.squeeze(b, axis),
+                 lambda b, v: _shape.reshape(v, base_shape))
 
 
 def expand_dims(a, axis):
     if not isinstance(a, Box):
-        return _ns().expand_dims(a, axis)
+        return _shape.expand_dims(a, axis)
     base_shape = a.shape
-    return _view(a, lambda b: _ns().expand_dims(b, axis),
-                 lambda b, v: _ns().reshape(v, base_shape))
+    return _view(a, lambda b: _shape.expand_dims(b, axis),
+                 lambda b, v: _shape.reshape(v, base_shape))
 
 
 def transpose(a, axes=None):
     if not isinstance(a, Box):
-        return _ns().transpose(a, axes)
+        return _shape.transpose(a, axes)
     axes = tuple(axes) if axes is not None else tuple(reversed(range(a.ndim)))
     back = tuple(int(k) for k in np.argsort([ax % max(a.ndim, 1) for ax in axes]))
-    return _view(a, lambda b: _ns().transpose(b, axes),
-                 lambda b, v: _ns().transpose(v, back))
+    return _view(a, lambda b: _shape.transpose(b, axes),
+                 lambda b, v: _shape.transpose(v, back))
 
 
 def swapaxes(a, axis1, axis2):
     if not isinstance(a, Box):
-        return _ns().swapaxes(a, axis1, axis2)
-    return _view(a, lambda b: _ns().swapaxes(b, axis1, axis2),
-                 lambda b, v: _ns().swapaxes(v, axis1, axis2))
+        return _shape.swapaxes(a, axis1, axis2)
+    return _view(a, lambda b: _shape.swapaxes(b, axis1, axis2),
+                 lambda b, v: _shape.swapaxes(v, axis1, axis2))
 
 
 def moveaxis(a, source, destination):
     if not isinstance(a, Box):
-        return _ns().moveaxis(a, source, destination)
-    return _view(a, lambda b: _ns().moveaxis(b, source, destination),
-                 lambda b, v: _ns().moveaxis(v, destination, source))
+        return _shape.moveaxis(a, source, destination)
+    return _view(a, lambda b: _shape.moveaxis(b, source, destination),
+                 lambda b, v: _shape.moveaxis(v, destination, source))
 
 
 VIEW_FUNCTIONS = {"reshape": reshape, "ravel": ravel, "squeeze": squeeze,
@@ -174,7 +175,7 @@ Box.transpose = _transpose
 Box.ravel = ravel
 Box.squeeze = squeeze
 Box.swapaxes = swapaxes
-Box.flatten = lambda self, order="C": _ns().ravel(self, order)  # a copy in numpy
+Box.flatten = lambda self, order="C": _shape.ravel(self, order)  # a copy in numpy
 Box.__getitem__ = _getitem
 Box.__len__ = _len
 Box.__iter__ = _iter
