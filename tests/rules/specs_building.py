@@ -9,7 +9,7 @@ import numpy as np
 
 import wengert.numpy as wnp
 
-from .spec import D, R, labelled
+from .spec import D, P, R, labelled
 
 _case = labelled
 
@@ -131,4 +131,21 @@ CASES = [
           R(6)),
     _case("where", "select-traced-default",
           lambda x, d: wnp.select([x > 0], [x], default=d), R(2, 3), R(3)),
+    # more numpy composites
+    _case("subtract", "ediff1d", lambda x: wnp.ediff1d(x, to_begin=[1.0, 2.0], to_end=-1.0),
+          R(2, 2)),
+    _case("multiply", "vander", wnp.vander, R(3)),
+    _case("multiply", "vander-increasing", lambda x: wnp.vander(x, 4, increasing=True), R(3)),
+    _case("index_update", "geomspace", lambda a, b: wnp.geomspace(a, b, 4),
+          P(), P()),
+    _case("power", "geomspace-negative",
+          lambda a, b: wnp.geomspace(-a, -b, 3, endpoint=False), P(), P()),
+    _case("multiply", "apply_along_axis",
+          lambda x: wnp.apply_along_axis(lambda r: r * wnp.sum(r), 1, x), R(2, 3)),
+    _case("sum", "apply_over_axes", lambda x: wnp.apply_over_axes(wnp.sum, x, [0, 2]),
+          R(2, 3, 2)),
+    _case("index_update", "piecewise",
+          lambda x: wnp.piecewise(x, [x < 0, x >= 0], [lambda v: v * v, 2.0]), D(5)),
+    _case("index_update", "piecewise-otherwise",
+          lambda x: wnp.piecewise(x, [x < 0], [wnp.sin, wnp.cos]), D(5)),
 ]

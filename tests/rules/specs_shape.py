@@ -149,4 +149,22 @@ CASES = [
     _case("transpose", "rot90-k3-axes", lambda x: wnp.rot90(x, 3, axes=(1, 2)), R(2, 3, 4)),
     _case("broadcast_to", "broadcast_arrays",
           lambda x, y: wnp.stack(wnp.broadcast_arrays(x, y)), R(3), R(2, 1)),
+
+    # assembling, deleting, inserting and selecting
+    _case("concatenate", "block", lambda x, y: wnp.block([[x, y], [y, x]]), R(2, 2), R(2, 2)),
+    _case("concatenate", "block-mixed-ndim", lambda x, y: wnp.block([[x], [y]]), R(3),
+          R(2, 3)),
+    _case("getitem", "delete", lambda x: wnp.delete(x, [0, 2], axis=1), R(2, 4)),
+    _case("getitem", "delete-flat", lambda x: wnp.delete(x, slice(1, None, 2)), R(2, 3)),
+    _case("where", "insert", lambda x, v: wnp.insert(x, [1, 1], v, axis=1), R(2, 3), R(2)),
+    _case("getitem", "insert-constant", lambda x: wnp.insert(x, 1, 5.0), R(4)),
+    _case("getitem", "resize", lambda x: wnp.resize(x, (3, 4)), R(5)),
+    _case("getitem", "compress", lambda x: wnp.compress([True, False, True], x, axis=0),
+          R(3, 2)),
+    _case("getitem", "extract", lambda x: wnp.extract(np.array([[1, 0, 1], [0, 1, 1]]), x),
+          R(2, 3)),
+    _case("getitem", "choose", lambda x, y: wnp.choose(np.array([[0], [1]]), (x, y)), R(3),
+          R(2, 3)),
+    _case("getitem", "trim_zeros",
+          lambda x: wnp.trim_zeros(x * np.array([0.0, 1.0, 1.0, 0.0])), R(4)),
 ]

@@ -720,7 +720,152 @@ def select(condlist, choicelist, default=0):
     return _cast(result, dtype)
 
 
+def ediff1d(ary, to_end=None, to_begin=None):
+    """numpy.ediff1d: differences of the flattened array, with ``to_begin`` and
+    ``to_end`` (cast to its dtype) around them."""
+    if not _traced(ary, to_end, to_begin):
+        return np.ediff1d(ary, to_end=to_end, to_begin=to_begin)
+    flat = ravel(_arrays([ary])[0])
+    dt = _dtype(flat)
+    ends = []
+    for extra in (to_begin, to_end):
+        if extra is not None:
+            extra = _arrays([extra])[0]
+            if not np.can_cast(_dtype(extra), dt, casting="same_kind"):
+                raise TypeError("dtype of `to_begin` or `to_end` must be compatible with "
+                                "input `ary` under the `same_kind` rule.")
+            extra = _cast(ravel(extra), dt)
+        ends.append(extra)
+    pieces = [ends[0],
+              subtract(_getitem(flat, idx=slice(1, None)), _getitem(flat, idx=slice(None, -1))),
+              ends[1]]
+    pieces = [p for p in pieces if p is not None]
+    return concatenate(pieces) if len(pieces) > 1 else pieces[0]
+
+
+def vander(x, N=None, increasing=False):
+    """numpy.vander: the columns 1, x, x*x, ... by numpy's running products."""
+    if not _traced(x):
+        return np.vander(x, N, increasing)
+    x = _arrays([x])[0]
+    if len(shape(x)) != 1:
+        raise ValueError("x must be a one-dimensional array or sequence.")
+    n = shape(x)[0] if N is None else operator.index(N)
+    dt = np.promote_types(_dtype(x), int)
+    cols = []
+    for k in range(n):
+        cols.append(np.ones(shape(x), dt) if k == 0 else
+                    _cast(x, dt) if k == 1 else multiply(cols[-1], x))
+    if not cols:
+        return np.zeros((shape(x)[0], 0), dt)
+    out = stack(cols, axis=1)
+    return out if increasing else flip(out, 1)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """numpy.geomspace for real end points (traced too): numpy's logspace of the
+    log10 of the end points (sign taken out), with the ends set to start and stop."""
+    if not _traced(start, stop):
+        return np.geomspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis)
+    from .elementwise import log10
+    start, stop = _arrays([start, stop])
+    if np.iscomplexobj(unbox_all(start)) or np.iscomplexobj(unbox_all(stop)):
+        raise NotImplementedError("numpy.geomspace of complex traced end points has no "
+                                  "derivative rule in wengert")
+    s0, s1 = np.asarray(unbox_all(start)), np.asarray(unbox_all(stop))
+    if np.any(s0 == 0) or np.any(s1 == 0):
+        raise ValueError("Geometric sequence cannot include zero")
+    dt = np.result_type(s0 * 1.0, s1 * 1.0, float(num), np.zeros((), dtype))
+    start, stop = _cast(start, dt), _cast(stop, dt)
+    sign = np.sign(np.broadcast_to(s0, np.broadcast_shapes(s0.shape, s1.shape)))
+    start, stop = multiply(start, sign), multiply(stop, sign)
+    out = logspace(log10(start), log10(stop), num=num, endpoint=endpoint, base=10.0)
+    if num > 0:
+        out = index_update(out, start, idx=0)
+        if num > 1 and endpoint:
+            out = index_update(out, stop, idx=-1)
+    out = multiply(out, sign)
+    if axis != 0:
+        out = moveaxis(out, 0, axis)
+    return out if dtype is None else _cast(out, dtype)
+
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    """numpy.apply_along_axis: ``func1d`` on each 1-d slice along ``axis``, the
+    results stacked where numpy places them; differentiable when ``func1d`` is."""
+    if not _traced(arr, *args, *kwargs.values()):
+        return np.apply_along_axis(func1d, axis, arr, *args, **kwargs)
+    arr = _arrays([arr])[0]
+    shp = shape(arr)
+    ax = normalize_axis("apply_along_axis", axis, len(shp), shp)
+    moved = moveaxis(arr, ax, -1)
+    outer = shape(moved)[:-1]
+    if not builtins.all(outer):
+        raise ValueError("Cannot apply_along_axis when any iteration dimensions are 0")
+    results = [asanyarray(func1d(_getitem(moved, idx=ind + (Ellipsis,)), *args, **kwargs))
+               for ind in np.ndindex(*outer)]
+    res_shape = shape(results[0])
+    buff = _reshape(stack(results), newshape=outer + res_shape)
+    n, r = len(outer) + len(res_shape), len(res_shape)
+    dims = list(range(n))
+    return transpose(buff, dims[:ax] + dims[n - r:] + dims[ax:n - r])
+
+
+def apply_over_axes(func, a, axes):
+    """numpy.apply_over_axes: ``func(a, axis)`` for each axis in turn, the reduced
+    axis kept."""
+    if not _traced(a):
+        return np.apply_over_axes(func, a, axes)
+    val = _arrays([a])[0]
+    n = len(shape(val))
+    if np.ndim(axes) == 0:
+        axes = (axes,)
+    for axis in axes:
+        if axis < 0:
+            axis = n + axis
+        res = func(val, axis)
+        if len(shape(res)) != len(shape(val)):
+            res = expand_dims(res, axis)
+            if len(shape(res)) != len(shape(val)):
+                raise ValueError("function is not returning an array of the correct shape")
+        val = res
+    return val
+
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    """numpy.piecewise: each function evaluated on the elements its condition
+    selects and written there (index_update); differentiable in ``x`` where the
+    functions are."""
+    if not _traced(x, *args, *kw.values()):
+        return np.piecewise(x, _plain(condlist), funclist, *args, **kw)
+    x = _arrays([x])[0]
+    nd = len(shape(x))
+    n2 = len(funclist)
+    if np.isscalar(condlist) or (
+            not isinstance(condlist[0], (list, np.ndarray, Box)) and nd != 0):
+        condlist = [condlist]
+    conds = np.asarray([np.asarray(unbox_all(c)) for c in condlist], dtype=bool)
+    n = len(conds)
+    if n == n2 - 1:
+        conds = np.concatenate([conds, ~np.any(conds, axis=0, keepdims=True)], axis=0)
+        n += 1
+    elif n != n2:
+        raise ValueError(f"with {n} condition(s), either {n} or {n + 1} functions are "
+                         f"expected")
+    y = np.zeros(shape(x), dtype=_dtype(x))
+    for cond, func in zip(conds, funclist):
+        if not callable(func):
+            y = index_update(y, func, idx=cond)
+        else:
+            vals = _getitem(x, idx=cond)
+            if int(np.prod(shape(vals))) > 0:
+                y = index_update(y, func(vals, *args, **kw), idx=cond)
+    return y
+
+
 __all__ = ["zeros_like", "ones_like", "empty_like", "full_like", "full", "array", "asarray",
            "asanyarray", "ascontiguousarray", "asfortranarray", "asarray_chkfinite",
            "require", "copy", "r_", "c_", "pad", "diag", "diagflat", "tril", "triu",
-           "meshgrid", "linspace", "logspace", "diff", "gradient", "cross", "select"]
+           "meshgrid", "linspace", "logspace", "diff", "gradient", "cross", "select",
+           "ediff1d", "vander", "geomspace", "apply_along_axis", "apply_over_axes",
+           "piecewise"]

@@ -555,9 +555,177 @@ def broadcast_arrays(*args, subok=False):
     return tuple(a if shape(a) == common else broadcast_to(a, common) for a in args)
 
 
+def block(arrays):
+    """numpy.block: nested lists concatenated along the last axes, innermost lists
+    along the last one, after every piece is raised to the result's ndim."""
+    if not _traced(arrays):
+        return np.block(arrays)
+    np.block(_plain_lists(arrays))  # numpy's own checks of the nesting
+    depth, ndim = _block_depth(arrays)
+    ndim = builtins.max(depth, ndim)
+
+    def build(obj, level):
+        if level < depth:
+            return concatenate([build(o, level + 1) for o in obj], axis=-(depth - level))
+        a = obj if isinstance(obj, Box) else np.asarray(obj)
+        extra = ndim - len(shape(a))
+        return _reshape(a, newshape=(1,) * extra + shape(a)) if extra > 0 else a
+
+    return build(arrays, 0)
+
+
+def _plain_lists(x):
+    if isinstance(x, list):
+        return [_plain_lists(i) for i in x]
+    return unbox_all(x)
+
+
+def _block_depth(x):
+    """(list depth, largest ndim of a piece) of a block argument."""
+    if isinstance(x, list):
+        parts = [_block_depth(i) for i in x]
+        return 1 + parts[0][0], builtins.max(p[1] for p in parts)
+    return 0, len(shape(x)) if isinstance(x, Box) else np.ndim(x)
+
+
+def _positions(who, arr, axis):
+    """(arr, axis) with ``axis`` None meaning the flattened array, as numpy's delete,
+    insert and compress read it."""
+    if axis is None:
+        return ravel(arr), 0
+    shp = shape(arr)
+    return arr, normalize_axis(who, axis, len(shp), shp)
+
+
+def delete(arr, obj, axis=None):
+    """numpy.delete: the kept positions (numpy deletes from a range) gathered."""
+    if not _traced(arr):
+        return np.delete(arr, unbox_all(obj), axis=axis)
+    from .indexing import _getitem
+    arr, ax = _positions("delete", arr, axis)
+    keep = np.delete(np.arange(shape(arr)[ax]), _plain_index_obj(obj))
+    return _getitem(arr, idx=_along(ax, keep))
+
+
+def _plain_index_obj(obj):
+    obj = unbox_all(obj)
+    return np.asarray([unbox_all(o) for o in obj]) if isinstance(obj, (list, tuple)) else obj
+
+
+def insert(arr, obj, values, axis=None):
+    """numpy.insert: numpy inserts into the map of ``arr``'s positions and into a map
+    of ``values``' positions, and the result gathers from both (a where)."""
+    if not _traced(arr, values):
+        return np.insert(arr, unbox_all(obj), values, axis=axis)
+    from .indexing import _where
+    arr = arr if isinstance(arr, Box) else np.asarray(arr)
+    values = values if isinstance(values, Box) else np.asarray(values)
+    obj = _plain_index_obj(obj)
+    dt = backend.dtype_of(unbox_all(arr))
+    vals = _cast(values, dt)
+    from_arr = np.insert(_index_map(arr), obj, -1, axis=axis)
+    from_vals = np.insert(np.full(shape(arr), -1, dtype=np.intp), obj, _index_map(vals),
+                          axis=axis)
+    taken = from_arr >= 0
+    if taken.all():
+        return _gather(arr, from_arr)
+    if not taken.any():
+        return _gather(vals, from_vals)
+    return _where(taken, _gather(arr, np.where(taken, from_arr, 0)),
+                  _gather(vals, np.where(taken, 0, from_vals)))
+
+
+def resize(a, new_shape):
+    """numpy.resize: the flattened ``a`` repeated cyclically into ``new_shape``."""
+    if not _traced(a):
+        return np.resize(a, new_shape)
+    if not builtins.all(shape(a)) and shape(a) != ():
+        return np.resize(unbox_all(a), new_shape)  # numpy's zeros
+    return _gather(a, np.resize(_index_map(a), new_shape))
+
+
+def compress(condition, a, axis=None, out=None):
+    """numpy.compress: the slices where ``condition`` is true, gathered."""
+    if not _traced(a):
+        return np.compress(unbox_all(condition), a, axis=axis, out=out)
+    from ._base import no_out
+    from .indexing import _getitem
+    no_out("compress", out)
+    a, ax = _positions("compress", a, axis)
+    cond = np.asarray(_plain_index_obj(condition))
+    if cond.ndim != 1:
+        raise ValueError("condition must be a 1-d array")
+    n = shape(a)[ax]
+    if cond.size > n:
+        raise IndexError(f"index {np.flatnonzero(cond)[-1]} is out of bounds for axis "
+                         f"{ax} with size {n}")
+    return _getitem(a, idx=_along(ax, np.flatnonzero(cond)))
+
+
+def extract(condition, arr):
+    """numpy.extract: the elements of the flattened ``arr`` where the flattened
+    ``condition`` is nonzero."""
+    if not _traced(arr):
+        return np.extract(unbox_all(condition), arr)
+    from .indexing import _getitem
+    return _getitem(ravel(arr), idx=np.flatnonzero(np.ravel(_plain_index_obj(condition))))
+
+
+def choose(a, choices, out=None, mode="raise"):
+    """numpy.choose: each element from the choice its index names (a gather from the
+    stacked, broadcast choices)."""
+    if not _traced(*choices):
+        return np.choose(unbox_all(a), choices, out=out, mode=mode)
+    from ._base import no_out
+    from .indexing import _getitem
+    no_out("choose", out)
+    idx = np.asarray(unbox_all(a))
+    if idx.dtype.kind not in "iub":
+        raise TypeError("choose: the index array must hold integers")
+    n = len(choices)
+    if mode == "wrap":
+        idx = idx % n
+    elif mode == "clip":
+        idx = np.clip(idx, 0, n - 1)
+    elif mode == "raise":
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ValueError("invalid entry in choice array")
+    else:
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    choices = _arrays(choices)
+    common = np.broadcast_shapes(idx.shape, *(shape(c) for c in choices))
+    stacked = stack([broadcast_to(c, common) for c in choices])
+    return _getitem(stacked, idx=(np.broadcast_to(idx, common),) + tuple(np.indices(common)))
+
+
+def trim_zeros(filt, trim="fb", axis=None):
+    """numpy.trim_zeros: a slice, found from the values."""
+    if not _traced(filt):
+        return np.trim_zeros(filt, trim, **({} if axis is None else {"axis": axis}))
+    from .indexing import _getitem
+    trim = trim.lower()
+    if trim not in {"fb", "bf", "f", "b"}:
+        raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
+    plain = np.asarray(unbox_all(filt))
+    nd = plain.ndim
+    axes = tuple(range(nd)) if axis is None else normalize_axis(
+        "trim_zeros", _seq(axis), nd, plain.shape)
+    if not axes:
+        return filt
+    nz = np.argwhere(plain)
+    if nz.size == 0:
+        start = stop = [0] * nd
+    else:
+        start = nz.min(axis=0) if "f" in trim else [None] * nd
+        stop = nz.max(axis=0) + 1 if "b" in trim else [None] * nd
+    sl = tuple(slice(start[i], stop[i]) if i in axes else slice(None) for i in range(nd))
+    return _getitem(filt, idx=sl)
+
+
 __all__ = ["reshape", "transpose", "broadcast_to", "concatenate", "stack", "expand_dims",
            "squeeze", "ravel", "swapaxes", "moveaxis", "atleast_1d", "atleast_2d",
            "atleast_3d", "hstack", "vstack", "dstack", "row_stack", "column_stack",
            "append", "concat", "array_split", "split", "hsplit", "vsplit", "dsplit",
            "unstack", "tile", "repeat", "roll", "rollaxis", "flip", "fliplr", "flipud",
-           "rot90", "permute_dims", "matrix_transpose", "broadcast_arrays"]
+           "rot90", "permute_dims", "matrix_transpose", "broadcast_arrays", "block", "delete",
+           "insert", "resize", "compress", "extract", "choose", "trim_zeros"]
