@@ -602,3 +602,12 @@ def test_demo_leaves_no_temporary_file(tmp_path, fake_dot):
     assert res.returncode == 0, res.stderr
     assert "rendered with Graphviz" in res.stdout
     assert list(temp.iterdir()) == []
+
+
+def test_symbolic_route_of_a_power_of_minus_one():
+    # (-x)^1001 = -(x^1001): the exact coefficient (-1)^1001 has one digit, not 1001
+    out = subprocess.run([sys.executable, "-m", "wengert", "diff", "(-x)^1001", "--at",
+                          "x=0.5", "--compare"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    sym = next(line for line in out.stdout.splitlines() if line.startswith("symbolic"))
+    assert "-9.341968821217221e-299" in sym and "n/a" not in sym

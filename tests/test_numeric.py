@@ -234,3 +234,13 @@ def test_complex_step_refuses_a_function_that_is_not_analytic():
     with pytest.raises(ValueError, match="not complex-analytic"):
         numeric.grad(fun, 2.0, method="complex")
     assert numeric.grad(fun, 2.0) == pytest.approx(4.0, rel=1e-8)
+
+
+def test_complex_step_checks_tiny_derivatives_relatively():
+    # (-x)**1001 at 0.5: analytic, but the complex power loses the step (1001 pi);
+    # the derivative, -1001 * 0.5**1000 ~ -9e-299, is tiny, and the check must still
+    # see that the complex step's answer is wrong instead of passing it on
+    with pytest.raises(ValueError, match="loses the step"):
+        numeric.grad(lambda x: (-x) ** 1001, 0.5, method="complex")
+    # a derivative that is 0 exactly, where central differences carry truncation error
+    assert numeric.grad(lambda x: x ** 3, 0.0, method="complex") == pytest.approx(0.0, abs=1e-30)

@@ -5,4 +5,4 @@ from . import (arithmetic, bessel, complex, decompositions, elementwise, fft, ga
                indexing, linalg, reductions, shape, sorting, special)  # noqa: F401
 from . import signal  # noqa: F401,E402  (convolve, correlate, interp, polyval)
 from . import building  # noqa: F401,E402  (composites only: registers no primitive)
-from . import scipy_linalg  # noqa: F401,E402  (the scipy extra)
+from . import scipy_linalg, scipy_signal  # noqa: F401,E402  (the scipy extra)

@@ -263,7 +263,10 @@ def check_power(base, size, fail):
     makes the exception from the problem text."""
     if base is None or size is None or base == 0:
         return
-    if size * digits(base) > MAX_DIGITS:
+    # the result has about size * log10(larger of numerator, denominator) digits: a
+    # base of +-1 never grows, 2**1001 has 302 digits
+    larger = max(abs(base.numerator), base.denominator)
+    if larger > 1 and size * math.log10(larger) > MAX_DIGITS:
         raise fail(f"an exact power of numbers with over {MAX_DIGITS} digits "
                    f"(exponent {shorten(str(size), 30)})")
 

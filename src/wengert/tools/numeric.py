@@ -124,16 +124,24 @@ def _check_analytic(who, fun, g_complex, x, idx, f_real):
     abs, maximum, comparisons or ``where`` break that silently. A central difference
     (two more evaluations) catches it; the default steps make both accurate to far
     better than the tolerance used here."""
+    def central(step):
+        up, down = x.copy(), x.copy()
+        up[idx] += step
+        down[idx] -= step
+        return (f_real(up) - f_real(down)) / (2 * step)
+
     step = float(default_step("central", x[idx]))
-    up, down = x.copy(), x.copy()
-    up[idx] += step
-    down[idx] -= step
-    g_central = (f_real(up) - f_real(down)) / (2 * step)
-    if not abs(g_complex - g_central) <= 1e-5 * max(1.0, abs(g_central)):
+    g_central = central(step)
+    # the tolerance scales with the derivative itself (a derivative of size 1e-299 is
+    # checked as closely as one of size 1) and allows for the central difference's own
+    # error, estimated from a second step
+    own_error = abs(g_central - central(step / 2)) * 4 / 3
+    if not abs(g_complex - g_central) <= 1e-5 * abs(g_central) + 10 * own_error:
         raise ValueError(
             f"{who}(method='complex'): the complex step gives {float(g_complex)!r} but central "
             f"differences give {float(g_central)!r} for {_name(fun)}: {_name(fun)} is not "
-            f"complex-analytic there (abs, max/min, comparisons, where); use "
+            f"complex-analytic there (abs, max/min, comparisons, where), or its complex "
+            f"arithmetic loses the step (powers of negative numbers); use "
             f"method='central'")
 
 
