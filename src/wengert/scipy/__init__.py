@@ -8,6 +8,6 @@ when it is missing.
 0.5
 """
 
-from . import linalg, signal, special, stats  # noqa: F401
+from . import integrate, linalg, signal, special, stats  # noqa: F401
 
-__all__ = ["special", "stats", "linalg", "signal"]
+__all__ = ["special", "stats", "linalg", "signal", "integrate"]
