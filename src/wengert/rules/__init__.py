@@ -6,3 +6,4 @@ from . import (arithmetic, bessel, complex, decompositions, elementwise, fft, ga
 from . import signal  # noqa: F401,E402  (convolve, correlate, interp, polyval)
 from . import building  # noqa: F401,E402  (composites only: registers no primitive)
 from . import scipy_linalg, scipy_signal  # noqa: F401,E402  (the scipy extra)
+from . import conv  # noqa: F401,E402  (conv2d, max_pool2d, avg_pool2d: NCHW, as torch)

@@ -1,0 +1,365 @@
+"""2-d convolution and pooling in NCHW layout, with the semantics of
+torch.nn.functional: ``conv2d``, ``max_pool2d`` and ``avg_pool2d``.
+
+Convolution is three primitives that close under differentiation. Each is bilinear
+(its JVP substitutes a tangent for one argument), and each one's VJPs are the other
+two, so a derivative of any order is again a convolution:
+
+* ``conv2d(x, w)``: the cross-correlation ``y[n, o, h, v] = sum_{c, i, j}
+  xp[n, g c, s_h h + d_h i, s_w v + d_w j] w[o, c, i, j]`` of the zero-padded input,
+  with ``o`` in group ``g``.
+* ``conv2d_input_grad(g, w)``: its adjoint in ``x`` (a transposed convolution),
+  ``<conv2d(x, w), g> = <x, conv2d_input_grad(g, w)>``.
+* ``conv2d_weight_grad(x, g)``: its adjoint in ``w`` (a correlation of the input with
+  the cotangent), ``<conv2d(x, w), g> = <w, conv2d_weight_grad(x, g)>``.
+
+So ``conv2d``'s cotangents are ``(input_grad(g, w), weight_grad(x, g))``;
+``input_grad``'s are ``(conv2d(ct, w), weight_grad(ct, g))``, and ``weight_grad``'s
+``(input_grad(g, ct), conv2d(x, ct))``. As everywhere in wengert, these are
+transposes with no complex conjugate.
+
+The forward passes are numpy: the padded input's windows (``sliding_window_view``,
+stepped by the stride and the dilation) are copied once into a patch matrix per group
+and multiplied by the weight with ``matmul``; the transposed convolution multiplies
+first and adds the columns back with one strided slice per kernel offset.
+
+``avg_pool2d`` (count_include_pad, PyTorch's default) is ``conv2d`` with a constant
+kernel of ``1 / (kh kw)`` on each channel; ``max_pool2d`` finds each window's first
+maximum on the plain values and gathers the input there with ``getitem`` (a constant
+index), so its derivative is a scatter-add (``untake``).
+"""
+
+import operator
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..core.primitive import Primitive
+from ..core.trace import unbox_all
+from ._base import bilinear, shape, unbroadcast
+from .arithmetic import add
+from .indexing import _getitem
+from .shape import _reshape
+
+__all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
+
+
+# ------------------------------------------------------------------ numpy forwards
+#
+# Shared params of the three primitives (all normalised by the public functions):
+# stride (sh, sw), padding ((top, bottom), (left, right)), dilation (dh, dw), groups.
+
+def _padded(x, padding):
+    (pt, pb), (pl, pr) = padding
+    if pt == pb == pl == pr == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+
+
+def _patches(x, kernel, stride, padding, dilation, groups):
+    """``(P, ho, wo)``: the windows of the padded ``x`` (N, C, H, W) as one matrix per
+    group, ``P[g, (n, h, v), (c, i, j)]``, shape (G, N ho wo, C/G kh kw)."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    xp = _padded(x, padding)
+    n, c = xp.shape[:2]
+    win = sliding_window_view(xp, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(2, 3))
+    win = win[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, ho, wo, kh, kw), a view
+    ho, wo = win.shape[2:4]
+    cg = c // groups
+    win = win.reshape(n, groups, cg, ho, wo, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
+    return win.reshape(groups, n * ho * wo, cg * kh * kw), ho, wo
+
+
+def _grouped_cotangent(g, groups):
+    """g (N, O, ho, wo) as (G, O/G, N ho wo)."""
+    n, o, ho, wo = g.shape
+    return (g.reshape(n, groups, o // groups, ho * wo).transpose(1, 2, 0, 3)
+            .reshape(groups, o // groups, n * ho * wo))
+
+
+def _conv2d_impl(x, w, *, stride, padding, dilation, groups):
+    x, w = np.asarray(x), np.asarray(w)
+    o, cg, kh, kw = w.shape
+    p, ho, wo = _patches(x, (kh, kw), stride, padding, dilation, groups)
+    wm = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+    out = np.matmul(p, wm)  # (G, N ho wo, O/G)
+    n = x.shape[0]
+    return out.reshape(groups, n, ho, wo, o // groups).transpose(1, 0, 4, 2, 3).reshape(
+        n, o, ho, wo)
+
+
+def _input_grad_impl(g, w, *, input_size, stride, padding, dilation, groups):
+    g, w = np.asarray(g), np.asarray(w)
+    o, cg, kh, kw = w.shape
+    n, _, ho, wo = g.shape
+    (sh, sw), (dh, dw), ((pt, pb), (pl, pr)) = stride, dilation, padding
+    h, v = input_size
+    wm = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+    cols = np.matmul(wm, _grouped_cotangent(g, groups))  # (G, C/G kh kw, N ho wo)
+    cols = cols.reshape(groups, cg, kh, kw, n, ho, wo)
+    xp = np.zeros((groups, cg, n, h + pt + pb, v + pl + pr), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            xp[..., i * dh:i * dh + sh * (ho - 1) + 1:sh,
+               j * dw:j * dw + sw * (wo - 1) + 1:sw] += cols[:, :, i, j]
+    xp = xp[..., pt:pt + h, pl:pl + v]
+    return xp.transpose(2, 0, 1, 3, 4).reshape(n, groups * cg, h, v)
+
+
+def _weight_grad_impl(x, g, *, kernel_size, stride, padding, dilation, groups):
+    x, g = np.asarray(x), np.asarray(g)
+    p, _, _ = _patches(x, kernel_size, stride, padding, dilation, groups)
+    dw = np.matmul(_grouped_cotangent(g, groups), p)  # (G, O/G, C/G kh kw)
+    o = g.shape[1]
+    return dw.reshape(o, x.shape[1] // groups, *kernel_size)
+
+
+# ----------------------------------------------------------------------- primitives
+
+def _conv_vjp_x(g, ans, x, w, **p):
+    return unbroadcast(_conv2d_input_grad(g, w, input_size=shape(x)[2:], **p), x)
+
+
+def _conv_vjp_w(g, ans, x, w, **p):
+    return unbroadcast(_conv2d_weight_grad(x, g, kernel_size=shape(w)[2:], **p), w)
+
+
+def _input_grad_vjp_g(ct, ans, g, w, *, input_size, **p):
+    return unbroadcast(_conv2d(ct, w, **p), g)
+
+
+def _input_grad_vjp_w(ct, ans, g, w, *, input_size, **p):
+    return unbroadcast(_conv2d_weight_grad(ct, g, kernel_size=shape(w)[2:], **p), w)
+
+
+def _weight_grad_vjp_x(ct, ans, x, g, *, kernel_size, **p):
+    return unbroadcast(_conv2d_input_grad(g, ct, input_size=shape(x)[2:], **p), x)
+
+
+def _weight_grad_vjp_g(ct, ans, x, g, *, kernel_size, **p):
+    return unbroadcast(_conv2d(x, ct, **p), g)
+
+
+_conv2d = bilinear(
+    "conv2d", _conv2d_impl, _conv_vjp_x, _conv_vjp_w,
+    doc="conv2d(x, w, *, stride, padding, dilation, groups): the cross-correlation of "
+        "x (N, C, H, W) with w (O, C/groups, kh, kw); stride, dilation pairs, padding "
+        "((top, bottom), (left, right)).")
+
+_conv2d_input_grad = bilinear(
+    "conv2d_input_grad", _input_grad_impl, _input_grad_vjp_g, _input_grad_vjp_w,
+    doc="conv2d_input_grad(g, w, *, input_size, stride, padding, dilation, groups): the "
+        "adjoint of conv2d in its input (a transposed convolution), shape "
+        "(N, C, *input_size).")
+
+_conv2d_weight_grad = bilinear(
+    "conv2d_weight_grad", _weight_grad_impl, _weight_grad_vjp_x, _weight_grad_vjp_g,
+    doc="conv2d_weight_grad(x, g, *, kernel_size, stride, padding, dilation, groups): "
+        "the adjoint of conv2d in its weight, shape (O, C/groups, *kernel_size).")
+
+
+# ------------------------------------------------------------------ argument checks
+
+def _int(who, name, v):
+    try:
+        if isinstance(v, (bool, np.bool_)):
+            raise TypeError
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f"{who}: {name} must be an int or a pair of ints, got {v!r}") from None
+
+
+def _pair(who, name, v, low):
+    """An int or a pair of ints as a pair, each at least ``low``."""
+    if isinstance(v, (tuple, list)):
+        if len(v) == 1:
+            v = (v[0], v[0])
+        if len(v) != 2:
+            raise ValueError(f"{who}: {name} must be an int or a pair of ints, got {v!r}")
+        pair = (_int(who, name, v[0]), _int(who, name, v[1]))
+    else:
+        pair = (_int(who, name, v),) * 2
+    if min(pair) < low:
+        raise ValueError(f"{who}: {name} must be {'positive' if low else 'non-negative'}, "
+                         f"got {v!r}")
+    return pair
+
+
+def _batched(who, x):
+    """(x as 4-d, whether a batch axis was added) for an (N, C, H, W) or (C, H, W) input."""
+    s = shape(x)
+    if len(s) == 4:
+        return x, False
+    if len(s) == 3:
+        return _reshape(x, newshape=(1,) + tuple(s)), True
+    raise ValueError(f"{who}: input must be 3-d (C, H, W) or 4-d (N, C, H, W), got shape "
+                     f"{tuple(s)}")
+
+
+def _unbatched(y, added):
+    return _reshape(y, newshape=shape(y)[1:]) if added else y
+
+
+def _check_fits(who, in_hw, padding, eff, stride_ok=True):
+    for axis, n, (lo, hi), k in zip(("height", "width"), in_hw, padding, eff):
+        if n + lo + hi < k:
+            raise ValueError(
+                f"{who}: kernel size {k} (dilated) along the {axis} is larger than the "
+                f"padded input ({n} + padding {lo + hi} = {n + lo + hi})")
+
+
+def _conv_padding(who, padding, kernel, dilation, stride):
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0), (0, 0))
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"{who}: padding='same' is not supported for strided "
+                                 f"convolutions (stride={stride})")
+            pads = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                pads.append((total // 2, total - total // 2))  # the extra on the far side
+            return tuple(pads)
+        raise ValueError(f"{who}: padding must be 'valid', 'same', an int or a pair of "
+                         f"ints, got {padding!r}")
+    ph, pw = _pair(who, "padding", padding, 0)
+    return ((ph, ph), (pw, pw))
+
+
+# -------------------------------------------------------------------------- conv2d
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """torch.nn.functional.conv2d: the 2-d cross-correlation of ``input`` (N, C_in, H, W)
+    or (C_in, H, W) with ``weight`` (C_out, C_in / groups, kH, kW), plus ``bias``
+    (C_out,); differentiable in all three, to any order.
+
+    ``stride`` and ``dilation`` are ints or pairs; ``padding`` an int, a pair (zeros on
+    both sides), 'valid' (none) or 'same' (stride 1; an odd total puts the extra row or
+    column at the bottom or right, as PyTorch does).
+
+    >>> import numpy as np
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d(x, np.ones((1, 1, 2, 2)), stride=2)[0, 0]
+    array([[10., 18.],
+           [42., 50.]])
+    """
+    who = "conv2d"
+    x, added = _batched(who, input)
+    ws = shape(weight)
+    if len(ws) != 4:
+        raise ValueError(f"{who}: weight must be 4-d (C_out, C_in/groups, kH, kW), got shape "
+                         f"{tuple(ws)}")
+    groups = _int(who, "groups", groups)
+    if groups < 1:
+        raise ValueError(f"{who}: groups must be positive, got {groups}")
+    xs = shape(x)
+    c_in, c_out = xs[1], ws[0]
+    if c_out % groups:
+        raise ValueError(f"{who}: weight has {c_out} output channels (weight.shape[0]), "
+                         f"not divisible by groups={groups}")
+    if c_in != ws[1] * groups:
+        raise ValueError(
+            f"{who}: input has {c_in} channels (input shape {tuple(shape(input))}) but weight "
+            f"of shape {tuple(ws)} with groups={groups} expects {ws[1] * groups} "
+            f"(weight.shape[1] * groups)")
+    stride = _pair(who, "stride", stride, 1)
+    dilation = _pair(who, "dilation", dilation, 1)
+    kernel = tuple(ws[2:])
+    if min(kernel) < 1:
+        raise ValueError(f"{who}: weight has an empty kernel, shape {tuple(ws)}")
+    pad = _conv_padding(who, padding, kernel, dilation, stride)
+    eff = tuple((k - 1) * d + 1 for k, d in zip(kernel, dilation))
+    _check_fits(who, xs[2:], pad, eff)
+    y = _conv2d(x, weight, stride=stride, padding=pad, dilation=dilation, groups=groups)
+    if bias is not None:
+        bs = shape(bias)
+        if tuple(bs) != (c_out,):
+            raise ValueError(f"{who}: bias must have shape ({c_out},) (one per output "
+                             f"channel), got {tuple(bs)}")
+        y = add(y, _reshape(bias, newshape=(c_out, 1, 1)))
+    return _unbatched(y, added)
+
+
+# ------------------------------------------------------------------------- pooling
+
+def _pool_args(who, input, kernel_size, stride, padding):
+    x, added = _batched(who, input)
+    kernel = _pair(who, "kernel_size", kernel_size, 1)
+    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and
+                                          len(stride) == 0) else _pair(who, "stride", stride, 1)
+    pad = _pair(who, "padding", padding, 0)
+    for p, k in zip(pad, kernel):
+        if p > k // 2:
+            raise ValueError(f"{who}: padding {padding!r} must be at most half the kernel "
+                             f"size {kernel_size!r}")
+    pad = ((pad[0], pad[0]), (pad[1], pad[1]))
+    _check_fits(who, shape(x)[2:], pad, kernel)
+    return x, added, kernel, stride, pad
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0):
+    """torch.nn.functional.avg_pool2d with count_include_pad=True (PyTorch's default):
+    the mean over each window of the zero-padded input, divided by kH kW always.
+    Linear: a convolution of each channel with a constant kernel.
+
+    >>> import numpy as np
+    >>> avg_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    who = "avg_pool2d"
+    x, added, kernel, stride, pad = _pool_args(who, input, kernel_size, stride, padding)
+    n, c, h, v = shape(x)
+    dt = np.result_type(unbox_all(x))
+    if dt.kind not in "fc":
+        dt = np.dtype(np.float64)
+    w = np.full((1, 1) + kernel, 1.0 / (kernel[0] * kernel[1]), dtype=dt)
+    y = _conv2d(_reshape(x, newshape=(n * c, 1, h, v)), w, stride=stride, padding=pad,
+                dilation=(1, 1), groups=1)
+    y = _reshape(y, newshape=(n, c) + shape(y)[2:])
+    return _unbatched(y, added)
+
+
+def _max_positions(x, kernel, stride, padding):
+    """Flat indices into x (N, C, H, W) of each window's maximum, the element PyTorch
+    takes: the first maximum in the window's row-major order, the last nan of a window
+    holding one, and the first element inside the input for a window of -inf only."""
+    (kh, kw), (sh, sw), ((pt, pb), (pl, pr)) = kernel, stride, padding
+    n, c, h, v = x.shape
+    xp = x
+    if pt or pb or pl or pr:
+        xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=-np.inf)
+    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    ho, wo = win.shape[2:4]
+    flat = win.reshape(n, c, ho, wo, kh * kw)
+    k = flat.argmax(axis=-1)
+    if np.isnan(x).any():  # PyTorch keeps the last nan of a window (numpy the first)
+        nan = np.isnan(flat)
+        k = np.where(nan.any(axis=-1), kh * kw - 1 - nan[..., ::-1].argmax(axis=-1), k)
+    rows = np.arange(ho)[:, None] * sh + k // kw - pt
+    cols = np.arange(wo)[None, :] * sw + k % kw - pl
+    rows = np.clip(rows, 0, h - 1)  # only where a window's max was padding (all -inf)
+    cols = np.clip(cols, 0, v - 1)
+    base = (np.arange(n)[:, None] * c + np.arange(c)[None, :]) * (h * v)
+    return base[:, :, None, None] + rows * v + cols
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    """torch.nn.functional.max_pool2d: the maximum over each window of the input padded
+    with -inf. The derivative goes to each window's first maximum (row-major), as in
+    PyTorch: a gather at those positions, whose VJP scatters back.
+
+    >>> import numpy as np
+    >>> max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+    who = "max_pool2d"
+    x, added, kernel, stride, pad = _pool_args(who, input, kernel_size, stride, padding)
+    plain = np.asarray(unbox_all(x))
+    if plain.dtype.kind == "c":
+        raise TypeError(f"{who}: input is complex ({plain.dtype}); a maximum needs real values")
+    idx = _max_positions(plain, kernel, stride, pad)
+    y = _getitem(_reshape(x, newshape=(-1,)), idx=idx)
+    return _unbatched(y, added)
