@@ -25,7 +25,7 @@ programs cast to float32 and checks values only (no differences of rounded value
 Profiles: a short one by default (40 examples per property);
 ``WENGERT_HYPOTHESIS_PROFILE=long`` runs 500.
 
-Known defects found this way are kept at the end as small strict-xfail reproducers.
+Defects found this way are kept at the end as small regression tests.
 """
 
 import os
@@ -799,11 +799,10 @@ def test_a_long_random_program_generator_smoke():
     assert {"assign", "index", "reshape", "unary", "binary"} <= seen, seen
 
 
-# ---------------------------------------------------------------- known defects
+# ---------------------------------------------------------------- found defects
 #
-# Found by the generator above, or by widening it; kept out of it so that it passes,
-# and pinned here as the smallest programs that show them. Each xfail is strict: a
-# fix makes it pass, and the marker goes.
+# Found by the generator above, or by widening it, and fixed: the smallest programs
+# that showed them, kept as regression tests.
 
 def _plain_traced_and_central(f, x):
     """``(plain value, traced value, gradient, central differences)`` of ``f`` at x."""
@@ -830,15 +829,6 @@ def _writes_through(view):
 VIEW_X = np.array([[0.3, 0.7, 1.1], [1.3, 0.2, 0.9]])
 
 
-def _defect(reason):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-_NOT_A_VIEW = ("numpy returns a view of its argument, but on a traced array the result "
-               "is a copy: a write into it does not reach the base, so the traced value "
-               "and gradient differ from numpy's")
-
-
 @pytest.mark.parametrize("view", [
     pytest.param(lambda z: z[1:], id="z[1:]"),
     pytest.param(lambda z: z.T, id="z.T"),
@@ -858,14 +848,14 @@ _NOT_A_VIEW = ("numpy returns a view of its argument, but on a traced array the 
     pytest.param(lambda z: wnp.moveaxis(z, 0, 1), id="wnp.moveaxis(z, 0, 1)"),
     pytest.param(lambda z: wnp.expand_dims(z, 0), id="wnp.expand_dims(z, 0)"),
     pytest.param(lambda z: wnp.squeeze(z[None]), id="wnp.squeeze(z[None])"),
-    pytest.param(lambda z: wnp.atleast_3d(z), id="wnp.atleast_3d(z)",
-                 marks=_defect(_NOT_A_VIEW)),
-    pytest.param(lambda z: wnp.flip(z, 0), id="wnp.flip(z, 0)", marks=_defect(_NOT_A_VIEW)),
-    pytest.param(lambda z: wnp.fliplr(z), id="wnp.fliplr(z)", marks=_defect(_NOT_A_VIEW)),
-    pytest.param(lambda z: wnp.rot90(z), id="wnp.rot90(z)", marks=_defect(_NOT_A_VIEW)),
-    pytest.param(lambda z: wnp.real(z), id="wnp.real(z) of a real z",
-                 marks=_defect(_NOT_A_VIEW)),
-    pytest.param(lambda z: z.real, id="z.real of a real z", marks=_defect(_NOT_A_VIEW)),
+    pytest.param(lambda z: wnp.atleast_3d(z), id="wnp.atleast_3d(z)"),
+    pytest.param(lambda z: wnp.flip(z, 0), id="wnp.flip(z, 0)"),
+    pytest.param(lambda z: wnp.fliplr(z), id="wnp.fliplr(z)"),
+    pytest.param(lambda z: wnp.flipud(z), id="wnp.flipud(z)"),
+    pytest.param(lambda z: wnp.rot90(z), id="wnp.rot90(z)"),
+    pytest.param(lambda z: wnp.rot90(z, 3), id="wnp.rot90(z, 3)"),
+    pytest.param(lambda z: wnp.real(z), id="wnp.real(z) of a real z"),
+    pytest.param(lambda z: z.real, id="z.real of a real z"),
 ])
 def test_a_write_into_a_view_reaches_its_base(view):
     f = _writes_through(view)
@@ -874,8 +864,6 @@ def test_a_write_into_a_view_reaches_its_base(view):
     np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-8)
 
 
-@_defect("wnp.real/wnp.imag of a plain complex array is numpy's view of it, so a write "
-         "into the real part changes the complex array; traced, the real part is a copy")
 def test_a_write_into_the_real_part_reaches_the_complex_array():
     def f(x):
         c = x.astype(np.complex128) * (1.0 + 2.0j)
@@ -889,12 +877,6 @@ def test_a_write_into_the_real_part_reaches_the_complex_array():
     np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-8)
 
 
-_AUGMENTED = ("augmented assignment (+=, *=) on a traced array rebinds the name to a new "
-              "array instead of writing in place as numpy does: a view's base and the "
-              "array's other names do not see it")
-
-
-@_defect(_AUGMENTED)
 def test_augmented_assignment_into_a_view_reaches_its_base():
     def f(x):
         z = x * 1.0
@@ -909,7 +891,6 @@ def test_augmented_assignment_into_a_view_reaches_its_base():
     np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-8)
 
 
-@_defect(_AUGMENTED)
 def test_augmented_assignment_is_seen_through_another_name():
     def f(x):
         z = x * 1.0
@@ -928,8 +909,6 @@ def test_augmented_assignment_is_seen_through_another_name():
     pytest.param(lambda a, b: wnp.concatenate([a, b]), id="concatenate"),
     pytest.param(lambda a, b: wnp.stack([a, b]), id="stack"),
 ])
-@_defect("joining a real input with a complex array gives the real input a complex "
-         "gradient (its cotangent slice is never projected onto the reals)")
 def test_a_real_input_joined_with_a_complex_array_keeps_a_real_gradient(join):
     def f(x):
         return wnp.sum(wnp.real(join(x, x.astype(np.complex128) * (1.0 + 1.0j))))

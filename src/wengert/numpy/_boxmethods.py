@@ -136,9 +136,79 @@ def moveaxis(a, source, destination):
                  lambda b, v: _shape.moveaxis(v, destination, source))
 
 
+def flip(m, axis=None):
+    if not isinstance(m, Box):
+        return _shape.flip(m, axis)
+    return _view(m, lambda b: _shape.flip(b, axis), lambda b, v: _shape.flip(v, axis))
+
+
+def fliplr(m):
+    if not isinstance(m, Box):
+        return _shape.fliplr(m)
+    return _view(m, _shape.fliplr, lambda b, v: _shape.fliplr(v))
+
+
+def flipud(m):
+    if not isinstance(m, Box):
+        return _shape.flipud(m)
+    return _view(m, _shape.flipud, lambda b, v: _shape.flipud(v))
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    if not isinstance(m, Box):
+        return _shape.rot90(m, k, axes)
+    return _view(m, lambda b: _shape.rot90(b, k, axes),
+                 lambda b, v: _shape.rot90(v, -k, axes))
+
+
+def _atleast(fn):
+    def atleast(*arys):
+        outs = []
+        for a in arys:
+            if isinstance(a, Box):
+                base_shape = a.shape
+                outs.append(_view(a, fn, lambda b, v, s=base_shape: _shape.reshape(v, s)))
+            else:
+                outs.append(fn(a))
+        return outs[0] if len(outs) == 1 else tuple(outs)
+    atleast.__name__ = fn.__name__
+    return atleast
+
+
+atleast_1d = _atleast(_shape.atleast_1d)
+atleast_2d = _atleast(_shape.atleast_2d)
+atleast_3d = _atleast(_shape.atleast_3d)
+
+
+def real(val):
+    """numpy.real: a view of the real part (of the array itself, for a real one)."""
+    from ..rules.complex import real as real_
+    if not isinstance(val, Box):
+        return real_(val)
+    if not np.iscomplexobj(unbox_all(val)):
+        return _view(val, real_, lambda b, v: v)
+    return _view(val, real_, lambda b, v: v + 1j * _imag(b))
+
+
+def imag(val):
+    """numpy.imag: for a complex array, a view of the imaginary part."""
+    if not isinstance(val, Box) or not np.iscomplexobj(unbox_all(val)):
+        return _imag(val)
+    from ..rules.complex import real as real_
+    return _view(val, _imag, lambda b, v: real_(b) + 1j * v)
+
+
+def _imag(x):
+    from ..rules.complex import imag as imag_
+    return imag_(x)
+
+
 VIEW_FUNCTIONS = {"reshape": reshape, "ravel": ravel, "squeeze": squeeze,
                   "expand_dims": expand_dims, "transpose": transpose,
-                  "swapaxes": swapaxes, "moveaxis": moveaxis}
+                  "swapaxes": swapaxes, "moveaxis": moveaxis, "flip": flip,
+                  "fliplr": fliplr, "flipud": flipud, "rot90": rot90,
+                  "atleast_1d": atleast_1d, "atleast_2d": atleast_2d,
+                  "atleast_3d": atleast_3d, "real": real, "imag": imag}
 
 
 def _getitem(self, idx):
@@ -185,8 +255,8 @@ Box.size = property(lambda self: backend.size(unbox_all(self)))
 Box.dtype = property(lambda self: backend.dtype_of(unbox_all(self)))
 Box.T = property(lambda self: transpose(self))
 Box.mT = property(lambda self: swapaxes(self, -1, -2))
-Box.real = property(lambda self: _ns().real(self))
-Box.imag = property(lambda self: _ns().imag(self))
+Box.real = property(real)
+Box.imag = property(imag)
 
 
 def _astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
@@ -300,9 +370,11 @@ def _view(base, fwd, back):
     value = unbox_all(out)
     if base._trace.level == 0:  # a Tensor: its arrays share memory themselves
         return out
-    if type(value) is np.ndarray and value.base is not None \
+    base_value = unbox_all(base)
+    # numpy's result is a view (or the very array, as np.real of a real one is)
+    if type(value) is np.ndarray and (value.base is not None or value is base_value) \
             and isinstance(out, Box) and out._trace is base._trace \
-            and np.may_share_memory(value, unbox_all(base)):
+            and np.may_share_memory(value, base_value):
         trace = base._trace
         if trace.views is None:
             trace.views = _Views()
@@ -419,6 +491,39 @@ def _format(self, spec):
     # f-strings and format() show the value (printing needs no derivative)
     return format(unbox_all(self), spec)
 
+
+def _inplace(name):
+    """``x op= y`` on a traced x: numpy writes into x (and so into every view of it);
+    here x becomes the result, cast to x's dtype as numpy's same_kind casting allows,
+    and its views are recomputed."""
+    fn = _resolve(name)
+
+    def method(self, other):
+        new = fn(self, other)
+        value, old = unbox_all(new), unbox_all(self)
+        old_dtype, shp = backend.dtype_of(old), backend.shape(old)
+        if backend.shape(value) != shp:
+            raise ValueError(f"non-broadcastable output operand with shape {shp} doesn't "
+                             f"match the broadcast shape {backend.shape(value)}")
+        new_dtype = backend.dtype_of(value)
+        if new_dtype != old_dtype:
+            if not np.can_cast(new_dtype, old_dtype, casting="same_kind"):
+                raise TypeError(f"Cannot cast ufunc '{name}' output from {new_dtype} to "
+                                f"{old_dtype} with casting rule 'same_kind'")
+            new = _ns().astype(new, old_dtype)
+        if not isinstance(new, Box) or new._trace is not self._trace:
+            return new  # nothing traced at this level changed: a plain rebinding
+        _become(self, new)
+        if self._trace.views is not None:
+            self._trace.views.written(self)
+        return self
+    method.__name__ = f"__i{name}__"
+    return method
+
+
+for _dunder, _fn in [("iadd", "add"), ("isub", "subtract"), ("imul", "multiply"),
+                     ("itruediv", "divide"), ("ipow", "power"), ("imatmul", "matmul")]:
+    setattr(Box, f"__{_dunder}__", _inplace(_fn))
 
 Box.item = _item
 Box.__round__ = _round

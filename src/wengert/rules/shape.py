@@ -40,7 +40,8 @@ def _concat_vjp(k, g, ans, *xs, axis=0):
     ax = normalize_axis("concatenate", axis, len(shape(g)))
     start = builtins.sum(shape(x)[ax] for x in xs[:k])
     idx = (slice(None),) * ax + (slice(start, start + shape(xs[k])[ax]),)
-    return _getitem(g, idx=idx)
+    # a real input joined with complex ones gets the real part of its piece
+    return unbroadcast(_getitem(g, idx=idx), xs[k])
 
 
 def _concat_jvp(tangents, ans, *xs, axis=0):
