@@ -18,10 +18,11 @@ So ``conv2d``'s cotangents are ``(input_grad(g, w), weight_grad(x, g))``;
 ``(input_grad(g, ct), conv2d(x, ct))``. As everywhere in wengert, these are
 transposes with no complex conjugate.
 
-The forward passes are numpy: the padded input's windows (``sliding_window_view``,
-stepped by the stride and the dilation) are copied once into a patch matrix per group
-and multiplied by the weight with ``matmul``; the transposed convolution multiplies
-first and adds the columns back with one strided slice per kernel offset.
+The forward passes are numpy, with the batch axis moved last so that every strided
+copy runs its inner loop over the batch: the padded input's windows are copied into a
+patch matrix per group (one strided slice per kernel offset) and multiplied by the
+weight with ``matmul``; the transposed convolution multiplies first and adds the
+columns back with one strided slice per kernel offset.
 
 ``avg_pool2d`` (count_include_pad, PyTorch's default) is ``conv2d`` with a constant
 kernel of ``1 / (kh kw)`` on each channel; ``max_pool2d`` finds each window's first
@@ -32,7 +33,6 @@ index), so its derivative is a scatter-add (``untake``).
 import operator
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
@@ -49,69 +49,77 @@ __all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 # Shared params of the three primitives (all normalised by the public functions):
 # stride (sh, sw), padding ((top, bottom), (left, right)), dilation (dh, dw), groups.
 
-def _padded(x, padding):
+def _taps(kernel, stride, dilation, out_hw):
+    """(i, j, rows, cols) per kernel offset: the slices of the padded input that the
+    offset (i, j) reads for every output position."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
+    return [(i, j, slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+             slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
+            for i in range(kh) for j in range(kw)]
+
+
+# The batch axis goes last in the working layouts (input (G, C/G, H, W, N), patches
+# (G, C/G, kh, kw, ho, wo, N)), so every strided copy and add below runs its inner
+# loop over the batch, and the products are one matmul per group.
+
+def _batch_last(x, groups, padding):
+    """x (N, C, H, W) as (G, C/G, H + pads, W + pads, N), zero-padded (one copy)."""
+    n, c, h, v = x.shape
     (pt, pb), (pl, pr) = padding
-    if pt == pb == pl == pr == 0:
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    out = np.zeros((c, h + pt + pb, v + pl + pr, n), dtype=x.dtype)
+    out[:, pt:pt + h, pl:pl + v] = x.transpose(1, 2, 3, 0)
+    return out.reshape(groups, c // groups, h + pt + pb, v + pl + pr, n)
 
 
 def _patches(x, kernel, stride, padding, dilation, groups):
     """``(P, ho, wo)``: the windows of the padded ``x`` (N, C, H, W) as one matrix per
-    group, ``P[g, (n, h, v), (c, i, j)]``, shape (G, N ho wo, C/G kh kw)."""
+    group, ``P[g, (c, i, j), (h, v, n)]``, shape (G, C/G kh kw, ho wo N)."""
+    xq = _batch_last(x, groups, padding)
+    gs, cg, hp, vp, n = xq.shape
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    xp = _padded(x, padding)
-    n, c = xp.shape[:2]
-    win = sliding_window_view(xp, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(2, 3))
-    win = win[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, ho, wo, kh, kw), a view
-    ho, wo = win.shape[2:4]
-    cg = c // groups
-    win = win.reshape(n, groups, cg, ho, wo, kh, kw).transpose(1, 0, 3, 4, 2, 5, 6)
-    return win.reshape(groups, n * ho * wo, cg * kh * kw), ho, wo
+    ho, wo = (hp - (kh - 1) * dh - 1) // sh + 1, (vp - (kw - 1) * dw - 1) // sw + 1
+    p = np.empty((gs, cg, kh, kw, ho, wo, n), dtype=x.dtype)
+    for i, j, rows, cols in _taps(kernel, stride, dilation, (ho, wo)):
+        p[:, :, i, j] = xq[:, :, rows, cols]
+    return p.reshape(gs, cg * kh * kw, ho * wo * n), ho, wo
 
 
-def _grouped_cotangent(g, groups):
-    """g (N, O, ho, wo) as (G, O/G, N ho wo)."""
+def _batch_last_cotangent(g, groups):
+    """g (N, O, ho, wo) as (G, O/G, ho wo N)."""
     n, o, ho, wo = g.shape
-    return (g.reshape(n, groups, o // groups, ho * wo).transpose(1, 2, 0, 3)
-            .reshape(groups, o // groups, n * ho * wo))
+    return g.transpose(1, 2, 3, 0).reshape(groups, o // groups, ho * wo * n)
 
 
 def _conv2d_impl(x, w, *, stride, padding, dilation, groups):
     x, w = np.asarray(x), np.asarray(w)
     o, cg, kh, kw = w.shape
     p, ho, wo = _patches(x, (kh, kw), stride, padding, dilation, groups)
-    wm = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-    out = np.matmul(p, wm)  # (G, N ho wo, O/G)
-    n = x.shape[0]
-    return out.reshape(groups, n, ho, wo, o // groups).transpose(1, 0, 4, 2, 3).reshape(
-        n, o, ho, wo)
+    out = np.matmul(w.reshape(groups, o // groups, cg * kh * kw), p)  # (G, O/G, ho wo N)
+    return np.ascontiguousarray(out.reshape(o, ho, wo, x.shape[0]).transpose(3, 0, 1, 2))
 
 
 def _input_grad_impl(g, w, *, input_size, stride, padding, dilation, groups):
     g, w = np.asarray(g), np.asarray(w)
     o, cg, kh, kw = w.shape
     n, _, ho, wo = g.shape
-    (sh, sw), (dh, dw), ((pt, pb), (pl, pr)) = stride, dilation, padding
+    (pt, pb), (pl, pr) = padding
     h, v = input_size
     wm = w.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-    cols = np.matmul(wm, _grouped_cotangent(g, groups))  # (G, C/G kh kw, N ho wo)
-    cols = cols.reshape(groups, cg, kh, kw, n, ho, wo)
-    xp = np.zeros((groups, cg, n, h + pt + pb, v + pl + pr), dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            xp[..., i * dh:i * dh + sh * (ho - 1) + 1:sh,
-               j * dw:j * dw + sw * (wo - 1) + 1:sw] += cols[:, :, i, j]
-    xp = xp[..., pt:pt + h, pl:pl + v]
-    return xp.transpose(2, 0, 1, 3, 4).reshape(n, groups * cg, h, v)
+    cols = np.matmul(wm, _batch_last_cotangent(g, groups))  # (G, C/G kh kw, ho wo N)
+    cols = cols.reshape(groups, cg, kh, kw, ho, wo, n)
+    xq = np.zeros((groups, cg, h + pt + pb, v + pl + pr, n), dtype=cols.dtype)
+    for i, j, rows, cs in _taps((kh, kw), stride, dilation, (ho, wo)):
+        xq[:, :, rows, cs] += cols[:, :, i, j]
+    xq = xq.reshape(groups * cg, h + pt + pb, v + pl + pr, n)[:, pt:pt + h, pl:pl + v]
+    return np.ascontiguousarray(xq.transpose(3, 0, 1, 2))
 
 
 def _weight_grad_impl(x, g, *, kernel_size, stride, padding, dilation, groups):
     x, g = np.asarray(x), np.asarray(g)
     p, _, _ = _patches(x, kernel_size, stride, padding, dilation, groups)
-    dw = np.matmul(_grouped_cotangent(g, groups), p)  # (G, O/G, C/G kh kw)
-    o = g.shape[1]
-    return dw.reshape(o, x.shape[1] // groups, *kernel_size)
+    gq = _batch_last_cotangent(g, groups)
+    dw = np.matmul(gq, p.transpose(0, 2, 1))  # (G, O/G, C/G kh kw)
+    return dw.reshape(g.shape[1], x.shape[1] // groups, *kernel_size)
 
 
 # ----------------------------------------------------------------------- primitives
@@ -323,26 +331,30 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0):
 
 def _max_positions(x, kernel, stride, padding):
     """Flat indices into x (N, C, H, W) of each window's maximum, the element PyTorch
-    takes: the first maximum in the window's row-major order, the last nan of a window
-    holding one, and the first element inside the input for a window of -inf only."""
+    takes: its loop over the window (row-major) starts from the first element inside
+    the input and moves on to every later value that is greater, or nan (so the first
+    maximum, the last nan; a window of -inf only keeps its first inside element)."""
     (kh, kw), (sh, sw), ((pt, pb), (pl, pr)) = kernel, stride, padding
     n, c, h, v = x.shape
     xp = x
     if pt or pb or pl or pr:
         xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=-np.inf)
-    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
-    ho, wo = win.shape[2:4]
-    flat = win.reshape(n, c, ho, wo, kh * kw)
-    k = flat.argmax(axis=-1)
-    if np.isnan(x).any():  # PyTorch keeps the last nan of a window (numpy the first)
-        nan = np.isnan(flat)
-        k = np.where(nan.any(axis=-1), kh * kw - 1 - nan[..., ::-1].argmax(axis=-1), k)
-    rows = np.arange(ho)[:, None] * sh + k // kw - pt
-    cols = np.arange(wo)[None, :] * sw + k % kw - pl
-    rows = np.clip(rows, 0, h - 1)  # only where a window's max was padding (all -inf)
-    cols = np.clip(cols, 0, v - 1)
+    ho, wo = (h + pt + pb - kh) // sh + 1, (v + pl + pr - kw) // sw + 1
+    best = np.full((n, c, ho, wo), -np.inf, dtype=np.result_type(x.dtype, np.float32))
+    at = np.zeros((n, c, ho, wo), dtype=np.intp)  # window offset k = i kw + j
+    nans = np.isnan(x).any()
+    for i, j, rows, cols in _taps(kernel, stride, (1, 1), (ho, wo)):
+        vals = xp[:, :, rows, cols]
+        more = vals > best
+        if nans:
+            more |= np.isnan(vals)
+        np.copyto(best, vals, where=more)
+        at[more] = i * kw + j
+    # offsets in the padding (kept only by a window of -inf) move to its first inside element
+    r = np.clip(np.arange(ho)[:, None] * sh + at // kw - pt, 0, h - 1)
+    q = np.clip(np.arange(wo)[None, :] * sw + at % kw - pl, 0, v - 1)
     base = (np.arange(n)[:, None] * c + np.arange(c)[None, :]) * (h * v)
-    return base[:, :, None, None] + rows * v + cols
+    return base[:, :, None, None] + r * v + q
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0):
