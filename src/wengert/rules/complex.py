@@ -5,7 +5,7 @@ cotangent stays real."""
 
 import numpy as np
 
-from ..core.trace import unbox_all
+from ..core.trace import Box, unbox_all
 from ._base import linear
 
 
@@ -31,8 +31,13 @@ def _cast_impl(x, *, dtype):
 
 def _cast_vjp(g, ans, x, *, dtype):
     # back to x's own type: a real x keeps the real part of its cotangent
-    x_dtype = np.result_type(unbox_all(x))
-    return cast(g, dtype=x_dtype if x_dtype.kind in "fc" else np.dtype(np.float64))
+    plain = unbox_all(x)
+    x_dtype = np.result_type(plain)
+    out = cast(g, dtype=x_dtype if x_dtype.kind in "fc" else np.dtype(np.float64))
+    if type(plain) is float and type(out) is not float and np.ndim(out) == 0 \
+            and not isinstance(out, Box):
+        return float(out)  # a Python float's derivative is a Python float
+    return out
 
 
 # cast(x, dtype=) is x.astype(dtype) between float/complex types. It is linear, so
