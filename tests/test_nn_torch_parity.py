@@ -460,7 +460,8 @@ def test_kl_div_with_zero_targets(rng):
 def test_cross_entropy_with_every_target_ignored_is_nan_as_pytorch():
     x = np.array([[1.0, 2.0], [0.5, -1.0]])
     t = np.array([1, 1])
-    ours = F.cross_entropy(wg.tensor(x), wg.tensor(t), ignore_index=1)
+    with np.errstate(invalid="ignore"):
+        ours = F.cross_entropy(wg.tensor(x), wg.tensor(t), ignore_index=1)
     theirs = TF.cross_entropy(torch.tensor(x), torch.tensor(t), ignore_index=1)
     assert np.isnan(ours.item()) and np.isnan(theirs.item())
 
