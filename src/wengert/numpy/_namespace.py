@@ -51,9 +51,8 @@ AS_IS = [
     "ndarray", "ufunc", "broadcast", "busdaycalendar", "errstate", "flatiter", "matrix",
     "memmap", "ndenumerate", "ndindex", "nditer", "poly1d", "recarray", "record",
     "vectorize",
-    # submodules
-    "random", "testing", "char", "core", "ctypeslib", "dtypes", "emath", "exceptions",
-    "f2py", "lib", "ma", "polynomial", "rec", "strings", "typing",
+    # submodules numpy loads at import anyway (the others, below, load on first use)
+    "random", "core", "dtypes", "exceptions", "lib",
     # constructors of constants (a function given to fromfunction runs as it is)
     "zeros", "ones", "empty", "eye", "identity", "arange", "tri", "fromfunction",
     "frompyfunc",
@@ -75,10 +74,14 @@ NONDIFF = [
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_invert",
     "bitwise_left_shift", "bitwise_right_shift", "bitwise_count", "invert", "left_shift",
     "right_shift", "gcd", "lcm", "packbits", "unpackbits",
+    # floating-point representation: mantissa and exponent, the neighbouring float
+    "frexp", "nextafter",
     # index builders and fixed windows
     "indices", "diag_indices", "diag_indices_from", "tril_indices", "tril_indices_from",
     "triu_indices", "triu_indices_from", "mask_indices", "ix_", "bartlett", "blackman",
-    "hamming", "hanning", "einsum_path",
+    "hamming", "hanning", "kaiser", "einsum_path",
+    # numpy's matrix class (its arithmetic is not traced) and iterator builders
+    "asmatrix", "bmat", "nested_iters",
     # formatting, configuration and information
     "array2string", "array_repr", "array_str", "format_float_positional",
     "format_float_scientific", "base_repr", "binary_repr", "get_printoptions",
@@ -160,9 +163,18 @@ def _refusing(name, np_fn):
 _served = {}
 
 
+# numpy's submodules that numpy itself imports only when asked for (numpy.testing,
+# numpy.f2py, numpy.ma ...): served as they are, on first use, so that importing
+# wengert does not import them
+LAZY_MODULES = {"testing", "char", "ctypeslib", "emath", "f2py", "ma", "polynomial",
+                "rec", "strings", "typing"}
+
+
 def missing(name):
     """wengert.numpy's ``name`` when no rule and no table entry defines it: numpy's
     function, refused on traced values. None when numpy has no such public name."""
+    if name in LAZY_MODULES:
+        return getattr(_np, name)
     if name.startswith("_") or not hasattr(_np, name):
         return None
     fn = _served.get(name)
