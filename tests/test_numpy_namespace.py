@@ -541,17 +541,27 @@ def _fallback_names():
 
 
 def test_fallback_names_are_numpy_functions():
-    names = _fallback_names()
-    assert names, "every numpy name has a rule: the fallback test below checks nothing"
-    for n in names:
+    for n in _fallback_names():
         obj = getattr(np, n)
         assert callable(obj) and not isinstance(obj, type), (
             f"numpy.{n} is a {type(obj).__name__}: list it in the table of "
             f"wengert/numpy/_namespace.py instead of leaving it to the fallback")
 
 
+@pytest.fixture
+def without_rule(monkeypatch):
+    """A numpy function whose rule is taken away for the test, so the fallback serves
+    it (every public numpy name has its treatment now; the mechanism stays tested)."""
+    from wengert.numpy import _namespace
+    name = "unwrap"
+    monkeypatch.delitem(vars(wnp), name)
+    monkeypatch.setattr(_namespace, "_served", {})
+    assert name in _fallback_names()
+    return name
+
+
 @pytest.mark.parametrize("mode, words", [("rev", "reverse mode"), ("fwd", "forward mode")])
-def test_functions_without_a_rule_refuse_traced_values(mode, words):
+def test_functions_without_a_rule_refuse_traced_values(mode, words, without_rule):
     x = np.array([0.25, 0.5, 0.75])
     wrong = []
     for name in _fallback_names():
@@ -575,20 +585,17 @@ def test_functions_without_a_rule_refuse_traced_values(mode, words):
     assert not wrong, "\n".join(wrong)
 
 
-def test_functions_without_a_rule_call_numpy_on_plain_values():
-    names = _fallback_names()
-    sample = next(n for n in ["unwrap", "sinc", "i0", "fabs", "exp2"] if n in names)
+def test_functions_without_a_rule_call_numpy_on_plain_values(without_rule):
     x = np.array([0.25, 0.5, 0.75])
-    np.testing.assert_array_equal(getattr(wnp, sample)(x), getattr(np, sample)(x))
+    np.testing.assert_array_equal(getattr(wnp, without_rule)(x),
+                                  getattr(np, without_rule)(x))
 
 
-def test_the_refusal_is_also_a_type_error_for_numpys_protocols():
+def test_the_refusal_is_also_a_type_error_for_numpys_protocols(without_rule):
     """numpy's own function on a traced value reaches the fallback through
     __array_function__; the error stays the TypeError that protocol users expect."""
-    names = _fallback_names()
-    sample = next(n for n in ["unwrap", "sinc", "i0", "trim_zeros"] if n in names)
-    with pytest.raises(TypeError, match=f"numpy.{sample} has no derivative rule"):
-        wg.grad(lambda v: np.sum(getattr(np, sample)(v)))(np.array([0.25, 0.5]))
+    with pytest.raises(TypeError, match=f"numpy.{without_rule} has no derivative rule"):
+        wg.grad(lambda v: np.sum(getattr(np, without_rule)(v)))(np.array([0.25, 0.5]))
 
 
 def test_unknown_names_are_still_attribute_errors():
