@@ -337,7 +337,11 @@ def test_demo_runs_the_tour(tmp_path):
         assert part in out, part
     losses = [float(m) for m in re.findall(r"step +\d+/100 .* loss (\S+)", out)]
     assert len(losses) >= 3 and losses[-1] < losses[0]
-    assert len(out.splitlines()) < 160
+    tensors = out[out.index("Training with tensors"):]
+    assert "loss.backward()" in tensors.splitlines()[0]
+    accuracy = float(re.search(r"accuracy ([\d.]+)%", tensors).group(1))
+    assert accuracy > 95.0
+    assert len(out.splitlines()) < 170
     assert all(len(ln) <= 80 for ln in out.splitlines() if str(tmp_path) not in ln)
 
 

@@ -392,6 +392,39 @@ def _demo_training(out: _Printer) -> bool:
     return last < first and accuracy > 0.7
 
 
+def _demo_tensor_training(out: _Printer) -> bool:
+    """Seed 004's logistic regression, through the Tensor API: the same primitives,
+    recorded as a graph of tensors and run backwards by .backward()."""
+    import numpy as np
+
+    import wengert as wg
+
+    rng = np.random.default_rng(0)
+    xy = rng.random((200, 2))
+    X = wg.from_numpy(np.hstack([np.ones((200, 1)), xy]))   # a bias column, as the seed
+    y = wg.from_numpy((xy.sum(axis=1) > 1.0).astype(float))  # labels: x + y > 1
+    w = wg.zeros(3, dtype=wg.float64, requires_grad=True)
+    lr, steps = 1.0, 300
+    out.heading("Training with tensors (seed 004): p = sigmoid(x . w), loss.backward()")
+    advance, close = _progress(steps)
+    losses = []
+    for step in range(steps):
+        p = (X @ w).sigmoid()
+        loss = -(y * wg.log(p + 1e-12) + (1 - y) * wg.log(1 - p + 1e-12)).mean()
+        loss.backward()
+        with wg.no_grad():
+            w -= lr * w.grad
+        w.grad = None
+        losses.append(loss.item())
+        advance(step, losses[-1])
+    close()
+    with wg.no_grad():
+        accuracy = float((((X @ w).sigmoid() > 0.5) == (y > 0.5)).numpy().mean())
+    out.line(f"  loss {losses[0]:.4f} -> {losses[-1]:.4f}, accuracy {accuracy:.1%}; "
+             f"grad_fn of the loss: {loss.grad_fn.name()}")
+    return losses[-1] < losses[0] and accuracy > 0.95
+
+
 def _demo_args(parser: argparse.ArgumentParser) -> None:
     pass
 
@@ -403,7 +436,7 @@ def _demo_run(args: argparse.Namespace) -> int:
     for ex in _examples():
         ok &= _demo_example(ex, out)
     for part in (_demo_graph, _demo_higher_order, _demo_jacobian, _demo_routes,
-                 _demo_training):
+                 _demo_training, _demo_tensor_training):
         ok &= part(out)
     if not ok:
         print(f"{PROG} demo: error: a result differs from the expected value", file=sys.stderr)
