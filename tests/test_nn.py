@@ -517,6 +517,15 @@ def test_losses_against_closed_forms(rng):
 
 
 def test_losses_are_numerically_stable():
+    # in float32 too, the derivative is sigmoid(x) - t to float32's precision for
+    # logits of either sign (no 1 - sigmoid(-x))
+    v = np.array([-30.0, -8.0, -1.0, 0.5, 9.0, 25.0])
+    target = np.array([0.0, 0.0, 1.0, 0.3, 1.0, 1.0])
+    x32 = wg.tensor(v.astype(np.float32), requires_grad=True)
+    F.binary_cross_entropy_with_logits(x32, wg.tensor(target.astype(np.float32)),
+                                       reduction="sum").backward()
+    np.testing.assert_allclose(arr(x32.grad), 1 / (1 + np.exp(-v)) - target, rtol=1e-6,
+                               atol=1e-12)
     x = t64([-1000.0, 0.0, 1000.0], True)
     loss = F.binary_cross_entropy_with_logits(x, t64([0.0, 1.0, 1.0]), reduction="none")
     np.testing.assert_allclose(arr(loss), [0.0, math.log(2), 0.0], atol=1e-300)
@@ -850,3 +859,30 @@ def test_conv2d_and_pooling_modules(rng):
     assert arr(mt.grad).tolist() == [[[[0, 1, 0, 0], [0, 0, 1, 0]]]]
     with pytest.raises(NotImplementedError, match="ceil_mode"):
         nn.MaxPool2d(2, ceil_mode=True)(t64(m))
+
+
+# ---------------------------------------------------------------- nn.utils
+
+def test_clip_grad_and_parameter_vectors(rng):
+    model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2)).double()
+    model(t64(rng.standard_normal((5, 3)))).pow(2).sum().backward()
+    grads = np.concatenate([arr(p.grad).ravel() for p in model.parameters()])
+    total = nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+    assert total.item() == pytest.approx(np.linalg.norm(grads), rel=1e-12)
+    clipped = np.concatenate([arr(p.grad).ravel() for p in model.parameters()])
+    np.testing.assert_allclose(clipped, grads * 0.5 / (np.linalg.norm(grads) + 1e-6),
+                               rtol=1e-12)
+    nn.utils.clip_grad_value_(model.parameters(), 0.01)
+    assert all(np.abs(arr(p.grad)).max() <= 0.01 for p in model.parameters())
+    vec = nn.utils.parameters_to_vector(model.parameters())
+    assert vec.shape == (16 + 10,) and vec.requires_grad
+    nn.utils.vector_to_parameters(wg.arange(26.0, dtype=wg.float64), model.parameters())
+    assert arr(model[1].bias).tolist() == [24.0, 25.0] and model[1].bias.is_leaf
+    model.zero_grad()
+    model[0].weight.grad = wg.full((4, 3), float("inf"), dtype=wg.float64)
+    with pytest.raises(RuntimeError, match="is non-finite, so it cannot be clipped"):
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0, error_if_nonfinite=True)
+    padded = nn.utils.rnn.pad_sequence([wg.ones(2, 3), wg.ones(4, 3)], batch_first=True,
+                                       padding_value=-1.0)
+    assert padded.shape == (2, 4, 3) and padded[0, 2:].tolist() == [[-1.0] * 3] * 2
+    assert nn.utils.rnn.pad_sequence([wg.ones(2), wg.ones(3)]).shape == (3, 2)

@@ -672,3 +672,35 @@ def test_small_cnn_matches_pytorch(rng):
     tloss.backward()
     check_param_grads(ours, theirs)
     close(x.grad, tx.grad)
+
+
+# ---------------------------------------------------------------- nn.utils
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, float("inf")])
+def test_clip_grad_norm_matches_pytorch(rng, norm_type):
+    ours = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)).double()
+    theirs = copy_weights(ours, tnn.Sequential(tnn.Linear(3, 4), tnn.Tanh(),
+                                               tnn.Linear(4, 2)).double())
+    x, tx = pair(rng.standard_normal((5, 3)), requires_grad=False)
+    (ours(x) ** 2).sum().backward()
+    (theirs(tx) ** 2).sum().backward()
+    for max_norm in [0.3, 1e6]:
+        a = nn.utils.clip_grad_norm_(ours.parameters(), max_norm, norm_type)
+        b = tnn.utils.clip_grad_norm_(theirs.parameters(), max_norm, norm_type)
+        close(a, b)
+        check_param_grads(ours, theirs)
+    nn.utils.clip_grad_value_(ours.parameters(), 0.05)
+    tnn.utils.clip_grad_value_(theirs.parameters(), 0.05)
+    check_param_grads(ours, theirs)
+    close(nn.utils.parameters_to_vector(ours.parameters()),
+          tnn.utils.parameters_to_vector(theirs.parameters()))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_pad_sequence_matches_pytorch(rng, batch_first, side):
+    seqs = [rng.standard_normal((n, 2)) for n in (3, 1, 4)]
+    ours = nn.utils.rnn.pad_sequence([wg.tensor(s) for s in seqs], batch_first, 9.0, side)
+    theirs = tnn.utils.rnn.pad_sequence([torch.tensor(s) for s in seqs], batch_first, 9.0,
+                                        side)
+    close(ours, theirs)

@@ -23,11 +23,11 @@ Sequential(
 [(1, 3), (1,)]
 """
 
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 from .parameter import Parameter
 from .serialization import load_npz, read_npz, save_npz
 
-__all__ = ["Parameter", "functional", "init", "save_npz", "load_npz", "read_npz"] \
+__all__ = ["Parameter", "functional", "init", "utils", "save_npz", "load_npz", "read_npz"] \
     + list(_modules_all)

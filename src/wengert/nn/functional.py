@@ -438,15 +438,20 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
     """Sigmoid and binary cross entropy in one stable expression:
-    (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)."""
+    (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x), accurate in value and
+    derivative for logits of either sign."""
     reduction = _reduction(reduction, size_average, reduce)
     if _shape(target) != _shape(input):
         raise ValueError(f"Target size ({_size(target)}) must be the same as input size "
                          f"({_size(input)})")
-    sp = wnp.logaddexp(0.0, -input)  # -log sigmoid(x)
-    if pos_weight is not None:
-        sp = ((pos_weight - 1.0) * target + 1.0) * sp
-    loss = (1.0 - target) * input + sp
+    # with l = 1 + (p - 1) t: (1 - t) x + l softplus(-x) = l softplus(x) - p t x. The
+    # first form is accurate (value and derivative) for x >= 0, the second for x < 0,
+    # where the first would take sigmoid(x) as 1 - sigmoid(-x) and lose its digits
+    lw = 1.0 if pos_weight is None else (pos_weight - 1.0) * target + 1.0
+    pt = target if pos_weight is None else pos_weight * target
+    upper = (1.0 - target) * input + lw * wnp.logaddexp(0.0, -input)
+    lower = lw * wnp.logaddexp(0.0, input) - pt * input
+    loss = wnp.where(_value(input) >= 0, upper, lower)
     return _reduce(_weighted(loss, weight), reduction)
 
 
