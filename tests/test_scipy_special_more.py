@@ -1,5 +1,5 @@
 """The rest of wengert.scipy.special: the gamma and beta families, the incomplete
-gamma and beta functions, the normal distribution's inverses, softmax, the x log y
+gamma and beta functions and their inverses, the normal distribution's inverses, softmax, the x log y
 family and the Bessel functions. Values against scipy, derivatives against closed
 forms, against scipy's own derivative functions (ivp, jvp, yvp) and against HIPS
 autograd where it has the function; the refusals (derivatives with no exact rule,
@@ -37,6 +37,12 @@ VALUES = [
     ("betainc", (2.5, np.array([[0.7], [3.0]]), UNIT)),
     ("gammainc", (POS[:, None], POS)),
     ("gammaincc", (POS[:, None], POS)),
+    ("gammaincinv", (POS[:, None], np.array([0.0, 1e-300, 1e-9, 0.3, 0.5, 0.98, 1.0]))),
+    ("gammainccinv", (POS[:, None], np.array([0.0, 1e-300, 1e-9, 0.3, 0.5, 0.98, 1.0]))),
+    ("betaincinv", (POS[:, None, None], np.array([[0.7], [3.0]]),
+                    np.array([0.0, 1e-200, 1e-9, 0.3, 0.5, 0.98, 1.0]))),
+    ("betainccinv", (POS[:, None, None], np.array([[0.7], [3.0]]),
+                     np.array([0.0, 1e-200, 1e-9, 0.3, 0.5, 0.98, 1.0]))),
     ("erfcinv", (np.array([1e-10, 0.1, 1.0, 1.5, 1.999]),)),
     ("log_ndtr", (np.array([-40.0, -5.0, -0.3, 0.0, 2.0, 9.0]),)),
     ("ndtri", (np.array([1e-12, 0.01, 0.5, 0.75, 0.999]),)),
@@ -379,11 +385,66 @@ def test_logsumexp_matches_autograd():
     np.testing.assert_allclose(got, want, rtol=1e-13)
 
 
+def test_incomplete_inverses_derivatives():
+    # an inverse's derivative is 1 over the function's derivative at the inverse: the
+    # density, with the sign of the function (the upper functions decrease); the second
+    # derivative is -f'(x) / f(x)^3 with f that derivative
+    a, y = np.array([0.4, 1.0, 3.5, 40.0]), np.array([1e-6, 0.2, 0.5, 0.97])
+    x = sc.gammaincinv(a, y)
+    pdf = st.gamma.pdf(x, a)
+    np.testing.assert_allclose(_d(lambda y: wsp.gammaincinv(a, y))(y), 1 / pdf, rtol=1e-12)
+    np.testing.assert_allclose(_d(lambda y: wsp.gammaincinv(a, y), 2)(y),
+                               -((a - 1) / x - 1) / pdf ** 2, rtol=1e-11)
+    xc = sc.gammainccinv(a, y)
+    pdfc = st.gamma.pdf(xc, a)
+    np.testing.assert_allclose(_d(lambda y: wsp.gammainccinv(a, y))(y), -1 / pdfc, rtol=1e-12)
+    np.testing.assert_allclose(_d(lambda y: wsp.gammainccinv(a, y), 2)(y),
+                               -((a - 1) / xc - 1) / pdfc ** 2, rtol=1e-11)
+    b = np.array([2.0, 0.6, 1.0, 7.5])
+    for f, sign in ((sc.betaincinv, 1), (sc.betainccinv, -1)):
+        x = f(a, b, y)
+        pdf = st.beta.pdf(x, a, b)
+        w = getattr(wsp, f.__name__)
+        np.testing.assert_allclose(_d(lambda y: w(a, b, y))(y), sign / pdf, rtol=1e-12)
+        np.testing.assert_allclose(_d(lambda y: w(a, b, y), 2)(y),
+                                   -((a - 1) / x - (b - 1) / (1 - x)) / pdf ** 2, rtol=1e-10)
+    # composed with the function they invert, the chain rule gives 1 (and 0 next)
+    a, b = 2.5, 0.8
+    for f, inv, args in ((wsp.gammainc, wsp.gammaincinv, (a,)),
+                         (wsp.gammaincc, wsp.gammainccinv, (a,)),
+                         (wsp.betainc, wsp.betaincinv, (a, b)),
+                         (lambda a, b, x: 1 - wsp.betainc(a, b, x), wsp.betainccinv, (a, b))):
+        np.testing.assert_allclose(_d(lambda y: f(*args, inv(*args, y)))(y), 1.0, rtol=1e-10)
+        np.testing.assert_allclose(_d(lambda y: f(*args, inv(*args, y)), 2)(y[1:]), 0.0,
+                                   atol=1e-8)
+    # exponential (a = 1): x = -log(1 - y), dx/dy = 1 / (1 - y), in both modes
+    assert wg.grad(lambda y: wsp.gammaincinv(1.0, y))(0.75) == pytest.approx(4.0, rel=1e-13)
+    _, t = wg.jvp(lambda y: wsp.gammainccinv(1.0, y), (0.25,), (1.0,))
+    assert t == pytest.approx(-4.0, rel=1e-13)
+    # uniform (a = b = 1): the identity
+    assert wg.derivative(lambda y: wsp.betaincinv(1.0, 1.0, y))(0.3) == pytest.approx(1.0)
+    wg.check_grads(lambda y: wsp.betaincinv(a, b, y), modes=("fwd", "rev"), order=2)(y[1:])
+
+
+def test_incomplete_inverses_at_the_ends():
+    # at y = 0 and 1 the inverses reach the ends of the support: the density there is 0
+    # or infinite, so the derivative is infinite or 0 (never nan), as 1 / density says
+    with np.errstate(divide="ignore"):
+        assert wg.grad(lambda y: wsp.gammaincinv(2.0, y))(0.0) == np.inf   # density 0
+        assert wg.grad(lambda y: wsp.gammaincinv(0.5, y))(0.0) == 0.0      # density inf
+        assert wg.grad(lambda y: wsp.gammaincinv(1.0, y))(0.0) == 1.0      # density 1
+        assert wg.grad(lambda y: wsp.betaincinv(2.0, 3.0, y))(1.0) == np.inf
+        assert wg.grad(lambda y: wsp.betainccinv(0.5, 0.5, y))(1.0) == 0.0
+
+
 # ------------------------------------------------------------------ refusals
 
 @pytest.mark.parametrize("name, args, which, pos", [
     ("betainc", (2.0, 3.0, 0.4), "a", 0), ("betainc", (2.0, 3.0, 0.4), "b", 1),
     ("gammainc", (2.0, 0.4), "a", 0), ("gammaincc", (2.0, 0.4), "a", 0),
+    ("gammaincinv", (2.0, 0.4), "a", 0), ("gammainccinv", (2.0, 0.4), "a", 0),
+    ("betaincinv", (2.0, 3.0, 0.4), "a", 0), ("betaincinv", (2.0, 3.0, 0.4), "b", 1),
+    ("betainccinv", (2.0, 3.0, 0.4), "a", 0), ("betainccinv", (2.0, 3.0, 0.4), "b", 1),
     ("iv", (1.5, 0.4), "v", 0), ("ive", (1.5, 0.4), "v", 0),
     ("jn", (1.0, 0.4), "n", 0), ("yn", (1.0, 0.4), "n", 0)])
 def test_derivatives_with_no_exact_rule_are_refused(name, args, which, pos):
@@ -420,7 +481,8 @@ def test_without_scipy(monkeypatch):
     monkeypatch.setitem(sys.modules, "scipy.special", None)
     for call in (lambda: wsp.gamma(np.ones(2)), lambda: wsp.i0(1.0),
                  lambda: wsp.jn(1, np.ones(2)), lambda: wsp.betainc(1.0, 2.0, 0.5),
-                 lambda: wsp.gammasgn(1.5), lambda: wsp.ndtri(0.3)):
+                 lambda: wsp.gammasgn(1.5), lambda: wsp.ndtri(0.3),
+                 lambda: wsp.gammaincinv(1.0, 0.5), lambda: wsp.betainccinv(1.0, 2.0, 0.5)):
         with pytest.raises(ImportError, match=r"needs scipy.*pip install 'wengert\[scipy\]'"):
             call()
     assert wsp.gamma(5.0) == 24.0 and wsp.rgamma(5.0) == 1 / 24.0
@@ -449,6 +511,11 @@ _EDGES = [("entr-at-0", wsp.entr, 0.0), ("xlogy-y-at-0", lambda y: wsp.xlogy(2.0
           ("betainc-at-0", lambda x: wsp.betainc(0.5, 2.0, x), 0.0),
           ("betainc-at-1", lambda x: wsp.betainc(2.0, 0.5, x), 1.0),
           ("gammainc-at-0", lambda x: wsp.gammainc(0.5, x), 0.0),
+          ("gammaincinv-at-0", lambda y: wsp.gammaincinv(2.0, y), 0.0),
+          ("gammaincinv-at-1", lambda y: wsp.gammaincinv(2.0, y), 1.0),
+          ("gammainccinv-at-0", lambda y: wsp.gammainccinv(0.5, y), 0.0),
+          ("betaincinv-at-0", lambda y: wsp.betaincinv(0.5, 2.0, y), 0.0),
+          ("betainccinv-at-1", lambda y: wsp.betainccinv(2.0, 3.0, y), 1.0),
           ("multigammaln-overflow", lambda a: wsp.multigammaln(a, 2), 1e308)]
 
 

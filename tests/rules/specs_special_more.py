@@ -1,5 +1,6 @@
 """Spec table for the rest of wengert.scipy.special: the gamma and beta families,
-the incomplete gamma and beta functions and the normal inverses (rules/gamma.py),
+the incomplete gamma and beta functions, their inverses in y and the normal inverses
+(rules/gamma.py),
 softmax, log_softmax, the x log y family and logsumexp's sign (rules/special.py),
 and the Bessel functions (rules/bessel.py). Arrays need scipy, which the test extra
 installs. Constants (the order of a Bessel function, the parameters of an incomplete
@@ -66,6 +67,21 @@ for _name in ("gammainc", "gammaincc"):
                               (P(*_shape),), id=f"{_name}-a{_a}-{_sid(_shape)}"))
     CASES.append(Case(_name, lambda x, f=getattr(wsp, _name), a=P(2, 1) * 2: f(a, x), (P(3),),
                       id=f"{_name}-broadcast-a-2x1-x-3"))
+# the inverses in y (probabilities inside (0, 1)); a, b closed over
+for _name in ("gammaincinv", "gammainccinv"):
+    for _a in (0.6, 1.0, 3.5):
+        for _shape in UNARY_SHAPES:
+            CASES.append(Case(_name, lambda y, a=_a, f=getattr(wsp, _name): f(a, y),
+                              (_unit(*_shape),), id=f"{_name}-a{_a}-{_sid(_shape)}"))
+    CASES.append(Case(_name, lambda y, f=getattr(wsp, _name), a=P(2, 1) * 2: f(a, y),
+                      (_unit(3),), id=f"{_name}-broadcast-a-2x1-y-3"))
+for _name in ("betaincinv", "betainccinv"):
+    for _a, _b in [(0.7, 2.5), (3.0, 1.0), (1.0, 1.0)]:
+        for _shape in UNARY_SHAPES:
+            CASES.append(Case(_name, lambda y, a=_a, b=_b, f=getattr(wsp, _name): f(a, b, y),
+                              (_unit(*_shape),), id=f"{_name}-a{_a}-b{_b}-{_sid(_shape)}"))
+    CASES.append(Case(_name, lambda y, f=getattr(wsp, _name), a=np.array([[0.5], [2.0]]):
+                      f(a, 1.5, y), (_unit(3),), id=f"{_name}-broadcast-a-2x1-y-3"))
 # multigammaln is a sum of gammaln terms (no primitive of its own)
 CASES += [Case("gammaln", lambda a, d=d: wsp.multigammaln(a, d), (P(*shape) + 2.0,),
                id=f"gammaln-multigammaln-d{d}-{_sid(shape)}")

@@ -7,6 +7,10 @@ where it has the function, so scalar code runs without scipy.
 The incomplete functions are differentiable in x only: their derivatives in the
 parameters (a, b) are hypergeometric series with no closed form, so asking for one
 raises NotImplementedError naming the argument and the mode, instead of a guess.
+Their inverses in the last argument (gammaincinv, gammainccinv, betaincinv,
+betainccinv) likewise are differentiable in y only: by the implicit function theorem
+dx/dy is 1 over the incomplete function's derivative at x (the density, with the sign
+of the function), written with the same operations, so it differentiates again.
 
 >>> import wengert as wg, wengert.scipy.special as wsp
 >>> print(round(wg.grad(wsp.gammaln)(3.0), 12))  # digamma(3) = 3/2 - Euler's gamma
@@ -197,6 +201,58 @@ gammaincc = last_only(
         "Q(a, x) = 1 - P(a, x); differentiable in x.")
 
 
+# ---------------------------------------------------------------- their inverses in y
+
+_INVERSE_NO_CLOSED_FORM = (
+    "the inverse's derivative in a parameter is the incomplete function's derivative in "
+    "it over the density, a hypergeometric series with no closed form, so wengert has no "
+    "exact rule; differentiate in y, with the parameters constant")
+
+
+def _inverse_gamma_density(a, y, ans):
+    # 1 / the gamma density at x = ans: exp(x + gammaln(a) - (a - 1) log x)
+    return exp(ans + gammaln(a) - xlogy(a - 1.0, ans))
+
+
+def _inverse_beta_density(a, b, y, ans):
+    # 1 / the beta density at x = ans
+    return exp(betaln(a, b) - xlogy(a - 1.0, ans) - xlog1py(b - 1.0, -ans))
+
+
+def _betainccinv_impl(a, b, y):
+    try:
+        import scipy.special as sc
+    except ImportError:
+        return _scipy("betainccinv")(a, b, y)  # the message naming the extra
+    if hasattr(sc, "betainccinv"):
+        return sc.betainccinv(a, b, y)
+    # scipy before 1.11: I_x(a, b) = 1 - y  <=>  I_(1-x)(b, a) = y
+    return 1.0 - sc.betaincinv(b, a, y)
+
+
+gammaincinv = last_only(
+    "gammaincinv", _scipy("gammaincinv"), _inverse_gamma_density, ("a",),
+    _INVERSE_NO_CLOSED_FORM,
+    doc="scipy.special.gammaincinv(a, y), the x with gammainc(a, x) = y; differentiable "
+        "in y: dx/dy = 1 / the gamma density at x.")
+gammainccinv = last_only(
+    "gammainccinv", _scipy("gammainccinv"),
+    lambda a, y, ans: -_inverse_gamma_density(a, y, ans), ("a",), _INVERSE_NO_CLOSED_FORM,
+    doc="scipy.special.gammainccinv(a, y), the x with gammaincc(a, x) = y; differentiable "
+        "in y: dx/dy = -1 / the gamma density at x.")
+betaincinv = last_only(
+    "betaincinv", _scipy("betaincinv"), _inverse_beta_density, ("a", "b"),
+    _INVERSE_NO_CLOSED_FORM,
+    doc="scipy.special.betaincinv(a, b, y), the x with betainc(a, b, x) = y; "
+        "differentiable in y: dx/dy = 1 / the beta density at x.")
+betainccinv = last_only(
+    "betainccinv", _betainccinv_impl,
+    lambda a, b, y, ans: -_inverse_beta_density(a, b, y, ans), ("a", "b"),
+    _INVERSE_NO_CLOSED_FORM,
+    doc="scipy.special.betainccinv(a, b, y), the x with 1 - betainc(a, b, x) = y; "
+        "differentiable in y: dx/dy = -1 / the beta density at x.")
+
+
 def multigammaln(a, d):
     """scipy.special.multigammaln(a, d), the log of the multivariate gamma function:
     d (d - 1) / 4 log(pi) + sum_j gammaln(a - j / 2) over j < d. A sum of gammaln
@@ -227,4 +283,5 @@ def multigammaln(a, d):
 
 __all__ = ["gammaln", "digamma", "psi", "polygamma", "erf", "erfc", "erfinv", "erfcinv",
            "ndtr", "ndtri", "log_ndtr", "gamma", "rgamma", "gammasgn", "beta", "betaln",
-           "betainc", "gammainc", "gammaincc", "multigammaln"]
+           "betainc", "gammainc", "gammaincc", "betaincinv", "betainccinv", "gammaincinv",
+           "gammainccinv", "multigammaln"]
