@@ -859,6 +859,26 @@ def test_conv2d_and_pooling_modules(rng):
     assert arr(mt.grad).tolist() == [[[[0, 1, 0, 0], [0, 0, 1, 0]]]]
     with pytest.raises(NotImplementedError, match="ceil_mode"):
         nn.MaxPool2d(2, ceil_mode=True)(t64(m))
+    # 1-d layers are the 2-d primitives at height 1
+    c1 = nn.Conv1d(2, 3, 3, stride=2, dtype=wg.float64)
+    s = rng.standard_normal((2, 2, 9))
+    W1, b1 = arr(c1.weight), arr(c1.bias)
+    ref = np.stack([np.einsum("ncl,ocl->no", s[:, :, 2 * i:2 * i + 3], W1) + b1
+                    for i in range(4)], axis=-1)
+    np.testing.assert_allclose(arr(c1(t64(s))), ref, rtol=1e-12)
+    assert nn.MaxPool1d(3)(t64(s)).tolist() == s.reshape(2, 2, 3, 3).max(-1).tolist()
+    np.testing.assert_allclose(arr(nn.AvgPool1d(3)(t64(s))), s.reshape(2, 2, 3, 3).mean(-1))
+
+
+def test_adaptive_average_pooling(rng):
+    x = rng.standard_normal((2, 3, 5, 7))
+    np.testing.assert_allclose(arr(nn.AdaptiveAvgPool2d(1)(t64(x))),
+                               x.mean(axis=(2, 3), keepdims=True), rtol=1e-13)
+    # PyTorch's windows: [floor(i n / k), ceil((i + 1) n / k)), overlapping when k > n/2
+    got = arr(nn.AdaptiveAvgPool1d(3)(t64(x[0, 0, 0][None])))
+    v = x[0, 0, 0]
+    np.testing.assert_allclose(got[0], [v[0:3].mean(), v[2:5].mean(), v[4:7].mean()])
+    assert nn.AdaptiveAvgPool2d((None, 2))(t64(x)).shape == (2, 3, 5, 2)
 
 
 # ---------------------------------------------------------------- nn.utils

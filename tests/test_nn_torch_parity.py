@@ -572,7 +572,10 @@ MODELS = {
                                    m.Conv2d(4, 4, 3, padding="same", dilation=2, groups=2,
                                             padding_mode="reflect"),
                                    m.MaxPool2d(2), m.MaxPool2d(3, stride=1, padding=1),
-                                   m.AvgPool2d(2), m.AvgPool2d((2, 3), stride=1)),
+                                   m.AvgPool2d(2), m.AvgPool2d((2, 3), stride=1),
+                                   m.Conv1d(2, 4, 3, dilation=2), m.MaxPool1d(3, 1),
+                                   m.AvgPool1d(2), m.AdaptiveAvgPool2d((1, 1)),
+                                   m.AdaptiveAvgPool1d(4)),
 }
 
 
@@ -704,3 +707,49 @@ def test_pad_sequence_matches_pytorch(rng, batch_first, side):
     theirs = tnn.utils.rnn.pad_sequence([torch.tensor(s) for s in seqs], batch_first, 9.0,
                                         side)
     close(ours, theirs)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=1), dict(padding="same"),
+                                dict(dilation=2, padding=2, groups=2),
+                                dict(padding=2, padding_mode="replicate", bias=False),
+                                dict(padding="same", padding_mode="reflect")])
+def test_conv1d_matches_pytorch(rng, kw):
+    _conv()
+    ours = nn.Conv1d(4, 6, 3, dtype=wg.float64, **kw)
+    theirs = copy_weights(ours, tnn.Conv1d(4, 6, 3, **kw).double())
+    assert repr(ours) == repr(theirs)
+    for shape in [(2, 4, 9), (4, 9)]:
+        x, tx = pair(rng.standard_normal(shape))
+        y, ty = ours(x), theirs(tx)
+        close(y, ty)
+        r = rng.standard_normal(tuple(y.shape))
+        ours.zero_grad()
+        theirs.zero_grad()
+        (y * wg.tensor(r)).sum().backward()
+        (ty * torch.tensor(r)).sum().backward()
+        close(x.grad, tx.grad)
+        check_param_grads(ours, theirs)
+
+
+@pytest.mark.parametrize("name,args", [("MaxPool1d", (2,)), ("MaxPool1d", (3, 2, 1)),
+                                       ("AvgPool1d", (2,)), ("AvgPool1d", (3, 2, 1)),
+                                       ("AdaptiveAvgPool1d", (3,)),
+                                       ("AdaptiveAvgPool1d", (1,)),
+                                       ("AdaptiveAvgPool2d", ((2, 3),)),
+                                       ("AdaptiveAvgPool2d", (1,)),
+                                       ("AdaptiveAvgPool2d", ((None, 4),)),
+                                       ("AdaptiveAvgPool2d", (5,))])
+def test_1d_and_adaptive_pooling_match_pytorch(rng, name, args):
+    if not name.startswith("Adaptive"):
+        _conv()
+    ours, theirs = getattr(nn, name)(*args), getattr(tnn, name)(*args)
+    assert repr(ours) == repr(theirs)
+    shapes = [(2, 3, 9), (3, 9)] if name.endswith("1d") else [(2, 3, 7, 9), (3, 7, 9)]
+    for shape in shapes:
+        x, tx = pair(rng.standard_normal(shape))
+        y, ty = ours(x), theirs(tx)
+        close(y, ty)
+        r = rng.standard_normal(tuple(y.shape))
+        (y * wg.tensor(r)).sum().backward()
+        (ty * torch.tensor(r)).sum().backward()
+        close(x.grad, tx.grad)

@@ -34,8 +34,9 @@ __all__ = ["relu", "relu_", "leaky_relu", "gelu", "tanh", "sigmoid", "softmax",
            "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
            "smooth_l1_loss", "huber_loss", "kl_div", "one_hot", "pad", "embedding",
-           "layer_norm", "rms_norm", "batch_norm", "group_norm", "conv2d", "max_pool2d",
-           "avg_pool2d", "normalize", "cosine_similarity", "pairwise_distance"]
+           "layer_norm", "rms_norm", "batch_norm", "group_norm", "conv1d", "conv2d",
+           "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "normalize", "cosine_similarity", "pairwise_distance"]
 
 
 # ---------------------------------------------------------------- helpers
@@ -888,3 +889,75 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         input = wnp.expand_dims(input, 0)
     out = conv.avg_pool2d(input, kernel_size, stride=stride, padding=padding)
     return wnp.squeeze(out, axis=0) if unbatched else out
+
+
+def _single(v):
+    return (v,) if isinstance(v, numbers.Integral) else tuple(v)
+
+
+def _as_2d(input):
+    """(N, C, L) or (C, L) as (N, C, 1, L) or (C, 1, L)."""
+    return wnp.expand_dims(input, -2)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d cross-correlation over (N, C, L) or (C, L) input: a 2-d one of height 1."""
+    if isinstance(padding, str):
+        pad2 = padding
+    else:
+        pad2 = (0,) + _single(padding)
+    out = conv2d(_as_2d(input), wnp.expand_dims(weight, -2), bias,
+                 stride=(1,) + _single(stride), padding=pad2,
+                 dilation=(1,) + _single(dilation), groups=groups)
+    return wnp.squeeze(out, axis=-2)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The maximum over each window of the last dimension."""
+    if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0):
+        stride = kernel_size
+    out = max_pool2d(_as_2d(input), (1,) + _single(kernel_size), (1,) + _single(stride),
+                     (0,) + _single(padding), dilation, ceil_mode, return_indices)
+    return wnp.squeeze(out, axis=-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """The mean over each window of the last dimension."""
+    if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0):
+        stride = kernel_size
+    out = avg_pool2d(_as_2d(input), (1,) + _single(kernel_size), (1,) + _single(stride),
+                     (0,) + _single(padding), ceil_mode, count_include_pad)
+    return wnp.squeeze(out, axis=-2)
+
+
+def _adaptive_mean(x, axis, size):
+    """Means over PyTorch's adaptive windows [floor(i n / size), ceil((i + 1) n / size))
+    along ``axis``."""
+    n = _shape(x)[axis]
+    if size is None or size == n:
+        return x
+    nd = _ndim(x)
+    pieces = []
+    for i in range(size):
+        start, end = (i * n) // size, -(-((i + 1) * n) // size)
+        idx = [slice(None)] * nd
+        idx[axis] = slice(start, end)
+        pieces.append(wnp.mean(x[tuple(idx)], axis=axis, keepdims=True))
+    return pieces[0] if size == 1 else wnp.concatenate(pieces, axis=axis)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Means over ``output_size`` windows of the last dimension."""
+    size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    return _adaptive_mean(input, _ndim(input) - 1, size)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Means over an ``output_size`` grid of windows of the last two dimensions (None
+    keeps that dimension's size)."""
+    oh, ow = (output_size, output_size) if not isinstance(output_size, (tuple, list)) \
+        else tuple(output_size)
+    nd = _ndim(input)
+    return _adaptive_mean(_adaptive_mean(input, nd - 2, oh), nd - 1, ow)

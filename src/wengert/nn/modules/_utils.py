@@ -24,3 +24,7 @@ def empty_buffer(*shape, dtype=None, device=None, fill=0.0):
 
 def pair(v):
     return (int(v), int(v)) if isinstance(v, numbers.Integral) else tuple(int(x) for x in v)
+
+
+def single(v):
+    return (int(v),) if isinstance(v, numbers.Integral) else tuple(int(x) for x in v)

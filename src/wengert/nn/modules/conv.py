@@ -1,21 +1,19 @@
-"""Conv2d over the convolution primitive of ``wengert.rules.conv`` (NCHW)."""
+"""Conv1d and Conv2d over the convolution primitive of ``wengert.rules.conv``
+(NCL / NCHW; a 1-d convolution is a 2-d one of height 1)."""
 
 import math
 
 from .. import functional as F
 from .. import init
-from ._utils import empty_parameter, pair
+from ._utils import empty_parameter, pair, single
 from .module import Module
 
-__all__ = ["Conv2d"]
+__all__ = ["Conv1d", "Conv2d"]
 
 
-class Conv2d(Module):
-    """2-d cross-correlation, weight (out_channels, in_channels / groups, kH, kW),
-    initialised as PyTorch's (kaiming_uniform_(a=sqrt(5)), bias U(+-1/sqrt(fan_in))).
-    ``padding`` an int, a pair, 'valid' or 'same'; ``padding_mode`` 'zeros',
-    'reflect', 'replicate' or 'circular'."""
-
+class _ConvNd(Module):
+    _fn = None
+    _tuple = None
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
                  dtype=None):
@@ -31,7 +29,7 @@ class Conv2d(Module):
             if padding not in valid_padding_strings:
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of "
                                  f"{valid_padding_strings}")
-            if padding == "same" and any(s != 1 for s in pair(stride)):
+            if padding == "same" and any(s != 1 for s in type(self)._tuple(stride)):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         valid_modes = {"zeros", "reflect", "replicate", "circular"}
         if padding_mode not in valid_modes:
@@ -39,12 +37,13 @@ class Conv2d(Module):
                              f"padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = pair(kernel_size)
-        self.stride = pair(stride)
-        self.padding = padding if isinstance(padding, str) else pair(padding)
-        self.dilation = pair(dilation)
+        tup = type(self)._tuple
+        self.kernel_size = tup(kernel_size)
+        self.stride = tup(stride)
+        self.padding = padding if isinstance(padding, str) else tup(padding)
+        self.dilation = tup(dilation)
         self.transposed = False
-        self.output_padding = (0, 0)
+        self.output_padding = tup(0)
         self.groups = groups
         self.padding_mode = padding_mode
         self.weight = empty_parameter(out_channels, in_channels // groups,
@@ -65,31 +64,33 @@ class Conv2d(Module):
 
     def _explicit_padding(self):
         """(left, right, top, bottom) for F.pad, for a padding_mode other than zeros."""
+        out = []
         if isinstance(self.padding, str):
             if self.padding == "valid":
-                return (0, 0, 0, 0)
-            out = []
+                return (0, 0) * len(self.kernel_size)
             for d, k in zip(reversed(self.dilation), reversed(self.kernel_size)):
                 total = d * (k - 1)
                 out += [total // 2, total - total // 2]
             return tuple(out)
-        ph, pw = self.padding
-        return (pw, pw, ph, ph)
+        for p in reversed(self.padding):
+            out += [p, p]
+        return tuple(out)
 
     def forward(self, input):
+        conv = type(self)._fn
         if self.padding_mode != "zeros":
             padded = F.pad(input, self._explicit_padding(), mode=self.padding_mode)
-            return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
-                            self.groups)
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+            return conv(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                        self.groups)
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                    self.groups)
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
         if self.padding != (0,) * len(self.padding):
             s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
         if self.groups != 1:
             s += f", groups={self.groups}"
@@ -98,3 +99,19 @@ class Conv2d(Module):
         if self.padding_mode != "zeros":
             s += f", padding_mode={self.padding_mode}"
         return s
+
+
+class Conv1d(_ConvNd):
+    """1-d cross-correlation over (N, C, L) or (C, L) input, weight (out_channels,
+    in_channels / groups, k); PyTorch's initialisation and options as Conv2d."""
+    _fn = staticmethod(F.conv1d)
+    _tuple = staticmethod(single)
+
+
+class Conv2d(_ConvNd):
+    """2-d cross-correlation, weight (out_channels, in_channels / groups, kH, kW),
+    initialised as PyTorch's (kaiming_uniform_(a=sqrt(5)), bias U(+-1/sqrt(fan_in))).
+    ``padding`` an int, a pair, 'valid' or 'same'; ``padding_mode`` 'zeros',
+    'reflect', 'replicate' or 'circular'."""
+    _fn = staticmethod(F.conv2d)
+    _tuple = staticmethod(pair)
