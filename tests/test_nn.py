@@ -445,6 +445,21 @@ def test_lstm_shapes_and_errors():
     assert all(np.abs(arr(p)).max() <= bound for p in lstm.parameters())
 
 
+def test_lstm_dropout_between_layers_only_while_training():
+    wg.manual_seed(0)
+    lstm = nn.LSTM(3, 8, num_layers=2, dropout=0.5)
+    x = wg.randn(4, 2, 3)
+    a, _ = lstm(x)
+    b, _ = lstm(x)
+    assert not np.allclose(arr(a), arr(b))
+    lstm.eval()
+    c, _ = lstm(x)
+    d, _ = lstm(x)
+    np.testing.assert_array_equal(arr(c), arr(d))
+    with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1"):
+        nn.LSTM(3, 4, dropout=0.2)
+
+
 def test_gru_and_rnn_shapes():
     gru = nn.GRU(3, 4, num_layers=2)
     out, h = gru(wg.randn(5, 2, 3))
