@@ -92,3 +92,37 @@ CASES += [
     Case("arctan2", lambda z: wnp.angle(z, deg=True) * 0.01, (R(2, 3) + 1j * R(2, 3),),
          id="arctan2-angle-deg-2x3"),
 ]
+
+# ------------------------------------------------ numpy 2's names, fmod, ldexp, modf
+from .spec import BINARY_SHAPES  # noqa: E402
+
+
+def _fmod_args(sx, sy):
+    """x of shape sx and y of shape sy (positive) with x / y at least 0.05 away from
+    an integer everywhere: fmod jumps there, and central differences must not
+    straddle a jump."""
+    y = P(*sy)
+    while True:
+        x = 3.0 * R(*sx)
+        q = np.asarray(x) / y
+        if np.all(np.abs(q - np.round(q)) > 0.05):
+            return x, y
+
+
+for _sx, _sy in BINARY_SHAPES:
+    CASES.append(Case("fmod", wnp.fmod, _fmod_args(_sx, _sy),
+                      id=f"fmod-{_shape_id(_sx)}-{_shape_id(_sy)}"))
+CASES += [
+    Case("fmod", lambda x, y: wnp.fmod(x, -y), (np.array([2.45, -1.3, 0.35]), P(3)),
+         id="fmod-negative-divisor-3"),
+    Case("fmod", lambda x, y: wnp.fmod(wnp.sin(x) * 4.0, y) * y, (np.array([0.3, 1.1]),
+                                                                 np.array([0.7, 1.9])),
+         id="fmod-composed-2"),
+    labelled("multiply", "ldexp", lambda x: wnp.ldexp(x, np.array([1, -3, 4])), R(2, 3)),
+    labelled("multiply", "positive", wnp.positive, R(3)),
+    labelled("subtract", "modf", lambda x: wnp.modf(x)[0], np.array([-2.3, 0.4, 3.7])),
+    labelled("mod", "divmod", lambda x, y: wnp.divmod(x, y)[1], np.array([2.3, -1.7]),
+             np.array([0.9, 1.3])),
+    labelled("add", "unwrap", wnp.unwrap, np.array([0.1, 3.3, 6.0, 0.2])),
+    labelled("power", "float_power", wnp.float_power, P(3), R(3)),
+]

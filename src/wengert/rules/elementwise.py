@@ -5,6 +5,7 @@ Quotients in the rules go through the ``divide`` primitive rather than Python's
 ``/``: on Python floats ``1.0 / 0.0`` raises, where numpy (and so ``divide``) gives
 inf, the same answer as for a 0-d array."""
 
+import builtins
 import math
 
 import numpy as np
@@ -13,8 +14,8 @@ from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
 from ..core.trace import is_boxed
-from ._base import no_out, nondiff, unary
-from .arithmetic import divide, multiply
+from ._base import binary, float_dtype, no_out, nondiff, unary
+from .arithmetic import arctan2, divide, multiply, power
 from .complex import conj, real
 from .indexing import _where
 
@@ -309,6 +310,170 @@ def angle(z, deg=False):
     return multiply(a, _DEG) if deg else a
 
 
+# ---------------------------------------- numpy 2's names, fmod, ldexp, modf, divmod
+
+atan2, pow = arctan2, power  # numpy 2's names
+acos, acosh, asin, asinh, atan, atanh = arccos, arccosh, arcsin, arcsinh, arctan, arctanh
+
+
+def positive(x, /, out=None):
+    """numpy.positive: ``+x``, a new array (derivative 1). numpy's checks run on the
+    value (a boolean is refused, as numpy refuses it)."""
+    no_out("positive", out)
+    if not is_boxed(x):
+        return np.positive(x)
+    np.positive(unbox_all(x))
+    return multiply(x, 1)  # a new traced value: writing into it leaves x alone
+
+
+def float_power(x1, x2, /, out=None):
+    """numpy.float_power: ``x1 ** x2`` computed in float64 (complex128 for complex
+    input), differentiable in both (the power primitive after the cast).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> print(float(wg.grad(lambda x: wnp.float_power(x, 3))(2.0)))
+    12.0
+    """
+    no_out("float_power", out)
+    if not (is_boxed(x1) or is_boxed(x2)):
+        return np.float_power(x1, x2)
+    from .complex import astype
+    dt = np.result_type(np.float_power(np.zeros((), np.result_type(unbox_all(x1))),
+                                       np.zeros((), np.result_type(unbox_all(x2)))))
+
+    def up(v):
+        if is_boxed(v):
+            return v if np.result_type(unbox_all(v)) == dt else astype(v, dt)
+        return v if type(v) in (int, float) else np.asarray(v, dtype=dt)
+    return power(up(x1), up(x2))
+
+
+def _fmod_quotient(x, y, ans):
+    # the integer q with x = q y + fmod(x, y), truncated towards 0; read from the
+    # answer, (x - ans) / y rounded, which is right where x / y rounds across an integer
+    x, y, ans = unbox_all(x), unbox_all(y), unbox_all(ans)
+    with np.errstate(all="ignore"):
+        q = np.round(np.divide(np.subtract(x, ans), y))
+    return np.asarray(q, dtype=float_dtype(ans))
+
+
+# fmod(x, y) = x - y trunc(x / y) with the sign of x: slope 1 in x and -trunc(x / y)
+# in y between its jumps (numpy's remainder has floor in place of trunc)
+fmod = binary("fmod", scalar_or_array(np.fmod, math.fmod),
+              dx=lambda x, y, ans: 1.0,
+              dy=lambda x, y, ans: -_fmod_quotient(x, y, ans),
+              doc="numpy.fmod: the C remainder, the sign of the dividend.")
+
+
+def ldexp(x1, x2, /, out=None):
+    """numpy.ldexp: ``x1 * 2**x2`` for integer exponents ``x2`` (constants): the
+    derivative in ``x1`` is 2**x2. The product by a power of two is exact, so the
+    value is numpy's.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> print(float(wg.grad(lambda x: wnp.ldexp(x, 3))(1.5)))
+    8.0
+    """
+    no_out("ldexp", out)
+    n = unbox_all(x2)
+    if not is_boxed(x1):
+        return np.ldexp(x1, n)
+    xv = unbox_all(x1)
+    dt = np.result_type(np.ldexp(np.zeros((), np.result_type(xv)), np.zeros((), np.int64)))
+    n = np.asarray(n)
+    if n.dtype.kind not in "iub":
+        np.ldexp(xv, n)  # numpy's TypeError for a non-integer exponent
+    info = np.finfo(dt)
+    if n.size == 0 or (n.min() >= info.minexp and n.max() < info.maxexp):
+        return multiply(x1, np.ldexp(np.ones(n.shape, dt), n))
+    # 2**n itself would overflow or underflow: two exact halves
+    half = n // 2
+    return multiply(multiply(x1, np.ldexp(np.ones(n.shape, dt), half)),
+                    np.ldexp(np.ones(n.shape, dt), n - half))
+
+
+def modf(x, /, out1=None, out2=None, *, out=None):
+    """numpy.modf: ``(fractional part, integral part)``, both with the sign of x. The
+    fractional part is x minus a constant (its derivative is 1), the integral part a
+    plain array (derivative 0).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> print(float(wg.grad(lambda x: wnp.modf(x)[0])(2.5)))
+    1.0
+    """
+    for o in (out1, out2, out):
+        no_out("modf", o)
+    if not is_boxed(x):
+        return np.modf(x)
+    xv = unbox_all(x)
+    frac_v, whole = np.modf(xv)
+    # x - trunc(x) is exact; written as -(trunc(x) - x) for a sign bit that is set,
+    # so a negative integer gives numpy's -0.0; an infinity's fraction is numpy's +-0
+    neg = np.signbit(xv)
+    frac = x - whole
+    if np.any(neg):
+        frac = _where(neg, -(whole - x), frac)
+    inf = np.isinf(xv)
+    if np.any(inf):
+        frac = _where(inf, frac_v, frac)
+    return frac, whole
+
+
+def divmod(x1, x2, /, out1=None, out2=None, *, out=None):
+    """numpy.divmod: ``(floor_divide(x1, x2), mod(x1, x2))``; the quotient is a plain
+    (integer-valued) array, the remainder differentiable as numpy.mod."""
+    for o in (out1, out2, out):
+        no_out("divmod", o)
+    if not (is_boxed(x1) or is_boxed(x2)):
+        return np.divmod(x1, x2)
+    from .arithmetic import mod
+    return np.floor_divide(unbox_all(x1), unbox_all(x2)), mod(x1, x2)
+
+
+def unwrap(p, discont=None, axis=-1, *, period=2 * math.pi):
+    """numpy.unwrap: p plus multiples of ``period`` that remove the jumps larger than
+    ``discont``. The added multiples are constants, so the derivative is the identity.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda p: wnp.sum(wnp.unwrap(p) ** 2))(wnp.array([0.0, 6.0]))
+    array([0.        , 0.56637061])
+    """
+    if not is_boxed(p):
+        return np.unwrap(p, discont=discont, axis=axis, period=period)
+    from ._base import normalize_axis, shape
+    from .indexing import _getitem
+    from .shape import _concatenate
+    pv = np.asarray(unbox_all(p))
+    nd = pv.ndim
+    ax = normalize_axis("unwrap", axis, nd, pv.shape)
+    # numpy's own steps on the values, up to the cumulative correction
+    dd = np.diff(pv, axis=ax)
+    if discont is None:
+        discont = period / 2
+    dtype = np.result_type(dd, period)
+    if np.issubdtype(dtype, np.integer):
+        interval_high, rem = builtins.divmod(period, 2)
+        boundary_ambiguous = rem == 0
+    else:
+        interval_high = period / 2
+        boundary_ambiguous = True
+    interval_low = -interval_high
+    ddmod = np.mod(dd - interval_low, period) + interval_low
+    if boundary_ambiguous:
+        np.copyto(ddmod, interval_high, where=(ddmod == interval_low) & (dd > 0))
+    ph_correct = ddmod - dd
+    np.copyto(ph_correct, 0, where=np.abs(dd) < discont)
+    correction = ph_correct.cumsum(ax)
+    if dtype != np.result_type(pv):
+        from .complex import astype
+        p = astype(p, dtype)
+    if shape(p)[ax] == 0:
+        return p
+    head = _getitem(p, idx=(slice(None),) * ax + (slice(0, 1),))
+    tail = _getitem(p, idx=(slice(None),) * ax + (slice(1, None),)) + correction
+    return _concatenate(head, tail, axis=ax)
+
+
 sign = nondiff("sign", np.sign)
 floor = nondiff("floor", np.floor)
 ceil = nondiff("ceil", np.ceil)
@@ -324,4 +489,6 @@ __all__ = ["exp", "expm1", "log", "log1p", "log2", "log10", "sin", "cos", "tan",
            "sqrt", "cbrt", "square", "reciprocal", "absolute", "abs", "negative", "sign",
            "floor", "ceil", "rint", "round", "trunc", "isnan", "isinf", "isfinite", "exp2",
            "deg2rad", "rad2deg", "radians", "degrees", "fabs", "sinc", "i0", "nan_to_num",
-           "real_if_close", "angle"]
+           "real_if_close", "angle", "acos", "acosh", "asin", "asinh", "atan", "atan2",
+           "atanh", "pow", "positive", "float_power", "fmod", "ldexp", "modf", "divmod",
+           "unwrap"]
