@@ -191,6 +191,200 @@ def test_unwrap_derivative_is_the_identity():
     np.testing.assert_array_equal(jac.reshape(6, 6), np.eye(6))
 
 
+# ================================================================ reductions
+
+_NANS = _with_nans(R(3, 5), ([0, 1, 1, 2], [1, 0, 4, 2]))
+_ALL_NAN_ROW = _with_nans(R(3, 4), ([1, 1, 1, 1, 0], [0, 1, 2, 3, 2]))
+_X5 = np.array([0.0, 0.3, 1.1, 1.5, 2.6])
+
+CASES += [
+    case("cumulative_sum", lambda m, x: m.cumulative_sum(x), R(5)),
+    case("cumulative_sum-initial-axis1",
+         lambda m, x: m.cumulative_sum(x, axis=1, include_initial=True), R(2, 3)),
+    case("cumulative_sum-0d", lambda m, x: m.cumulative_sum(x, include_initial=True),
+         np.float64(0.7)),
+    case("cumulative_prod", lambda m, x: m.cumulative_prod(x, axis=0), R(3, 2)),
+    case("cumulative_prod-initial",
+         lambda m, x: m.cumulative_prod(x, axis=-1, include_initial=True), R(2, 4)),
+    case("nancumsum", lambda m, x: m.nancumsum(x), _NANS),
+    case("nancumsum-axis1", lambda m, x: m.nancumsum(x, axis=1), _NANS),
+    case("nancumprod-axis0", lambda m, x: m.nancumprod(x, axis=0), _NANS),
+    case("nanmedian", lambda m, x: m.nanmedian(x), _NANS),
+    case("nanmedian-axis1", lambda m, x: m.nanmedian(x, axis=1), _NANS),
+    case("nanmedian-keepdims", lambda m, x: m.nanmedian(x, axis=0, keepdims=True), _NANS),
+    case("nanquantile", lambda m, x: m.nanquantile(x, [0.1, 0.5, 0.8], axis=1), _NANS),
+    case("nanquantile-traced-q", lambda m, x, q: m.nanquantile(x, q, axis=0),
+         _NANS, np.array([0.2, 0.7])),
+    case("nanquantile-hazen", lambda m, x: m.nanquantile(x, 0.35, method="hazen"), _NANS),
+    case("nanquantile-lower", lambda m, x: m.nanquantile(x, 0.3, axis=1, method="lower"),
+         _NANS),
+    case("nanpercentile", lambda m, x: m.nanpercentile(x, [25, 90], axis=1), _NANS),
+    case("nanpercentile-traced-q", lambda m, x, q: m.nanpercentile(x, q), _NANS, 37.0),
+    case("trapezoid", lambda m, y: m.trapezoid(y), R(5)),
+    case("trapezoid-x", lambda m, y, x: m.trapezoid(y, x), R(5), _X5 + 0.01 * R(5)),
+    case("trapezoid-x-axis0", lambda m, y, x: m.trapezoid(y, x, axis=0), R(5, 2), _X5),
+    case("trapezoid-x-2d", lambda m, y, x: m.trapezoid(y, x), R(2, 4),
+         np.cumsum(P(2, 4), axis=1)),
+    case("trapezoid-dx", lambda m, y, dx: m.trapezoid(y, dx=dx), R(2, 4), 0.3),
+    case("cov", lambda m, x: m.cov(x), R(3, 5)),
+    case("cov-1d", lambda m, x: m.cov(x), R(5)),
+    case("cov-y-columns", lambda m, x, y: m.cov(x, y, rowvar=False), R(5, 2), R(5)),
+    case("cov-bias", lambda m, x: m.cov(x, bias=True), R(2, 4)),
+    case("cov-ddof", lambda m, x: m.cov(x, ddof=0), R(2, 4)),
+    case("cov-aweights", lambda m, x, w: m.cov(x, aweights=w), R(2, 5), P(5)),
+    case("cov-fweights-aweights-ddof",
+         lambda m, x, w: m.cov(x, fweights=[1, 2, 1, 3, 1], aweights=w, ddof=2),
+         R(2, 5), P(5)),
+    case("cov-complex", lambda m, x, y: m.cov(x + 1j * y), R(2, 4), R(2, 4)),
+    case("corrcoef", lambda m, x: m.corrcoef(x), R(3, 5)),
+    case("corrcoef-xy", lambda m, x, y: m.corrcoef(x, y), R(5), R(5)),
+    case("corrcoef-columns", lambda m, x: m.corrcoef(x, rowvar=False), R(6, 2)),
+    case("corrcoef-one-variable", lambda m, x: m.corrcoef(x), R(4)),
+    case("bincount-weights", lambda m, w: m.bincount([0, 3, 3, 1, 0], w), R(5)),
+    case("bincount-minlength", lambda m, w: m.bincount(np.array([2, 0]), w, minlength=5),
+         R(2)),
+    case("histogram-weights", lambda m, w: m.histogram(_X5 * 3.0, 3, weights=w), R(5)),
+    case("histogram-weights-density",
+         lambda m, a, w: m.histogram(a, 4, weights=w, density=True), R(20), P(20)),
+    case("histogram-edges", lambda m, a: m.histogram(a, 4), R(20)),
+    case("histogram-auto-density", lambda m, a: m.histogram(a, "auto", density=True),
+         R(30)),
+    case("histogram-given-edges", lambda m, a, w: m.histogram(a, [-1.0, 0.0, 0.4, 2.0],
+                                                              weights=w), R(20), P(20)),
+    case("histogram-range", lambda m, a, w: m.histogram(a, 5, range=(-1.0, 1.0),
+                                                        weights=w), R(20), P(20)),
+    case("histogram_bin_edges", lambda m, a: m.histogram_bin_edges(a, 6), R(10)),
+    case("histogram_bin_edges-fd", lambda m, a: m.histogram_bin_edges(a, "fd"), R(30)),
+    case("histogram2d", lambda m, x, y, w: m.histogram2d(x, y, 3, weights=w), R(15), R(15),
+         P(15)),
+    case("histogram2d-density", lambda m, x, y: m.histogram2d(x, y, [2, 3], density=True),
+         R(15), R(15)),
+    case("histogramdd", lambda m, s, w: m.histogramdd(s, (2, 3, 2), weights=w,
+                                                      density=True), R(20, 3), P(20)),
+    case("histogramdd-list", lambda m, x, y: m.histogramdd([x, y], 3), R(12), R(12)),
+]
+VALUES += [
+    case("nanmedian-all-nan-row", lambda m, x: m.nanmedian(x, axis=1), _ALL_NAN_ROW),
+    case("nancumprod", lambda m, x: m.nancumprod(x), _NANS),
+    case("cumulative_sum-dtype", lambda m, x: m.cumulative_sum(x, dtype=np.float32), R(4)),
+    case("bincount-float32-weights",
+         lambda m, w: m.bincount([1, 1, 0], w), R(3).astype(np.float32)),
+    case("histogram-large", lambda m, a, w: m.histogram(a, 7, weights=w), R(70000), P(70000)),
+    case("histogram-equal-values", lambda m, a: m.histogram(a, 3), np.full(4, 2.5)),
+]
+
+
+def test_nan_functions_warn_as_numpy_does():
+    with pytest.warns(RuntimeWarning, match="All-NaN slice"):
+        wg.grad(lambda x: wnp.nansum(wnp.nanmedian(x, axis=1)))(_ALL_NAN_ROW)
+
+
+def test_a_slice_of_nans_is_nan_and_the_others_differentiate():
+    x = _ALL_NAN_ROW
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        g = wg.grad(lambda x: wnp.nansum(wnp.nanmedian(x, axis=1)))(x)
+    want = np.zeros_like(x)
+    for i in (0, 2):
+        numbers = np.flatnonzero(~np.isnan(x[i]))
+        order = numbers[np.argsort(x[i, numbers])]
+        k = len(order)
+        want[i, order[(k - 1) // 2]] += 0.5 if k % 2 == 0 else 1.0
+        if k % 2 == 0:
+            want[i, order[k // 2]] += 0.5
+    np.testing.assert_array_equal(g, want)  # the row of nans: derivative 0
+
+
+def test_cumulative_sum_needs_an_axis_beyond_1d():
+    with pytest.raises(ValueError, match="axis"):
+        wg.grad(lambda x: wnp.sum(wnp.cumulative_sum(x)))(R(2, 2))
+
+
+def test_nan_reductions_closed_forms():
+    x = np.array([4.0, np.nan, 1.0, 3.0, 7.0])
+    np.testing.assert_array_equal(wg.grad(wnp.nanmedian)(x), [0.5, 0, 0, 0.5, 0])
+    # linear: virtual index (4 - 1) * 0.5 = 1.5 among [1, 3, 4, 7]
+    np.testing.assert_allclose(wg.grad(lambda v: wnp.nanquantile(v, 0.5))(x),
+                               [0.5, 0, 0, 0.5, 0])
+    np.testing.assert_allclose(wg.grad(lambda q: wnp.nanquantile(x, q))(0.5), 3 * (4 - 3))
+    np.testing.assert_array_equal(wg.grad(lambda v: wnp.sum(wnp.nancumsum(v)))(x),
+                                  [5, 0, 3, 2, 1])
+
+
+def test_trapezoid_of_a_linear_function_is_exact():
+    x = np.array([0.0, 0.4, 1.1, 1.5, 3.0])
+    a, b = 1.7, -0.3
+    y = a * x + b
+    got = wnp.trapezoid(y, x)
+    np.testing.assert_allclose(got, a * (x[-1] ** 2 - x[0] ** 2) / 2 + b * (x[-1] - x[0]),
+                               rtol=1e-14)
+    gy, gx = wg.grad(lambda y, x: wnp.trapezoid(y, x), (0, 1))(y, x)
+    # the weights of the rule, and d/dx_i: (y_{i-1} - y_{i+1}) / 2 (ends: -+ the mean)
+    np.testing.assert_allclose(gy, np.r_[x[1] - x[0], x[2:] - x[:-2], x[-1] - x[-2]] / 2)
+    want_x = np.r_[-(y[0] + y[1]) / 2, (y[:-2] - y[2:]) / 2, (y[-2] + y[-1]) / 2]
+    np.testing.assert_allclose(gx, want_x, rtol=1e-14)
+    # uniform spacing: dx is the integral divided by dx
+    np.testing.assert_allclose(wg.grad(lambda d: wnp.trapezoid(y, dx=d))(0.5),
+                               np.trapezoid(y))
+
+
+def test_cov_of_two_columns():
+    x, y = R(6), R(6)
+    n = 6
+    xc, yc = x - x.mean(), y - y.mean()
+    np.testing.assert_allclose(wnp.cov(x, y)[0, 1], xc @ yc / (n - 1), rtol=1e-14)
+    gx, gy = wg.grad(lambda x, y: wnp.cov(x, y)[0, 1], (0, 1))(x, y)
+    np.testing.assert_allclose(gx, yc / (n - 1), rtol=1e-13)
+    np.testing.assert_allclose(gy, xc / (n - 1), rtol=1e-13)
+    np.testing.assert_allclose(wg.grad(lambda x: wnp.cov(x, bias=True))(x), 2 * xc / n,
+                               rtol=1e-13)
+    # two columns of one array, rowvar=False: the same covariance
+    np.testing.assert_allclose(
+        wg.grad(lambda y: wnp.cov(wnp.stack([x, y], 1), rowvar=False)[1, 0])(y),
+        xc / (n - 1), rtol=1e-13)
+
+
+def test_corrcoef_is_invariant_to_shift_and_scale():
+    x, y = R(6), R(6)
+    g = wg.grad(lambda y: wnp.corrcoef(x, y)[0, 1])(y)
+    assert abs(g @ np.ones(6)) < 1e-14  # shift
+    assert abs(g @ y) < 1e-14  # scale
+    # at a perfect correlation the coefficient is at its maximum: gradient 0
+    np.testing.assert_allclose(wg.grad(lambda y: wnp.corrcoef(x, y)[0, 1])(2 * x + 1.0),
+                               np.zeros(6), atol=1e-14)
+
+
+def test_weighted_counts_are_scatter_adds():
+    idx = np.array([0, 3, 3, 1, 0])
+    jac = wg.jacobian(lambda w: wnp.bincount(idx, w))(R(5))
+    np.testing.assert_array_equal(jac, (idx[None, :] == np.arange(4)[:, None]) * 1.0)
+    a = np.array([0.1, 0.5, 0.2, 0.9, 0.6, 1.0])
+    jac = wg.jacobian(lambda w: wnp.histogram(a, 2, weights=w)[0])(P(6))
+    np.testing.assert_array_equal(jac, [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]])
+    # unweighted counts are plain integers, as numpy's
+    seen = {}
+
+    def f(a):
+        seen["n"], edges = wnp.histogram(a, 3)
+        return wnp.sum(edges)
+
+    np.testing.assert_allclose(wg.grad(f)(a), [2, 0, 0, 0, 0, 2])  # sum(1 - k/3), sum(k/3)
+    assert not isinstance(seen["n"], Box) and seen["n"].dtype == np.intp
+
+
+def test_histogram_edges_follow_the_data_range():
+    a = np.array([0.5, 2.0, -1.0, 1.0])
+    # edges = linspace(min, max, 5): d edge_k / d min = 1 - k/4, d / d max = k/4
+    jac = wg.jacobian(lambda a: wnp.histogram_bin_edges(a, 4))(a)
+    k = np.arange(5) / 4
+    np.testing.assert_allclose(jac[:, 2], 1 - k)
+    np.testing.assert_allclose(jac[:, 1], k)
+    np.testing.assert_array_equal(jac[:, [0, 3]], 0)
+    # edges given as numbers, or a range: constants
+    assert np.all(wg.jacobian(lambda a: wnp.histogram_bin_edges(a, 4, range=(-2, 2)))(a)
+                  == 0)
+
+
 # ================================================================ the sweeps
 
 def _leaves(out):

@@ -651,12 +651,13 @@ def _interpolation(method, n, q_plain, q):
     v_plain = np.asarray(v_plain, dtype=float)
     prev = np.array(np.floor(v_plain))
     nxt = np.array(prev + 1)
-    above = v_plain >= n - 1
-    prev[above] = nxt[above] = n - 1
+    last = np.broadcast_to(np.asarray(n) - 1, v_plain.shape)  # n: a count per group too
+    above = v_plain >= last
+    prev[above] = nxt[above] = last[above]
     below = v_plain < 0
     prev[below] = nxt[below] = 0
     nans = np.isnan(v_plain)
-    prev[nans] = nxt[nans] = n - 1
+    prev[nans] = nxt[nans] = last[nans]
     if above.any():  # numpy marks these -1 (the last element); gamma is taken from that
         prev_for_gamma = np.where(above, -1.0, prev)
     else:
@@ -736,7 +737,7 @@ def _quantile_call(who, np_fn, a, q, axis, out, overwrite_input, method, keepdim
     # numpy's checks: the range of q, the method's name, the axes
     np_fn(unbox_all(a), unbox_all(q), axis=_axis(axis), method=method, keepdims=keepdims)
     if scale is not None:
-        q = q / scale
+        q = q / scale if is_boxed(q) else np.true_divide(q, scale)
     return _quantile(who, a, q, axis, keepdims, method)
 
 
@@ -779,7 +780,524 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return _quantile("median", a, 0.5, axis, keepdims, "linear", median=True)
 
 
+# ---------------------------------------------------------------- nan-quantiles
+
+def _gather_rows(rows, order, positions):
+    """``rows[g, order[g, positions[..., g]]]``: for each group g (the last axis of
+    ``positions``) its order statistic at that position, one getitem."""
+    positions = np.asarray(positions)
+    r = np.arange(shape(rows)[0]).reshape((1,) * (positions.ndim - 1) + (-1,))
+    return _getitem(rows, idx=(r, order[r, positions]))
+
+
+def _nan_quantile(who, a, q, axis, keepdims, method, median=False):
+    """quantile (or median) of the numbers of each group, nans left out as numpy's
+    nan-functions leave them out: each group has its own count k, and a group of nans
+    only gives nan."""
+    x, groups, kept, _ = _rows(who, a, axis)
+    plain = np.asarray(unbox_all(x))
+    order = np.argsort(plain, axis=1)  # nans sort last: the k numbers come first
+    k = np.sum(~np.isnan(plain), axis=1)
+    empty = k == 0
+    k = np.where(empty, 1, k)  # a group of nans reads its first element, then is nan
+    q_plain = np.asarray(unbox_all(q), dtype=float)
+    out_shape = q_plain.shape + (kept if keepdims else groups)
+    if median:
+        lo = _gather_rows(x, order, (k - 1) // 2)
+        hi = _gather_rows(x, order, k // 2)
+        odd = k % 2 == 1
+        r = _where(odd, lo, (lo + hi) / 2.0) if not odd.all() else lo
+    else:
+        qb_plain = q_plain.reshape(q_plain.shape + (1,))
+        qb = _reshape(q, newshape=qb_plain.shape) if is_boxed(q) else qb_plain
+        if method in _DISCRETE:
+            r = _gather_rows(x, order, _discrete_index(method, k, qb_plain))
+        else:
+            prev, nxt, gamma = _interpolation(method, k, qb_plain, qb)
+            lo = _gather_rows(x, order, prev)
+            hi = _gather_rows(x, order, nxt)
+            diff = hi - lo
+            r = _where(np.asarray(unbox_all(gamma)) >= 0.5, hi - diff * (1.0 - gamma),
+                       lo + diff * gamma)
+    if empty.any():
+        r = _where(empty, np.nan, r)
+    return _reshape(r, newshape=out_shape)
+
+
+def _nan_quantile_call(who, np_fn, a, q, axis, out, overwrite_input, method, keepdims,
+                       weights, scale=None):
+    extras = {} if weights is None else {"weights": weights}
+    kd = _extras(keepdims=keepdims)
+    if not is_boxed(a) and not is_boxed(q) and not is_boxed(weights):
+        return np_fn(a, q, axis=_axis(axis), out=out, overwrite_input=overwrite_input,
+                     method=method, **kd, **extras)
+    no_out(who, out)
+    if weights is not None:
+        raise NotImplementedError(f"{who}: weights= is not supported on traced values")
+    # numpy's checks and its warning for a slice of nans
+    np_fn(unbox_all(a), unbox_all(q), axis=_axis(axis), method=method, **kd)
+    if scale is not None:
+        q = q / scale if is_boxed(q) else np.true_divide(q, scale)
+    return _nan_quantile(who, a, q, axis, bool(kd.get("keepdims", False)), method)
+
+
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=_NoValue, *, weights=None):
+    """numpy.nanquantile: quantile of the numbers only, differentiable in ``a`` and
+    ``q`` as quantile is (nans get derivative 0; a slice of nans gives nan).
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.nanquantile(x, 0.5))(np.array([4.0, np.nan, 1.0]))
+    array([0.5, 0. , 0.5])
+    """
+    return _nan_quantile_call("nanquantile", np.nanquantile, a, q, axis, out,
+                              overwrite_input, method, keepdims, weights)
+
+
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                  keepdims=_NoValue, *, weights=None):
+    """numpy.nanpercentile: nanquantile with ``q`` in percent."""
+    return _nan_quantile_call("nanpercentile", np.nanpercentile, a, q, axis, out,
+                              overwrite_input, method, keepdims, weights, scale=100.0)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=_NoValue):
+    """numpy.nanmedian: the median of the numbers of each slice (nan for a slice of
+    nans, with numpy's warning); nans get derivative 0.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.nanmedian)(np.array([4.0, np.nan, 1.0, 3.0]))
+    array([0., 0., 0., 1.])
+    """
+    kd = _extras(keepdims=keepdims)
+    if not is_boxed(a):
+        return np.nanmedian(a, axis=_axis(axis), out=out, overwrite_input=overwrite_input,
+                            **kd)
+    no_out("nanmedian", out)
+    np.nanmedian(unbox_all(a), axis=_axis(axis), **kd)  # numpy's checks and warning
+    return _nan_quantile("nanmedian", a, 0.5, axis, bool(kd.get("keepdims", False)),
+                         "linear", median=True)
+
+
+# ------------------------------------------------- numpy 2's cumulative functions
+
+def _cumulative(who, np_fn, scan, fill, x, axis, dtype, out, include_initial):
+    if not is_boxed(x):
+        return np_fn(x, axis=axis, dtype=dtype, out=out, include_initial=include_initial)
+    no_out(who, out)
+    xv = unbox_all(x)
+    want = np_fn(xv, axis=axis, dtype=dtype, include_initial=include_initial)  # checks
+    if np.ndim(xv) == 0:
+        x = _reshape(x, newshape=(1,))
+    if axis is None:
+        axis = 0
+    axis = normalize_axis(who, axis, len(shape(x)), shape(x))
+    if dtype is not None and np.dtype(dtype) != np.result_type(xv):
+        from .complex import astype
+        x = astype(x, dtype)
+    r = scan(x, axis=axis)
+    if include_initial:
+        head = list(shape(r))
+        head[axis] = 1
+        r = _concatenate(np.full(head, fill, dtype=want.dtype), r, axis=axis)
+    return r
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    """numpy.cumulative_sum (numpy 2): cumsum along ``axis`` (needed beyond 1-d), with
+    a leading 0 when ``include_initial``.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(wnp.cumulative_sum(x, include_initial=True)))(wnp.ones(3))
+    array([3., 2., 1.])
+    """
+    return _cumulative("cumulative_sum", np.cumulative_sum, cumsum, 0, x, axis, dtype, out,
+                       include_initial)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    """numpy.cumulative_prod (numpy 2): cumprod along ``axis`` (needed beyond 1-d),
+    with a leading 1 when ``include_initial``; right at zeros, as cumprod is."""
+    return _cumulative("cumulative_prod", np.cumulative_prod, cumprod, 1, x, axis, dtype,
+                       out, include_initial)
+
+
+def nancumsum(a, axis=None, dtype=None, out=None):
+    """numpy.nancumsum: cumsum with nans counted as 0 (and given derivative 0)."""
+    if not is_boxed(a):
+        return np.nancumsum(a, axis=axis, dtype=dtype, out=out)
+    no_out("nancumsum", out)
+    x, _ = _nan_filled(a, 0.0)
+    return cumsum(x, axis=axis, dtype=dtype)
+
+
+def nancumprod(a, axis=None, dtype=None, out=None):
+    """numpy.nancumprod: cumprod with nans counted as 1 (and given derivative 0)."""
+    if not is_boxed(a):
+        return np.nancumprod(a, axis=axis, dtype=dtype, out=out)
+    no_out("nancumprod", out)
+    x, _ = _nan_filled(a, 1.0)
+    return cumprod(x, axis=axis, dtype=dtype)
+
+
+# ---------------------------------------------------------------- trapezoid
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """numpy.trapezoid: the trapezoidal rule along ``axis``, numpy's arithmetic
+    (``sum(d * (y[1:] + y[:-1]) / 2)``), differentiable in ``y``, in the sample
+    points ``x`` and in a traced spacing ``dx``.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(wnp.trapezoid)(wnp.ones(4))
+    array([0.5, 1. , 1. , 0.5])
+    """
+    if not any(is_boxed(v) for v in (y, x, dx)):
+        return np.trapezoid(y, x=x, dx=dx, axis=axis)
+    np.trapezoid(unbox_all(y), x=unbox_all(x), dx=unbox_all(dx), axis=axis)  # checks
+    if not is_boxed(y):
+        y = np.asarray(y)
+    nd = len(shape(y))
+    ax = normalize_axis("trapezoid", axis, nd, shape(y))
+    if x is None:
+        d = dx
+    else:
+        if not is_boxed(x):
+            x = np.asarray(x)
+        xs = shape(x)
+        if len(xs) == 1:
+            d = _getitem(x, idx=slice(1, None)) - _getitem(x, idx=slice(None, -1))
+            d = _reshape(d, newshape=tuple(xs[0] - 1 if i == ax else 1 for i in range(nd)))
+        else:
+            xax = normalize_axis("trapezoid", axis, len(xs), xs)
+            d = (_getitem(x, idx=_along(xax, slice(1, None)))
+                 - _getitem(x, idx=_along(xax, slice(None, -1))))
+    y1 = _getitem(y, idx=_along(ax, slice(1, None)))
+    y2 = _getitem(y, idx=_along(ax, slice(None, -1)))
+    return sum(d * (y1 + y2) / 2.0, axis=ax)
+
+
+# ---------------------------------------------------------------- cov, corrcoef
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+        dtype=None):
+    """numpy.cov by numpy's steps (the weighted mean, the centred product, divided by
+    the degrees of freedom), differentiable in ``m``, ``y`` and ``aweights``;
+    ``fweights`` are integer counts (constants).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> x = wnp.array([0.0, 1.0, 2.0])
+    >>> wg.grad(lambda y: wnp.cov(x, y)[0, 1])(wnp.array([1.0, 3.0, 2.0]))
+    array([-0.5,  0. ,  0.5])
+    """
+    if not any(is_boxed(v) for v in (m, y, aweights)):
+        return np.cov(m, y, rowvar=rowvar, bias=bias, ddof=ddof, fweights=fweights,
+                      aweights=aweights, dtype=dtype)
+    from .complex import astype, conj
+    from .linalg import dot
+    # numpy's checks (shapes, weights) and its warning for no degrees of freedom
+    np.cov(unbox_all(m), unbox_all(y), rowvar=rowvar, bias=bias, ddof=ddof,
+           fweights=unbox_all(fweights), aweights=unbox_all(aweights), dtype=dtype)
+    mv, yv = unbox_all(m), unbox_all(y)
+    if dtype is None:
+        dtype = np.result_type(mv, np.float64) if y is None else \
+            np.result_type(mv, yv, np.float64)
+    dtype = np.dtype(dtype)
+
+    def rows(v):
+        v = astype(v, dtype) if is_boxed(v) else np.asarray(v, dtype=dtype)
+        s = shape(v)
+        if len(s) < 2:
+            v = _reshape(v, newshape=(1,) * (2 - len(s)) + s)
+        return v, len(s)
+
+    X, m_nd = rows(m)
+    if not rowvar and m_nd != 1:
+        X = _transpose(X)
+    if shape(X)[0] == 0:
+        return np.array([]).reshape(0, 0)
+    if y is not None:
+        Y, _ = rows(y)
+        if not rowvar and shape(Y)[0] != 1:
+            Y = _transpose(Y)
+        X = _concatenate(X, Y, axis=0)
+    if ddof is None:
+        ddof = 1 if bias == 0 else 0
+    w = None
+    if fweights is not None:
+        w = np.asarray(unbox_all(fweights), dtype=float)
+    if aweights is not None:
+        aw = aweights if is_boxed(aweights) else np.asarray(aweights, dtype=float)
+        w = aw if w is None else w * aw
+    avg, w_sum = average(X, axis=1, weights=w, returned=True)
+    w_sum = _getitem(w_sum, idx=0) if is_boxed(w_sum) else w_sum[0]
+    if w is None:
+        fact = shape(X)[1] - ddof
+    elif ddof == 0:
+        fact = w_sum
+    elif aweights is None:
+        fact = w_sum - ddof
+    else:
+        fact = w_sum - ddof * sum(w * aw) / w_sum
+    if np.less_equal(unbox_all(fact), 0):
+        fact = 0.0  # numpy warned above
+    X = X - _reshape(avg, newshape=(shape(X)[0], 1))
+    X_T = _transpose(X) if w is None else _transpose(X * w)
+    c = dot(X, conj(X_T) if np.iscomplexobj(unbox_all(X_T)) else X_T)
+    from .arithmetic import divide
+    with np.errstate(divide="ignore"):
+        c = c * divide(1, fact)
+    from .shape import squeeze
+    return squeeze(c)
+
+
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """numpy.corrcoef: cov divided by the outer product of the standard deviations,
+    clipped to [-1, 1] as numpy clips it (a clipped element is the constant bound).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> x = wnp.array([0.0, 1.0, 2.0])
+    >>> print(wg.grad(lambda y: wnp.corrcoef(x, y)[0, 1])(wnp.array([0.0, 2.0, 4.0])))
+    [0. 0. 0.]
+    """
+    if not (is_boxed(x) or is_boxed(y)):
+        return np.corrcoef(x, y, rowvar=rowvar, dtype=dtype)
+    from .complex import imag, real
+    from .elementwise import sqrt
+    from .indexing import clip
+    from .linalg import diagonal
+    c = cov(x, y, rowvar, dtype=dtype)
+    if len(shape(c)) != 2:
+        return c / c  # numpy's scalar covariance: 1, or nan
+    stddev = sqrt(real(diagonal(c)))
+    n = shape(stddev)[0]
+    c = c / _reshape(stddev, newshape=(n, 1))
+    c = c / _reshape(stddev, newshape=(1, n))
+    if np.iscomplexobj(unbox_all(c)):
+        return clip(real(c), -1, 1) + 1j * clip(imag(c), -1, 1)
+    return clip(c, -1, 1)
+
+
+# ---------------------------------------------------------------- histograms
+
+def _weighted_counts(w, idx, size):
+    """numpy.bincount(idx, weights=w, minlength=size) as a scatter-add of ``w``: the
+    same sums in the same order (in float64, as bincount accumulates; complex weights,
+    which numpy's histogram sums part by part, in complex128), differentiable in w (its
+    derivative reads the cotangent at each element's bin)."""
+    from .complex import astype
+    from .indexing import untake
+    wt = np.result_type(unbox_all(w))
+    target = np.dtype(np.complex128 if wt.kind == "c" else np.float64)
+    if wt != target:
+        w = astype(w, target)
+    return untake(w, idx=np.asarray(idx, dtype=np.intp), shape=(int(size),))
+
+
+def bincount(x, /, weights=None, minlength=0):
+    """numpy.bincount: how often each integer occurs in ``x`` (plain); with
+    ``weights``, their sums per value, differentiable in the weights (a scatter-add).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda w: wnp.bincount([0, 2, 2], w)[2])(wnp.array([1.0, 2.0, 3.0]))
+    array([0., 1., 1.])
+    """
+    x = unbox_all(x)
+    if not is_boxed(weights):
+        return np.bincount(x, weights, minlength=minlength)
+    want = np.bincount(x, unbox_all(weights), minlength=minlength)  # numpy's checks
+    return _weighted_counts(weights, np.asarray(x).ravel(), want.shape[0])
+
+
+def _plain_range(range):
+    """A histogram ``range`` (a pair, or a pair per dimension) with traced entries
+    replaced by their values."""
+    if range is None:
+        return None
+    return type(range)(_plain_range(r) if isinstance(r, (list, tuple)) else unbox_all(r)
+                       for r in range)
+
+
+def _range_traced(range):
+    return range is not None and any(
+        _range_traced(r) if isinstance(r, (list, tuple)) else is_boxed(r) for r in range)
+
+
+def _traced_range(a, range):
+    """The outer bin edges numpy uses when it chooses equal bins: ``range`` or the
+    data's min and max (widened by 1/2 each way when equal), traced where ``a`` (or
+    the range) is."""
+    if range is not None:
+        first, last = range
+    else:
+        first, last = min(a), max(a)
+    if np.equal(unbox_all(first), unbox_all(last)):
+        first, last = first - 0.5, last + 0.5
+    return first, last
+
+
+def _traced_edges(a, bins, range, plain_edges, dtype=None):
+    """numpy's bin edges with their derivative: numpy's linspace between the outer
+    edges for an int or a named rule (in ``a``'s min and max, or a traced range),
+    constants for bins given as edges or an empty ``a``."""
+    if np.ndim(bins) != 0 and not isinstance(bins, str):
+        return plain_edges
+    if range is None and not is_boxed(a):
+        return plain_edges
+    if range is not None and not any(is_boxed(r) for r in range):
+        return plain_edges
+    if range is None and np.size(unbox_all(a)) == 0:
+        return plain_edges
+    from .building import linspace
+    first, last = _traced_range(a, range)
+    return linspace(first, last, len(plain_edges), endpoint=True, dtype=dtype)
+
+
+def _flat_weights(a, weights):
+    a = _reshape(a, newshape=(-1,)) if is_boxed(a) else np.asarray(a).ravel()
+    if weights is not None:
+        weights = (_reshape(weights, newshape=(-1,)) if is_boxed(weights)
+                   else np.asarray(weights).ravel())
+    return a, weights
+
+
+def histogram_bin_edges(a, bins=10, range=None, weights=None):
+    """numpy.histogram_bin_edges; for an int or a named rule the edges are numpy's
+    linspace between the data's min and max (or a traced range), so they are
+    differentiable in those; edges given as an array are constants."""
+    if not is_boxed(a) and not _range_traced(range):
+        return np.histogram_bin_edges(a, bins, range=range, weights=unbox_all(weights))
+    plain = np.histogram_bin_edges(unbox_all(a), bins, range=_plain_range(range),
+                                   weights=unbox_all(weights))
+    a, _ = _flat_weights(a, None)
+    return _traced_edges(a, bins, range, plain, dtype=plain.dtype)
+
+
+def _bin_index(a, edges, keep):
+    """For each kept element of ``a``, its bin as numpy's histogram puts it (bins
+    closed on the left, the last one on both sides)."""
+    idx = np.searchsorted(edges, a[keep], side="right") - 1
+    return np.minimum(idx, len(edges) - 2)
+
+
+def histogram(a, bins=10, range=None, density=None, weights=None):
+    """numpy.histogram. Counts are plain; with ``weights`` the sums per bin are
+    differentiable in the weights (a scatter-add, numpy's sums); the edges (and a
+    density, through the bin widths) are differentiable in ``a``'s min and max where
+    numpy derives equal bins from them.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> f = lambda w: wnp.histogram(wnp.array([0.1, 0.2, 0.9]), 2, weights=w)[0][0]
+    >>> wg.grad(f)(wnp.ones(3))
+    array([1., 1., 0.])
+    """
+    if not (is_boxed(a) or is_boxed(weights) or _range_traced(range)):
+        return np.histogram(a, bins, range=range, density=density, weights=weights)
+    av, wv, rv = unbox_all(a), unbox_all(weights), _plain_range(range)
+    n_plain, edges_plain = np.histogram(av, bins, range=rv, density=density, weights=wv)
+    a, weights = _flat_weights(a, weights)
+    av = np.asarray(unbox_all(a))
+    edges = _traced_edges(a, bins, range, edges_plain, dtype=edges_plain.dtype)
+    if weights is None or not is_boxed(weights):
+        n = np.histogram(av, bins, range=rv, weights=unbox_all(weights))[0]
+    else:
+        keep = (av >= edges_plain[0]) & (av <= edges_plain[-1])
+        w = _getitem(weights, idx=keep) if not keep.all() else weights
+        n = _weighted_counts(w, _bin_index(av, edges_plain, keep), len(edges_plain) - 1)
+        wt = np.result_type(unbox_all(weights))
+        if wt != np.float64:
+            from .complex import astype
+            n = astype(n, wt)
+    if density:
+        db = _getitem(edges, idx=slice(1, None)) - _getitem(edges, idx=slice(None, -1)) \
+            if is_boxed(edges) else np.diff(edges).astype(float)
+        return n / db / sum(n), edges
+    return n, edges
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):
+    """numpy.histogramdd: counts plain, weighted sums differentiable in the weights,
+    and edges (with a density) differentiable in each coordinate's min and max where
+    numpy derives equal bins from them, as in histogram."""
+    if isinstance(sample, (list, tuple)):
+        traced = any(is_boxed(s) for s in sample)
+    else:
+        traced = is_boxed(sample)
+    if not (traced or is_boxed(weights) or _range_traced(range)):
+        return np.histogramdd(sample, bins, range=range, density=density, weights=weights)
+    if isinstance(sample, (list, tuple)):
+        sv = np.atleast_2d([unbox_all(p) for p in sample]).T
+    else:
+        sv = np.asarray(unbox_all(sample))
+        sv = sv if sv.ndim == 2 else np.atleast_2d(sv).T
+    wv, rv = unbox_all(weights), _plain_range(range)
+    # numpy's checks (shapes, bins, ranges)
+    np.histogramdd(sv, bins, range=rv, density=density, weights=wv)
+    edges_plain = np.histogramdd(sv, bins, range=rv, weights=wv)[1]
+    if isinstance(sample, (list, tuple)):
+        from .shape import stack
+        sample = stack([p if is_boxed(p) else np.asarray(p) for p in sample], axis=1)
+    elif np.ndim(unbox_all(sample)) != 2:
+        sample = _reshape(sample, newshape=sv.shape)  # a 0-d or 1-d sample: one coordinate
+    N, D = sv.shape
+    try:
+        bins_d = list(bins) if len(bins) == D else None
+    except TypeError:
+        bins_d = D * [bins]
+    ranges = (None,) * D if range is None else range
+    edges, dedges = [], []
+    for i in builtins.range(D):
+        col = _getitem(sample, idx=(slice(None), i)) if is_boxed(sample) else sv[:, i]
+        e = edges_plain[i]
+        if np.ndim(bins_d[i]) == 0 and ((ranges[i] is None and is_boxed(col) and N)
+                                        or _range_traced(ranges[i])):
+            from .building import linspace
+            first, last = _traced_range(col, ranges[i])
+            e = linspace(first, last, len(edges_plain[i]))
+        edges.append(e)
+        dedges.append(_getitem(e, idx=slice(1, None)) - _getitem(e, idx=slice(None, -1))
+                      if is_boxed(e) else np.diff(e))
+    if not is_boxed(weights):
+        hist = np.histogramdd(sv, bins, range=rv, weights=wv)[0]
+    else:
+        nbin = np.array([len(e) + 1 for e in edges_plain])
+        count = []
+        for i in builtins.range(D):
+            c = np.searchsorted(edges_plain[i], sv[:, i], side="right")
+            c[sv[:, i] == edges_plain[i][-1]] -= 1
+            count.append(c)
+        xy = np.ravel_multi_index(tuple(count), nbin)
+        hist = _weighted_counts(weights, xy, nbin.prod())
+        hist = _getitem(_reshape(hist, newshape=tuple(nbin)), idx=D * (slice(1, -1),))
+    if density:
+        s = sum(hist)
+        for i in builtins.range(D):
+            shp = [1] * D
+            shp[i] = len(edges_plain[i]) - 1
+            hist = hist / (_reshape(dedges[i], newshape=tuple(shp)) if is_boxed(dedges[i])
+                           else np.reshape(dedges[i], shp))
+        hist = hist / s
+    return hist, edges
+
+
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+    """numpy.histogram2d: histogramdd of the points (x, y)."""
+    if not (any(is_boxed(v) for v in (x, y, weights)) or _range_traced(range)):
+        return np.histogram2d(x, y, bins, range=range, density=density, weights=weights)
+    try:
+        N = len(bins)
+    except TypeError:
+        N = 1
+    if N != 1 and N != 2:
+        xedges = yedges = np.asarray(bins)
+        bins = [xedges, yedges]
+    hist, edges = histogramdd([x, y], bins, range, density, weights)
+    return hist, edges[0], edges[1]
+
+
 __all__ = ["sum", "mean", "var", "std", "prod", "max", "amax", "min", "amin", "argmax",
            "argmin", "argsort", "all", "any", "nonzero", "count_nonzero", "cumsum", "cumprod",
            "ptp", "average", "median", "quantile", "percentile", "nansum", "nanprod",
-           "nanmean", "nanvar", "nanstd", "nanmax", "nanmin"]
+           "nanmean", "nanvar", "nanstd", "nanmax", "nanmin", "nanmedian", "nanquantile",
+           "nanpercentile", "cumulative_sum", "cumulative_prod", "nancumsum", "nancumprod",
+           "trapezoid", "cov", "corrcoef", "bincount", "histogram", "histogram2d",
+           "histogramdd", "histogram_bin_edges"]
