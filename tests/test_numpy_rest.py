@@ -385,6 +385,44 @@ def test_histogram_edges_follow_the_data_range():
                   == 0)
 
 
+# ================================================================ products
+
+_A = R(2, 3, 4)
+CASES += [
+    case("vecdot", lambda m, x, y: m.vecdot(x, y), R(2, 3), R(3)),
+    case("vecdot-complex", lambda m, x, y: m.vecdot(x, y), R(3) + 1j * R(3), R(2, 3)),
+    case("vecdot-axis", lambda m, x, y: m.vecdot(x, y, axis=0), R(3, 2), R(3, 2)),
+    case("vecdot-keepdims", lambda m, x, y: m.vecdot(x, y, axis=1, keepdims=True),
+         R(2, 3, 2), R(2, 3, 2)),
+    case("vecdot-axes", lambda m, x, y: m.vecdot(x, y, axes=[(0,), (1,)]), R(3, 2),
+         R(2, 3)),
+    case("matvec", lambda m, a, v: m.matvec(a, v), _A, R(4)),
+    case("matvec-batched-vector", lambda m, a, v: m.matvec(a, v), R(3, 4), R(2, 4)),
+    case("matvec-axes", lambda m, a, v: m.matvec(a, v, axes=[(0, 1), (0,), (0,)]),
+         R(3, 4, 2), R(4)),
+    case("matvec-complex", lambda m, a, v: m.matvec(a + 1j, v), R(2, 2), R(2)),
+    case("vecmat", lambda m, v, a: m.vecmat(v, a), R(3), _A),
+    case("vecmat-complex", lambda m, v, w, a: m.vecmat(v + 1j * w, a), R(3), R(3), R(3, 2)),
+    case("vecmat-axes", lambda m, v, a: m.vecmat(v, a, axes=[(0,), (0, 2), (1,)]), R(3),
+         R(3, 2, 4)),
+]
+
+
+def test_matvec_and_vecmat_jacobians():
+    a, v = R(3, 4), R(4)
+    np.testing.assert_allclose(wg.jacobian(lambda v: wnp.matvec(a, v))(v), a)
+    u = R(3) + 1j * R(3)
+    got = wg.jvp(lambda a: wnp.vecmat(u, a), (a,), (np.ones((3, 4)),))[1]
+    np.testing.assert_allclose(got, np.full(4, np.sum(np.conj(u))))
+    np.testing.assert_allclose(wg.grad(lambda x: wnp.vecdot(x, v))(R(4)), v)
+
+
+def test_vecdot_is_numpy_linalg_vecdot_too():
+    x, y = R(2, 3), R(2, 3)
+    np.testing.assert_allclose(wnp.linalg.vecdot(x, y, axis=0), np.linalg.vecdot(x, y, axis=0))
+    np.testing.assert_allclose(wg.grad(lambda x: wnp.sum(wnp.linalg.vecdot(x, y)))(x), y)
+
+
 # ================================================================ the sweeps
 
 def _leaves(out):

@@ -573,16 +573,58 @@ def multi_dot(arrays, *, out=None):
     return result
 
 
-def vecdot(x1, x2, /, *, axis=-1):
-    """numpy.linalg.vecdot: sum(conj(x1) * x2) along ``axis`` of each, the other axes
+def _one_axis(a):
+    """One core axis from an entry of numpy's ``axes=`` (an int or a 1-tuple)."""
+    return a[0] if isinstance(a, (tuple, list)) else a
+
+
+def _ufunc_vecdot(x1, x2, axes, axis, keepdims):
+    """numpy.vecdot with the gufunc options: the core axis of each operand from
+    ``axes`` or ``axis`` (the last by default), and with ``keepdims`` the output's
+    axis of length 1 where ``axes``' third entry or ``axis`` puts it."""
+    xv1, xv2 = unbox_all(x1), unbox_all(x2)
+    want = np.vecdot(xv1, xv2, **({} if axes is None else {"axes": axes}),
+                     **({} if axis is None else {"axis": axis}), keepdims=keepdims)
+    if axes is not None:
+        c1, c2 = _one_axis(axes[0]), _one_axis(axes[1])
+        out_ax = _one_axis(axes[2]) if len(axes) > 2 and axes[2] not in ((), []) else -1
+    else:
+        c1 = c2 = out_ax = -1 if axis is None else axis
+    s1, s2 = shape(x1), shape(x2)
+    a1 = normalize_axis("vecdot", c1, len(s1), s1)
+    a2 = normalize_axis("vecdot", c2, len(s2), s2)
+    if np.iscomplexobj(xv1):
+        x1 = conj(x1)
+    r = _sum(multiply(moveaxis(x1, a1, -1), moveaxis(x2, a2, -1)), axis=-1,
+             keepdims=keepdims)
+    if keepdims:
+        oa = normalize_axis("vecdot", out_ax, np.ndim(want), np.shape(want))
+        if oa != np.ndim(want) - 1:
+            r = moveaxis(r, -1, oa)
+    return r
+
+
+def vecdot(x1, x2, /, out=None, *, axis=None, axes=None, keepdims=False, **kwargs):
+    """numpy.vecdot and numpy.linalg.vecdot: sum(conj(x1) * x2) along ``axis`` (the
+    last by default; numpy's ``axes=`` and ``keepdims`` too) of each, the other axes
     broadcast.
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(wnp.linalg.vecdot)(wnp.array([1.0, 2.0]), wnp.array([3.0, 4.0]))
     array([3., 4.])
     """
+    no_out("vecdot", out)
     if not (is_boxed(x1) or is_boxed(x2)):
-        return np.linalg.vecdot(x1, x2, axis=axis)
+        if axes is None and not keepdims and not kwargs:
+            return np.linalg.vecdot(x1, x2, axis=-1 if axis is None else axis)
+        return np.vecdot(x1, x2, **({} if axes is None else {"axes": axes}),
+                         **({} if axis is None else {"axis": axis}), keepdims=keepdims,
+                         **kwargs)
+    if kwargs:
+        raise TypeError(f"vecdot: {sorted(kwargs)} are not supported on traced values")
+    if axes is not None or keepdims or axis not in (None, -1):
+        return _ufunc_vecdot(x1, x2, axes, axis, keepdims)  # numpy's checks inside
+    axis = -1
     s1, s2 = shape(x1), shape(x2)
     if not s1 or not s2:
         raise ValueError(f"vecdot: needs arrays of at least one dimension, got shapes {s1} "
@@ -595,6 +637,63 @@ def vecdot(x1, x2, /, *, axis=-1):
     if np.iscomplexobj(unbox_all(x1)):
         x1 = conj(x1)
     return _sum(multiply(moveaxis(x1, a1, -1), moveaxis(x2, a2, -1)), axis=-1)
+
+
+def _core_last(x, ax):
+    return x if ax == len(shape(x)) - 1 else moveaxis(x, ax, -1)
+
+
+def _matvec_like(who, np_fn, x1, x2, out, axes, axis, keepdims, kwargs):
+    no_out(who, out)
+    if not (is_boxed(x1) or is_boxed(x2)):
+        return np_fn(x1, x2, **({} if axes is None else {"axes": axes}),
+                     **({} if axis is None else {"axis": axis}),
+                     **({"keepdims": True} if keepdims else {}), **kwargs)
+    if kwargs:
+        raise TypeError(f"{who}: {sorted(kwargs)} are not supported on traced values")
+    if axis is not None:
+        raise TypeError(f"{who}: axis= needs one core axis per operand; use axes=")
+    if keepdims:
+        raise TypeError(f"{who}: keepdims is not supported (numpy's {who} has a core "
+                        f"axis in its output)")
+    # numpy's checks (core sizes, broadcasting, axes) on the values
+    want = np_fn(unbox_all(x1), unbox_all(x2), **({} if axes is None else {"axes": axes}))
+    s1, s2 = shape(x1), shape(x2)
+    if axes is None:
+        axes = [(-2, -1), (-1,), (-1,)] if who == "matvec" else [(-1,), (-2, -1), (-1,)]
+    mat, vec = (0, 1) if who == "matvec" else (1, 0)
+    xs = [x1, x2]
+    sh = [s1, s2]
+    m = xs[mat]
+    i, j = (normalize_axis(who, a, len(sh[mat]), sh[mat]) for a in axes[mat])
+    m = moveaxis(m, (i, j), (-2, -1))
+    v = _core_last(xs[vec], normalize_axis(who, axes[vec][0], len(sh[vec]), sh[vec]))
+    if who == "matvec":  # sum_j A[..., i, j] v[..., j]
+        r = _sum(multiply(m, expand_dims(v, -2)), axis=-1)
+    else:  # sum_i conj(v[..., i]) A[..., i, j]
+        if np.iscomplexobj(unbox_all(v)):
+            v = conj(v)
+        r = _sum(multiply(expand_dims(v, -1), m), axis=-2)
+    oa = normalize_axis(who, axes[2][0], len(np.shape(want)), np.shape(want))
+    return r if oa == len(np.shape(want)) - 1 else moveaxis(r, -1, oa)
+
+
+def matvec(x1, x2, /, out=None, *, axes=None, axis=None, keepdims=False, **kwargs):
+    """numpy.matvec (numpy 2.2): the matrix-vector product over the last axes, the
+    others broadcast (no conjugation); differentiable in both.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> A = wnp.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.grad(lambda v: wnp.sum(wnp.matvec(A, v)))(wnp.ones(2))
+    array([4., 6.])
+    """
+    return _matvec_like("matvec", np.matvec, x1, x2, out, axes, axis, keepdims, kwargs)
+
+
+def vecmat(x1, x2, /, out=None, *, axes=None, axis=None, keepdims=False, **kwargs):
+    """numpy.vecmat (numpy 2.2): the vector-matrix product conj(v) A over the last
+    axes, the others broadcast; differentiable in both."""
+    return _matvec_like("vecmat", np.vecmat, x1, x2, out, axes, axis, keepdims, kwargs)
 
 
 def cross(x1, x2, /, *, axis=-1):
@@ -623,4 +722,4 @@ def cross(x1, x2, /, *, axis=-1):
 
 
 __all__ = ["matmul", "dot", "tensordot", "einsum", "outer", "inner", "vdot", "kron",
-           "diagonal", "trace"]
+           "diagonal", "trace", "vecdot", "matvec", "vecmat"]
