@@ -3,11 +3,12 @@ model's weights are readable by plain numpy and by any other framework:
 
 >>> import tempfile, os, wengert.nn as nn
 >>> model = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
->>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
->>> nn.save_npz(model, path)
->>> nn.load_npz(nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1)), path)
+>>> with tempfile.TemporaryDirectory() as folder:
+...     path = os.path.join(folder, "model.npz")
+...     nn.save_npz(model, path)
+...     print(nn.load_npz(nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1)), path))
+...     print(list(nn.read_npz(path)))
 <All keys matched successfully>
->>> list(nn.read_npz(path))
 ['0.weight', '0.bias', '2.weight', '2.bias']
 
 Each entry is named by its state-dict key ("0.weight") and keeps its dtype and
