@@ -423,6 +423,84 @@ def test_vecdot_is_numpy_linalg_vecdot_too():
     np.testing.assert_allclose(wg.grad(lambda x: wnp.sum(wnp.linalg.vecdot(x, y)))(x), y)
 
 
+# ================================================================ polynomials
+
+CASES += [
+    case("polyadd", lambda m, a, b: m.polyadd(a, b), R(3), R(5)),
+    case("polyadd-scalar", lambda m, a, b: m.polyadd(a, b), R(4), 0.5),
+    case("polysub", lambda m, a, b: m.polysub(a, b), R(5), R(2)),
+    case("polymul", lambda m, a, b: m.polymul(a, b), R(3), R(4)),
+    case("polyder", lambda m, p: m.polyder(p), R(5)),
+    case("polyder-m3", lambda m, p: m.polyder(p, 3), R(5)),
+    case("polyint", lambda m, p: m.polyint(p), R(4)),
+    case("polyint-m2-k", lambda m, p, k: m.polyint(p, 2, k=k), R(3), R(2)),
+    case("polyint-scalar-k", lambda m, p, k: m.polyint(p, 3, k=k), R(3), 0.4),
+    case("polydiv", lambda m, u, v: m.polydiv(u, v), R(5), R(3)),
+    case("polydiv-shorter", lambda m, u, v: m.polydiv(u, v), R(2), R(4)),
+    case("polydiv-complex", lambda m, u, v, w: m.polydiv(u, v + 1j * w), R(4), R(2), R(2)),
+    case("poly", lambda m, r: m.poly(r), R(4)),
+    case("poly-matrix", lambda m, a: m.poly(a), R(3, 3)),
+    case("poly-conjugate-pair", lambda m, x, y: m.poly(m.stack([x + 1j * y, x - 1j * y])),
+         0.3, 1.2),
+    case("roots", lambda m, p: m.roots(p), np.poly([0.5, -1.0, 2.0]) + 0.01 * R(4)),
+    case("roots-complex", lambda m, p: m.roots(p), R(5)),
+]
+
+# coefficients that numpy strips (poly1d's leading zeros, roots' zeros at both ends)
+# change the length of the result when moved off zero: values only
+VALUES += [
+    case("polymul-leading-zero", lambda m, a, b: m.polymul(a, b), np.r_[0.0, R(2)], R(3)),
+    case("roots-stripped-zeros", lambda m, p: m.roots(p),
+         np.r_[0.0, np.poly([1.5, -0.5]), 0.0, 0.0]),
+]
+
+
+def test_roots_derivative_by_implicit_differentiation():
+    # p(r) = 0 for each root: dp(r) + p'(r) dr = 0
+    for p in (np.poly([0.5, -1.0, 2.0, 3.0]), R(5)):
+        dp = R(len(p))
+        r, dr = wg.jvp(wnp.roots, (p,), (dp,))
+        np.testing.assert_allclose(r, np.roots(p))
+        want = -np.polyval(dp, r) / np.polyval(np.polyder(p), r)
+        np.testing.assert_allclose(dr, want, rtol=1e-9, atol=1e-12)
+
+
+def test_polydiv_rebuilds_the_dividend():
+    u, v = R(6), R(3)
+
+    def rebuilt(u, v):
+        q, r = wnp.polydiv(u, v)
+        return wnp.polyadd(wnp.polymul(q, v), r)
+
+    np.testing.assert_allclose(rebuilt(u, v), u, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(wg.jacobian(lambda u: rebuilt(u, v))(u), np.eye(6),
+                               atol=1e-12)
+    np.testing.assert_allclose(wg.jacobian(lambda v: rebuilt(u, v))(v), np.zeros((6, 3)),
+                               atol=1e-11)
+
+
+def test_poly_coefficients_in_the_roots():
+    # d/dr_k prod_j (x - r_j) = -prod_{j != k} (x - r_j)
+    r = np.array([0.5, -1.0, 2.0])
+    jac = wg.jacobian(wnp.poly)(r)
+    for k in range(3):
+        np.testing.assert_allclose(jac[:, k], np.r_[0.0, -np.poly(np.delete(r, k))],
+                                   atol=1e-14)
+
+
+def test_polyder_undoes_polyint():
+    p = R(4)
+    np.testing.assert_allclose(wg.jacobian(lambda p: wnp.polyder(wnp.polyint(p, 2), 2))(p),
+                               np.eye(4), rtol=1e-14)
+
+
+def test_poly1d_in_gives_arrays_when_traced_and_poly1d_when_plain():
+    q = np.poly1d([1.0, 2.0])
+    assert isinstance(wnp.polyadd(q, [1.0]), np.poly1d)
+    g = wg.grad(lambda a: wnp.sum(wnp.polymul(q, a)))(np.array([1.0, 1.0]))
+    np.testing.assert_allclose(g, [3.0, 3.0])
+
+
 # ================================================================ the sweeps
 
 def _leaves(out):

@@ -16,6 +16,7 @@ from ..rules.complex import *  # noqa: F401,F403
 from ..rules.elementwise import *  # noqa: F401,F403
 from ..rules.indexing import *  # noqa: F401,F403
 from ..rules.linalg import *  # noqa: F401,F403
+from ..rules.polynomial import *  # noqa: F401,F403
 from ..rules.reductions import *  # noqa: F401,F403
 from ..rules.shape import *  # noqa: F401,F403
 from ..rules.signal import *  # noqa: F401,F403
