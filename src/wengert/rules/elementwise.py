@@ -436,7 +436,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * math.pi):
 
     >>> import wengert as wg, wengert.numpy as wnp
     >>> wg.grad(lambda p: wnp.sum(wnp.unwrap(p) ** 2))(wnp.array([0.0, 6.0]))
-    array([0.        , 0.56637061])
+    array([ 0.        , -0.56637061])
     """
     if not is_boxed(p):
         return np.unwrap(p, discont=discont, axis=axis, period=period)

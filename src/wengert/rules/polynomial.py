@@ -215,7 +215,7 @@ def poly(seq_of_zeros):
     real when the roots come in conjugate pairs, as numpy decides it.
 
     >>> import wengert as wg, wengert.numpy as wnp
-    >>> wg.jacobian(wnp.poly)(wnp.array([1.0, 2.0]))  # x^2 - (r1 + r2) x + r1 r2
+    >>> wg.jacobian(wnp.poly)(wnp.array([1.0, 2.0])) + 0.0  # x^2 - (r1 + r2) x + r1 r2
     array([[ 0.,  0.],
            [-1., -1.],
            [ 2.,  1.]])
