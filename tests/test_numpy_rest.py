@@ -501,6 +501,173 @@ def test_poly1d_in_gives_arrays_when_traced_and_poly1d_when_plain():
     np.testing.assert_allclose(g, [3.0, 3.0])
 
 
+# ================================================================ sorting and sets
+
+_REP = np.array([3.0, 1.0, 2.0, 3.0, 1.0, 5.0])
+_REP_NAN = np.array([3.0, np.nan, 1.0, np.nan, 3.0])
+_B = np.array([5.0, 1.0, 1.5, 7.0])
+
+CASES += [
+    case("sort_complex", lambda m, x: m.sort_complex(x), D(2, 3)),
+    case("sort_complex-complex", lambda m, x, y: m.sort_complex(x + 1j * y), D(4), R(4)),
+    case("unique-distinct", lambda m, x: m.unique(x, return_index=True, return_inverse=True,
+                                                  return_counts=True), D(5)),
+    case("unique-axis-distinct", lambda m, x: m.unique(x, axis=0), D(3, 2)),
+    case("unique_values", lambda m, x: m.unique_values(x), D(2, 3)),
+    case("unique_counts", lambda m, x: m.unique_counts(x), D(4)),
+    case("unique_inverse", lambda m, x: m.unique_inverse(x), D(4)),
+    case("unique_all", lambda m, x: m.unique_all(x), D(5)),
+    case("union1d", lambda m, x, y: m.union1d(x, y), D(3), D(2) + 20.0),
+    case("setxor1d", lambda m, x, y: m.setxor1d(x, y), D(3), D(2, 2) + 20.0),
+    case("setdiff1d", lambda m, x: m.setdiff1d(x, _B), D(4)),
+    case("intersect1d", lambda m, x: m.intersect1d(x * 0.0 + _B, [7.0, 1.5]), R(4)),
+]
+VALUES += [
+    case("unique-repeated", lambda m, x: m.unique(x, return_index=True, return_inverse=True,
+                                                  return_counts=True), _REP),
+    case("unique-axis", lambda m, x: m.unique(x, axis=0, return_counts=True),
+         np.array([[1.0, 2.0], [0.0, 1.0], [1.0, 2.0]])),
+    case("unique-nan", lambda m, x: m.unique(x), _REP_NAN),
+    case("unique-nan-apart", lambda m, x: m.unique(x, equal_nan=False), _REP_NAN),
+    case("unique-unsorted", lambda m, x: m.unique(x, sorted=False), _REP),
+    case("unique_values-nan", lambda m, x: m.unique_values(x), _REP_NAN),
+    case("unique_counts-nan", lambda m, x: m.unique_counts(x), _REP_NAN),
+    case("unique_inverse-2d", lambda m, x: m.unique_inverse(x), _REP.reshape(2, 3)),
+    case("unique_all-nan", lambda m, x: m.unique_all(x), _REP_NAN),
+    case("intersect1d-repeated", lambda m, x, y: m.intersect1d(x, y), _REP, _B),
+    case("intersect1d-indices", lambda m, x, y: m.intersect1d(x, y, return_indices=True),
+         _REP, _B),
+    case("intersect1d-mixed-types", lambda m, x: m.intersect1d(x, [1, 5, 9]), _REP),
+    case("union1d-repeated", lambda m, x, y: m.union1d(x, y), _REP, _B),
+    case("setdiff1d-repeated", lambda m, x, y: m.setdiff1d(x, y), _REP, _B),
+    case("setxor1d-repeated", lambda m, x, y: m.setxor1d(x, y), _REP, _B),
+    case("setxor1d-nans", lambda m, x, y: m.setxor1d(x, y), _REP_NAN, np.array([np.nan, 2.0])),
+]
+
+
+def test_unique_derivative_goes_to_first_occurrences():
+    g = wg.grad(lambda x: wnp.sum(wnp.unique(x) * np.arange(4.0)))(_REP)
+    np.testing.assert_array_equal(g, [2.0, 0.0, 1.0, 0.0, 0.0, 3.0])
+    r = np.unique_all(_REP)
+    g = wg.grad(lambda x: wnp.sum(wnp.unique_all(x).values * np.arange(4.0)))(_REP)
+    want = np.zeros(6)
+    want[r.indices] = np.arange(4.0)
+    np.testing.assert_array_equal(g, want)
+
+
+def test_set_operations_gather_from_the_first_occurrence():
+    a, b = _REP, _B  # a = [3, 1, 2, 3, 1, 5], b = [5, 1, 1.5, 7]
+    # intersect1d: 1 and 5 from a (their first occurrences), b's copies get nothing
+    ga, gb = wg.grad(lambda a, b: wnp.sum(wnp.intersect1d(a, b)), (0, 1))(a, b)
+    np.testing.assert_array_equal(ga, [0, 1, 0, 0, 0, 1])
+    np.testing.assert_array_equal(gb, [0, 0, 0, 0])
+    # setdiff1d: 2 and 3, values of a only
+    ga, gb = wg.grad(lambda a, b: wnp.sum(wnp.setdiff1d(a, b)), (0, 1))(a, b)
+    np.testing.assert_array_equal(ga, [1, 0, 1, 0, 0, 0])
+    np.testing.assert_array_equal(gb, 0)
+    # union1d: a's first occurrences, then what only b holds (1.5 and 7)
+    ga, gb = wg.grad(lambda a, b: wnp.sum(wnp.union1d(a, b)), (0, 1))(a, b)
+    np.testing.assert_array_equal(ga, [1, 1, 1, 0, 0, 1])
+    np.testing.assert_array_equal(gb, [0, 0, 1, 1])
+    # setxor1d: 2, 3 from a and 1.5, 7 from b
+    ga, gb = wg.grad(lambda a, b: wnp.sum(wnp.setxor1d(a, b)), (0, 1))(a, b)
+    np.testing.assert_array_equal(ga, [1, 0, 1, 0, 0, 0])
+    np.testing.assert_array_equal(gb, [0, 0, 1, 1])
+
+
+def test_counts_and_indices_are_plain():
+    seen = {}
+
+    def f(x):
+        out = wnp.unique(x, return_index=True, return_inverse=True, return_counts=True)
+        seen["rest"] = out[1:]
+        seen["counts"] = wnp.unique_counts(x).counts
+        return wnp.sum(out[0])
+
+    wg.grad(f)(_REP)
+    for r in list(seen["rest"]) + [seen["counts"]]:
+        assert not isinstance(r, Box) and r.dtype.kind == "i"
+
+
+# ------------------------------------------------------------ in-place writers
+
+_X = R(3, 4)
+_IDX = np.array([[1], [0], [3]])
+WRITERS = [
+    pytest.param(lambda m, y, v: m.copyto(y, v), R(4), id="copyto"),
+    pytest.param(lambda m, y, v: m.copyto(y, v, where=_X > 0), R(3, 1), id="copyto-where"),
+    pytest.param(lambda m, y, v: m.place(y, _X > 0, v), R(2), id="place"),
+    pytest.param(lambda m, y, v: m.put(y, [0, 5, -1, 5], v), R(3), id="put"),
+    pytest.param(lambda m, y, v: m.put(y, [0, 50, -3], v, mode="clip"), R(3), id="put-clip"),
+    pytest.param(lambda m, y, v: m.put(y, [0, 50, -3], v, mode="wrap"), R(3), id="put-wrap"),
+    pytest.param(lambda m, y, v: m.putmask(y, _X > 0, v), R(5), id="putmask"),
+    pytest.param(lambda m, y, v: m.fill_diagonal(y, v), R(2), id="fill_diagonal"),
+    pytest.param(lambda m, y, v: m.fill_diagonal(y, v, wrap=True), 2.5,
+                 id="fill_diagonal-scalar"),
+    pytest.param(lambda m, y, v: m.put_along_axis(y, _IDX, v, axis=1), R(3, 1),
+                 id="put_along_axis"),
+    pytest.param(lambda m, y, v: m.put_along_axis(y, np.array([1, 7]), v, axis=None), R(2),
+                 id="put_along_axis-flat"),
+]
+
+
+def _written(write):
+    """``write`` into a traced copy of x, read through another name for it."""
+    def f(x, v):
+        y = x * 1.0
+        alias = y
+        assert write(wnp, y, v) is None
+        return alias
+    return f
+
+
+@pytest.mark.parametrize("write, v", WRITERS)
+def test_writers_change_a_traced_destination_as_numpy_does(write, v):
+    want = _X.copy()
+    write(np, want, v)
+    f = _written(write)
+    for x_ in (f(_X, v), wg.vjp(f, _X, v)[0], wg.jvp(f, (_X, v), (_X, np.ones_like(v)))[0]):
+        np.testing.assert_array_equal(x_, want)
+    wg.check_grads(lambda x, v: wnp.sum(wnp.sin(1.3 * f(x, v))), modes=("fwd", "rev"),
+                   order=2)(_X, v)
+
+
+@pytest.mark.parametrize("write, v", WRITERS)
+def test_writers_on_plain_arrays_are_numpys(write, v):
+    got, want = _X.copy(), _X.copy()
+    write(wnp, got, v)
+    write(np, want, v)
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("write, v", WRITERS)
+def test_writers_refuse_a_traced_value_into_a_plain_array(write, v):
+    with pytest.raises(TypeError, match="plain ndarray"):
+        wg.grad(lambda v: (write(wnp, _X.copy(), v), wnp.sum(v))[1])(v)
+
+
+def test_writers_through_numpys_own_functions_and_views():
+    def f(x):
+        y = x * 1.0
+        row = y[0]  # a view: it sees the writes
+        np.fill_diagonal(y, 0.0)
+        np.copyto(y, 1.0, where=_X < -1.0)
+        np.put(y, [1], 3.0 * x[1, 1])
+        return wnp.sum(row * row)
+
+    x = _X
+    y = x.copy()
+    np.fill_diagonal(y, 0.0)
+    np.copyto(y, 1.0, where=_X < -1.0)
+    np.put(y, [1], 3.0 * x[1, 1])
+    np.testing.assert_allclose(f(x), np.sum(y[0] ** 2))
+    g = wg.grad(f)(x)
+    want = np.zeros_like(x)
+    want[0] = 2 * y[0] * (y[0] == x[0])
+    want[1, 1] = 2 * y[0, 1] * 3.0
+    np.testing.assert_allclose(g, want)
+
+
 # ================================================================ the sweeps
 
 def _leaves(out):

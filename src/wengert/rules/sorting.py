@@ -126,4 +126,332 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
                            order=order)
 
 
-__all__ = ["sort", "partition", "argpartition", "take_along_axis"]
+def sort_complex(a):
+    """numpy.sort_complex: sorted along the last axis by real part, then imaginary
+    part, as a complex array; each element keeps the derivative of the one it copies.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sort_complex(x)[0].real)(wnp.array([3.0, 1.0]))
+    array([0., 1.])
+    """
+    if not is_boxed(a):
+        return np.sort_complex(a)
+    from .complex import astype
+    av = unbox_all(a)
+    if np.ndim(av) == 0:
+        np.sort_complex(av)  # numpy's error for a 0-d array
+    a_shape = shape(a)
+    axis = len(a_shape) - 1
+    b = _getitem(a, idx=_along_axis_index(np.argsort(av, axis=-1), axis, a_shape))
+    want = np.sort_complex(np.zeros((1,), dtype=np.result_type(av))).dtype
+    return b if np.result_type(av) == want else astype(b, want)
+
+
+# ------------------------------------------------------------ unique and the set ops
+#
+# Every output value of these is an element of the input (of ar1 or ar2 for the set
+# operations), so it is a gather at numpy's index of that element: its first
+# occurrence (numpy's return_index where it gives one). Counts, inverse indices and
+# indices are plain integers. Where the values are not distinct a gather is a
+# convention (one-sided, like the derivative of a sort at a tie): the first occurrence
+# takes the whole derivative and the other copies none.
+
+def _first_index(values, flat):
+    """For each of ``values`` (elements of the 1-d array ``flat``) the position of
+    its first occurrence in ``flat``; the k-th nan of ``values`` takes the k-th nan of
+    ``flat`` (numpy keeps nans apart where equal_nan is False)."""
+    values = np.asarray(values)
+    u, first = np.unique(flat, return_index=True)
+    pos = np.minimum(np.searchsorted(u, values), max(len(u) - 1, 0))
+    idx = first[pos] if len(u) else np.zeros(values.shape, dtype=np.intp)
+    if flat.dtype.kind in "fc":
+        nan_out = np.isnan(values)
+        if nan_out.any():
+            nan_in = np.flatnonzero(np.isnan(flat))
+            k = int(nan_out.sum())
+            idx[nan_out] = nan_in[np.minimum(np.arange(k), len(nan_in) - 1)]
+    return idx.astype(np.intp)
+
+
+def _gather_flat(a, values):
+    """The gather of the flattened traced ``a`` that reproduces ``values``."""
+    flat = _flat(a)
+    return _getitem(flat, idx=_first_index(values, np.asarray(unbox_all(flat))))
+
+
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
+           *, equal_nan=True, sorted=True):
+    """numpy.unique: the values are a gather of ``ar`` at numpy's ``return_index``
+    (first occurrences; rows or slices along ``axis``), differentiable; the index,
+    inverse and counts are plain.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(wnp.unique(x)))(wnp.array([2.0, 1.0, 2.0]))
+    array([1., 1., 0.])
+    """
+    if not is_boxed(ar):
+        return np.unique(ar, return_index=return_index, return_inverse=return_inverse,
+                         return_counts=return_counts, axis=axis, equal_nan=equal_nan,
+                         sorted=sorted)
+    av = unbox_all(ar)
+    out = np.unique(av, return_index=True, return_inverse=return_inverse,
+                    return_counts=return_counts, axis=axis, equal_nan=equal_nan,
+                    sorted=sorted)
+    index = out[1]
+    if axis is None:
+        values = _getitem(_flat(ar), idx=index)
+    else:
+        ax = normalize_axis("unique", axis, np.ndim(av), np.shape(av))
+        values = _getitem(ar, idx=(slice(None),) * ax + (index,))
+    rest = [index] if return_index else []
+    rest += list(out[2:])
+    return (values, *rest) if rest else values
+
+
+def unique_values(x):
+    """numpy.unique_values (numpy 2): the distinct values in numpy's order, a gather
+    of the first occurrences."""
+    if not is_boxed(x):
+        return np.unique_values(x)
+    return _gather_flat(x, np.unique_values(unbox_all(x)))
+
+
+def _unique_result(np_fn, x):
+    r = np_fn(unbox_all(x))
+    return type(r)(_gather_flat(x, r.values), *r[1:])
+
+
+def unique_counts(x):
+    """numpy.unique_counts (numpy 2): values (a differentiable gather) and counts."""
+    if not is_boxed(x):
+        return np.unique_counts(x)
+    return _unique_result(np.unique_counts, x)
+
+
+def unique_inverse(x):
+    """numpy.unique_inverse (numpy 2): values (a differentiable gather) and the
+    inverse indices."""
+    if not is_boxed(x):
+        return np.unique_inverse(x)
+    return _unique_result(np.unique_inverse, x)
+
+
+def unique_all(x):
+    """numpy.unique_all (numpy 2): values (a gather at the returned indices, so
+    differentiable), indices, inverse indices and counts."""
+    if not is_boxed(x):
+        return np.unique_all(x)
+    r = np.unique_all(unbox_all(x))
+    return type(r)(_getitem(_flat(x), idx=r.indices), *r[1:])
+
+
+def _set_op(np_fn, ar1, ar2, *args, first_only=False):
+    """A set operation's values as a gather: each at its first occurrence in
+    ``concatenate(ravel(ar1), ravel(ar2))`` (in ar1 alone for setdiff1d)."""
+    values = np_fn(unbox_all(ar1), unbox_all(ar2), *args)
+    if first_only:
+        if not is_boxed(ar1):
+            return values
+        return _gather_flat(ar1, values)
+    from .shape import _concatenate
+    pieces = [_flat(a) if is_boxed(a) else np.ravel(a) for a in (ar1, ar2)]
+    return _gather_flat(_concatenate(*pieces, axis=0), values)
+
+
+def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
+    """numpy.intersect1d: each common value is a gather of ``ar1`` (at numpy's
+    ``ar1_indices``, the first occurrence there), so its derivative goes to ar1 and
+    none to ar2's equal copy; the indices are plain.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> wg.grad(lambda x: wnp.sum(wnp.intersect1d(x, [2.0, 5.0])))(wnp.array([5.0, 1.0, 5.0]))
+    array([1., 0., 0.])
+    """
+    if not (is_boxed(ar1) or is_boxed(ar2)):
+        return np.intersect1d(ar1, ar2, assume_unique=assume_unique,
+                              return_indices=return_indices)
+    if return_indices:
+        values, i1, i2 = np.intersect1d(unbox_all(ar1), unbox_all(ar2),
+                                        assume_unique=assume_unique, return_indices=True)
+        if is_boxed(ar1):
+            values = _getitem(_flat(ar1), idx=i1)
+            want = np.result_type(unbox_all(ar1), unbox_all(ar2))
+            if np.result_type(unbox_all(values)) != want:
+                from .complex import astype
+                values = astype(values, want)
+        return values, i1, i2
+    return _set_op(np.intersect1d, ar1, ar2, assume_unique)
+
+
+def union1d(ar1, ar2):
+    """numpy.union1d: the distinct values of both, each a gather at its first
+    occurrence (in ar1 where it is there, else in ar2)."""
+    if not (is_boxed(ar1) or is_boxed(ar2)):
+        return np.union1d(ar1, ar2)
+    return _set_op(np.union1d, ar1, ar2)
+
+
+def setdiff1d(ar1, ar2, assume_unique=False):
+    """numpy.setdiff1d: the values of ar1 not in ar2, gathers of ar1 (ar2 only decides
+    which: no derivative)."""
+    if not (is_boxed(ar1) or is_boxed(ar2)):
+        return np.setdiff1d(ar1, ar2, assume_unique=assume_unique)
+    return _set_op(np.setdiff1d, ar1, ar2, assume_unique, first_only=True)
+
+
+def setxor1d(ar1, ar2, assume_unique=False):
+    """numpy.setxor1d: the values in exactly one of ar1 and ar2, each a gather of the
+    array that holds it."""
+    if not (is_boxed(ar1) or is_boxed(ar2)):
+        return np.setxor1d(ar1, ar2, assume_unique=assume_unique)
+    return _set_op(np.setxor1d, ar1, ar2, assume_unique)
+
+
+# ------------------------------------------------------------ in-place writers
+#
+# copyto, place, put, putmask, fill_diagonal and put_along_axis write into their
+# first argument. A traced destination is changed as numpy changes an array: the
+# write is ``dst[index] = values`` on the traced value (Box.__setitem__, the
+# index_update primitive), so every name bound to it, and the arrays it is a view of,
+# see the new values, and the derivative flows through the written and the kept
+# elements alike. A plain destination is numpy's; a traced value cannot be written
+# into it without losing its derivative, so that is refused, as assignment refuses it.
+
+def _refuse_plain_destination(who):
+    raise TypeError(
+        f"{who}: a traced value cannot be written into a plain ndarray without dropping "
+        f"its derivative; make the destination traced first (for example "
+        f"dst = wnp.zeros(n) + 0.0 * value, then write into it), or build the result "
+        f"with wnp.where / wnp.concatenate")
+
+
+def _plain_copy(a):
+    return np.array(unbox_all(a), copy=True)
+
+
+def _cycled(values, n):
+    """The first ``n`` elements of ``values`` repeated cyclically, flattened (numpy's
+    reading of a short ``values`` in put, place, putmask and flat assignment)."""
+    flat = _flat(values) if is_boxed(values) else np.ravel(values)
+    m = shape(flat)[0]
+    take = np.arange(n) % m if m else np.zeros(0, dtype=np.intp)
+    return _getitem(flat, idx=take) if is_boxed(flat) else flat[take]
+
+
+def _flat_write(dst, positions, values):
+    """``dst.flat[positions] = values`` (values cycled) on a traced ``dst``."""
+    positions = np.asarray(positions, dtype=np.intp).ravel()
+    if positions.size == 0:
+        return
+    dst[np.unravel_index(positions, shape(dst))] = _cycled(values, positions.size)
+
+
+def copyto(dst, src, casting="same_kind", where=True):
+    """numpy.copyto: ``dst[...] = src`` (broadcast) where ``where`` holds; a traced
+    dst is changed in place, differentiably.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> def f(x):
+    ...     y = x * 1.0
+    ...     wnp.copyto(y, 2.0 * x, where=x > 0)
+    ...     return wnp.sum(y)
+    >>> wg.grad(f)(wnp.array([-1.0, 1.0]))
+    array([1., 2.])
+    """
+    if not is_boxed(dst):
+        if is_boxed(src):
+            _refuse_plain_destination("copyto")
+        return np.copyto(dst, src, casting=casting, where=unbox_all(where))
+    # numpy's checks (casting, broadcasting) on a copy of the values
+    np.copyto(_plain_copy(dst), unbox_all(src), casting=casting, where=unbox_all(where))
+    mask = np.asarray(unbox_all(where), dtype=bool)
+    if mask.all():
+        dst[...] = src
+    elif mask.any():
+        from .indexing import _where
+        dst[...] = _where(np.broadcast_to(mask, shape(dst)), src, dst)
+
+
+def place(arr, mask, vals):
+    """numpy.place: the positions where ``mask`` is True take ``vals`` in order
+    (repeated when short); a traced arr is changed in place."""
+    mask_v = unbox_all(mask)
+    if not is_boxed(arr):
+        if is_boxed(vals):
+            _refuse_plain_destination("place")
+        return np.place(arr, mask_v, vals)
+    np.place(_plain_copy(arr), mask_v, unbox_all(vals))  # numpy's checks
+    _flat_write(arr, np.flatnonzero(np.asarray(mask_v)), vals)
+
+
+def put(a, ind, v, mode="raise"):
+    """numpy.put: ``a.flat[ind] = v`` (v repeated when short; ``mode`` 'raise',
+    'wrap' or 'clip' for out-of-range indices); a traced a is changed in place."""
+    ind = np.asarray(unbox_all(ind))
+    if not is_boxed(a):
+        if is_boxed(v):
+            _refuse_plain_destination("put")
+        return np.put(a, ind, v, mode=mode)
+    np.put(_plain_copy(a), ind, unbox_all(v), mode=mode)  # numpy's checks
+    size = int(np.prod(shape(a)))
+    ind = ind.ravel().astype(np.intp)
+    if ind.size == 0:
+        return
+    ind = np.clip(ind, 0, size - 1) if mode == "clip" else ind % size
+    _flat_write(a, ind, v)
+
+
+def putmask(a, mask, values):
+    """numpy.putmask: ``a.flat[n] = values.flat[n % len(values)]`` where ``mask``
+    holds; a traced a is changed in place."""
+    mask_v = unbox_all(mask)
+    if not is_boxed(a):
+        if is_boxed(values):
+            _refuse_plain_destination("putmask")
+        return np.putmask(a, mask_v, values)
+    np.putmask(_plain_copy(a), mask_v, unbox_all(values))  # numpy's checks
+    pos = np.flatnonzero(np.asarray(mask_v))
+    if pos.size == 0:
+        return
+    flat = _flat(values) if is_boxed(values) else np.ravel(values)
+    take = pos % shape(flat)[0]
+    a[np.unravel_index(pos, shape(a))] = (_getitem(flat, idx=take) if is_boxed(flat)
+                                          else flat[take])
+
+
+def fill_diagonal(a, val, wrap=False):
+    """numpy.fill_diagonal: the main diagonal (every index equal; a tall matrix wraps
+    with ``wrap``) takes ``val``, repeated when short; a traced a is changed in place."""
+    if not is_boxed(a):
+        if is_boxed(val):
+            _refuse_plain_destination("fill_diagonal")
+        return np.fill_diagonal(a, val, wrap=wrap)
+    probe = np.zeros(shape(a), dtype=np.intp)
+    np.fill_diagonal(probe, 1, wrap=wrap)  # numpy's checks, and numpy's positions
+    _flat_write(a, np.flatnonzero(probe), val)
+
+
+def put_along_axis(arr, indices, values, axis):
+    """numpy.put_along_axis: ``arr[along-axis index] = values`` (broadcast); a traced
+    arr is changed in place (axis=None: the flat positions)."""
+    indices = _plain_index(indices)
+    if not is_boxed(arr):
+        if is_boxed(values):
+            _refuse_plain_destination("put_along_axis")
+        return np.put_along_axis(arr, indices, values, axis)
+    np.put_along_axis(_plain_copy(arr), indices, unbox_all(values), axis)  # checks
+    indices = np.asarray(indices)
+    a_shape = shape(arr)
+    if axis is None:
+        size = int(np.prod(a_shape))
+        pos = np.broadcast_to(np.arange(size), (size,))[indices]
+        arr[np.unravel_index(pos, a_shape)] = values
+        return
+    axis = normalize_axis("put_along_axis", axis, len(a_shape), a_shape)
+    arr[_along_axis_index(indices, axis, a_shape)] = values
+
+
+__all__ = ["sort", "partition", "argpartition", "take_along_axis", "sort_complex",
+           "unique", "unique_values", "unique_counts", "unique_inverse", "unique_all",
+           "intersect1d", "union1d", "setdiff1d", "setxor1d", "copyto", "place", "put",
+           "putmask", "fill_diagonal", "put_along_axis"]
