@@ -668,6 +668,72 @@ def test_writers_through_numpys_own_functions_and_views():
     np.testing.assert_allclose(g, want)
 
 
+# ================================================================ the namespace
+
+DIFFERENTIABLE = [
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "pow", "positive",
+    "float_power", "fmod", "ldexp", "modf", "divmod", "cumulative_sum", "cumulative_prod",
+    "nancumsum", "nancumprod", "nanmedian", "nanpercentile", "nanquantile", "trapezoid",
+    "cov", "corrcoef", "vecdot", "matvec", "vecmat", "poly", "polyadd", "polysub",
+    "polymul", "polyder", "polyint", "polydiv", "roots", "unwrap", "sort_complex", "unique",
+    "unique_values", "unique_counts", "unique_inverse", "unique_all", "intersect1d",
+    "union1d", "setdiff1d", "setxor1d", "histogram", "histogram2d", "histogramdd",
+    "histogram_bin_edges", "bincount", "copyto", "place", "put", "putmask",
+    "fill_diagonal", "put_along_axis"]
+PLAIN = ["frexp", "nextafter", "kaiser", "asmatrix", "bmat", "nested_iters"]
+
+
+@pytest.mark.parametrize("name", DIFFERENTIABLE + PLAIN)
+def test_no_longer_served_by_the_fallback(name):
+    if not hasattr(np, name):
+        pytest.skip(f"numpy {np.__version__} has no {name}")
+    assert name in vars(wnp), f"wengert.numpy.{name} comes from the fallback"
+    assert not getattr(getattr(wnp, name), "__wengert_fallback__", False)
+
+
+def test_no_public_numpy_name_is_left_to_the_fallback():
+    from wengert.numpy import _namespace
+    left = [n for n in _namespace.public_names()
+            if getattr(getattr(wnp, n), "__wengert_fallback__", False)]
+    assert not left, f"numpy names still refused on traced values: {left}"
+
+
+@pytest.mark.parametrize("mode", ["rev", "fwd"])
+def test_plain_functions_accept_traced_values(mode):
+    x = np.array([0.75, 1.5, 3.0, 4.0])
+    uses = {
+        "frexp": lambda v: wnp.frexp(v),
+        "nextafter": lambda v: wnp.nextafter(v, 10.0),
+        "kaiser": lambda v: wnp.kaiser(4, v[2]),
+        "asmatrix": lambda v: wnp.asmatrix(v),
+        "bmat": lambda v: wnp.bmat([[v[:2].reshape(1, 2), v[2:].reshape(1, 2)]]),
+        "nested_iters": lambda v: [list(it) for it in wnp.nested_iters(
+            v.reshape(2, 2), [[0], [1]])[1:]],
+    }
+    got = {}
+
+    def f(v):
+        for name, use in uses.items():
+            out = use(v)
+            leaves = out if isinstance(out, tuple) else [out]
+            for leaf in leaves:
+                assert not isinstance(leaf, Box), name
+            got[name] = out
+        return wnp.sum(v)
+
+    if mode == "rev":
+        wg.grad(f)(x)
+    else:
+        wg.jvp(f, (x,), (np.ones_like(x),))
+    np.testing.assert_array_equal(got["frexp"][0], np.frexp(x)[0])
+    np.testing.assert_array_equal(got["frexp"][1], np.frexp(x)[1])
+    np.testing.assert_array_equal(got["nextafter"], np.nextafter(x, 10.0))
+    np.testing.assert_array_equal(got["kaiser"], np.kaiser(4, 3.0))
+    assert isinstance(got["asmatrix"], np.matrix)
+    np.testing.assert_array_equal(got["bmat"], np.bmat([[x[:2].reshape(1, 2),
+                                                         x[2:].reshape(1, 2)]]))
+
+
 # ================================================================ the sweeps
 
 def _leaves(out):
