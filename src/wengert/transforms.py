@@ -92,7 +92,7 @@ def _vjp(who, fun, primals, has_aux):
     out_index = [trace.index_of(o) for o in out_leaves]
     out_vals = [trace.lower(o) for o in out_leaves]
     in_plain = [unbox_all(x) for x in leaves]
-    trace.finish(f"{who} of {_name(fun)}")
+    trace.finish(who, fun)
 
     def vjp_fn(ct):
         ct_leaves, ct_def = tree_flatten(ct)
@@ -151,7 +151,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     result = fun(*tree_unflatten(in_def, boxes))
     if has_aux:
         result, aux = _split_aux("jvp", fun, result)
-    trace.finish(f"jvp of {_name(fun)}")
+    trace.finish("jvp", fun)
     out_leaves, out_def = tree_flatten(result)
     outs, out_ts = [], []
     for o in out_leaves:

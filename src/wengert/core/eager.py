@@ -106,7 +106,7 @@ class EagerTrace(Trace):
     def __init__(self):
         super().__init__()
         self.level = 0
-        self.who = "tensor operations"
+        self.who = ("tensor operations", None)
         self.make = None
 
     def process(self, prim, args, params):

@@ -60,9 +60,10 @@ class TreeDef:
 
     __slots__ = ("nodes", "num_leaves")
 
-    def __init__(self, nodes):
+    def __init__(self, nodes, num_leaves=None):
         self.nodes = nodes
-        self.num_leaves = sum(1 for t, _, _ in nodes if t is None)
+        self.num_leaves = (sum(1 for t, _, _ in nodes if t is None)
+                           if num_leaves is None else num_leaves)
 
     def __eq__(self, other):
         return isinstance(other, TreeDef) and self.nodes == other.nodes
@@ -96,12 +97,16 @@ class TreeDef:
         return "".join(parts)
 
 
-LEAF = TreeDef(((None, None, 0),))
+_LEAF_NODE = (None, None, 0)
+LEAF = TreeDef((_LEAF_NODE,), 1)
 
 
 def tree_flatten(tree):
     """``(leaves, treedef)`` for ``tree``, walked with an explicit stack (no
     recursion, so any depth of nesting works)."""
+    node = _node_of(tree)
+    if node is None:
+        return [tree], LEAF
     leaves = []
     nodes = []
     stack = [tree]
@@ -110,57 +115,29 @@ def tree_flatten(tree):
         node = _node_of(x)
         if node is None:
             leaves.append(x)
-            nodes.append((None, None, 0))
+            nodes.append(_LEAF_NODE)
             continue
         children, aux = node.flatten(x)
         children = tuple(children)
         nodes.append((type(x), aux, len(children)))
         stack.extend(reversed(children))
-    return leaves, TreeDef(tuple(nodes))
+    return leaves, TreeDef(tuple(nodes), len(leaves))
 
 
 def tree_unflatten(treedef, leaves):
-    """Rebuild the structure described by ``treedef`` from ``leaves``."""
+    """Rebuild the structure described by ``treedef`` from ``leaves``: one pass over
+    the nodes from the last, each node taking its finished children off a stack."""
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
         raise ValueError(f"tree_unflatten: the structure {treedef!r} has "
                          f"{treedef.num_leaves} leaves, got {len(leaves)}")
-    it = iter(leaves)
-    built = []  # finished subtrees, in preorder position
-    # walk the preorder list backwards: a node's children are the finished subtrees
-    # on top of the stack, in order
+    stack = []
     for t, aux, n in reversed(treedef.nodes):
         if t is None:
-            built.append(None)
-            continue
-        children = [built.pop() for _ in range(n)]
-        built.append((t, aux, children))
-    # leaves fill the slots in preorder: rebuild forwards with the leaf iterator
-    return _assemble(built.pop(), it)
-
-
-def _assemble(skeleton, it):
-    """Fill ``skeleton`` (``None`` for a leaf, ``(type, aux, children)`` for a node)
-    with leaves from ``it`` in preorder, without recursion."""
-    if skeleton is None:
-        return next(it)
-    # each frame: (type, aux, pending children, built children)
-    root = [skeleton[0], skeleton[1], list(reversed(skeleton[2])), []]
-    frames = [root]
-    while True:
-        frame = frames[-1]
-        if frame[2]:
-            child = frame[2].pop()
-            if child is None:
-                frame[3].append(next(it))
-            else:
-                frames.append([child[0], child[1], list(reversed(child[2])), []])
-            continue
-        frames.pop()
-        value = _make(frame[0], frame[1], frame[3])
-        if not frames:
-            return value
-        frames[-1][3].append(value)
+            stack.append(leaves.pop())
+        else:
+            stack.append(_make(t, aux, [stack.pop() for _ in range(n)]))
+    return stack[0]
 
 
 def _make(node_type, aux, children):

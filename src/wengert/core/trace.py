@@ -67,12 +67,14 @@ class Trace:
         self.who = None
         self.views = None
 
-    def finish(self, who):
+    def finish(self, who, fun=None):
         """Close the trace once its function has returned. Its boxes may still be held
         somewhere (a list, a global, another thread); any later operation on one raises
         ``EscapedTracerError`` instead of growing a record nobody will read. The class
-        changes, not a flag, so the per-operation path pays nothing for the check."""
-        self.who = who
+        changes, not a flag, so the per-operation path pays nothing for the check.
+        ``who`` (and ``fun``) name the transform in that message, which is only written
+        when it is needed."""
+        self.who = (who, fun)
         cls = type(self)
         finished = _finished_classes.get(cls)
         if finished is None:
@@ -92,8 +94,11 @@ _finished_classes = {}
 
 
 def _escaped(trace, prim, args, params):
+    who, fun = trace.who
+    if fun is not None:
+        who = f"{who} of {getattr(fun, '__name__', type(fun).__name__)}"
     raise EscapedTracerError(
-        f"{prim.name}: one of its arguments is a value traced by {trace.who} (trace "
+        f"{prim.name}: one of its arguments is a value traced by {who} (trace "
         f"level {trace.level}), which has already returned. A traced value kept after "
         f"its transform finishes (stored in a list, a global, an attribute or handed to "
         f"another thread) carries no derivative any more: return it from the function "
