@@ -60,9 +60,9 @@ CONTINUOUS = [
     ("lognorm", (COL,), XP),
 ]
 METHODS = ["logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"]
-QUANTILES = {"norm": ["ppf", "isf"], "expon": ["ppf", "isf"], "uniform": ["ppf", "isf"],
-             "laplace": ["ppf", "isf"], "cauchy": ["ppf", "isf"],
-             "logistic": ["ppf", "isf"], "lognorm": ["ppf", "isf"]}
+QUANTILES = {name: ["ppf", "isf"] for name in (
+    "norm", "t", "gamma", "chi2", "beta", "expon", "uniform", "laplace", "cauchy", "logistic",
+    "lognorm")}
 CASES = [(n, s, x, m) for n, s, x in CONTINUOUS for m in METHODS + QUANTILES.get(n, [])]
 
 
@@ -115,6 +115,79 @@ def test_continuous_values_across_the_range():
             close(getattr(wst.beta, m)(u, a, b), getattr(st.beta, m)(u, a, b), rtol=1e-11)
 
 
+# q across (0, 1): down to 1e-100 in the lower tail, 1 - q down to 1e-16 (the spacing
+# of doubles below 1), and the centre
+QSWEEP = np.concatenate([np.geomspace(1e-100, 0.49, 70), [0.5],
+                         1 - np.geomspace(1e-16, 0.49, 50)])
+
+
+def test_quantile_values_across_the_range():
+    # ppf and isf of the distributions whose quantiles invert an incomplete gamma or
+    # beta function, against scipy over the whole range of q and of the parameters
+    for df in (0.3, 1.0, 2.0, 3.0, 4.5, 13.0, 40.0, 250.0, 3e3, 1e5, 1e9, np.inf):
+        for m in ("ppf", "isf"):
+            got, ref = getattr(wst.t, m)(QSWEEP, df), getattr(st.t, m)(QSWEEP, df)
+            # beyond 1e150 scipy answers sqrt(df / 2.2e-308) (see the far tails below)
+            ok = np.abs(ref) < 1e150
+            assert ok.sum() > 100 or df < 1
+            close(got[ok], ref[ok])
+    for a in (0.05, 0.3, 1.0, 2.5, 10.0, 150.0, 1e4):
+        for m in ("ppf", "isf"):
+            close(getattr(wst.gamma, m)(QSWEEP, a), getattr(st.gamma, m)(QSWEEP, a))
+            close(getattr(wst.chi2, m)(QSWEEP, 2 * a), getattr(st.chi2, m)(QSWEEP, 2 * a))
+    # scipy's beta.ppf (Boost's ibeta_inv) goes wrong below q = 3e-99 at a = 2, b = 5
+    # (by 80% at 1e-100); betaincinv, and so wengert, does not (checked below)
+    q = QSWEEP[QSWEEP > 1e-90]
+    for a, b in ((0.05, 0.3), (0.4, 0.7), (1.0, 1.0), (2.0, 5.0), (30.0, 0.9), (0.5, 200.0)):
+        for m in ("ppf", "isf"):
+            close(getattr(wst.beta, m)(q, a, b), getattr(st.beta, m)(q, a, b))
+    # the first term of the series I_x(a, b) = x^a / (a B(a, b)) (1 + O(x)), in the
+    # far tail: x = (q a B(a, b))^(1/a) (below q = 5.8e-187 betaincinv, and so wengert,
+    # gives nan at these a and b); likewise P(a, x) = x^a / Gamma(a + 1) (1 + O(x))
+    q = np.array([1e-180, 1e-140, 1e-100])
+    close(wst.beta.ppf(q, 2.0, 5.0), np.sqrt(q * 2.0 * sc.beta(2.0, 5.0)), rtol=1e-14)
+    close(wst.beta.isf(q, 5.0, 2.0), np.ones(3))  # 1 - 2.6e-51, ...
+    q = np.array([1e-300, 1e-200, 1e-100])
+    close(wst.gamma.ppf(q, 2.0), np.sqrt(2.0 * q), rtol=1e-13)
+    # the ends of the support at q = 0 and 1, moved by loc and scale
+    q = np.array([0.0, 1.0])
+    for name, shapes in (("t", (2.0,)), ("gamma", (2.0,)), ("chi2", (3.0,)),
+                         ("beta", (2.0, 3.0))):
+        for m in ("ppf", "isf"):
+            got = getattr(getattr(wst, name), m)(q, *shapes, loc=1.0, scale=2.0)
+            close(got, getattr(getattr(st, name), m)(q, *shapes, loc=1.0, scale=2.0))
+    assert list(wst.beta.ppf(q, 2.0, 3.0, 1.0, 2.0)) == [1.0, 3.0]
+    assert list(wst.t.isf(q, 2.0)) == [np.inf, -np.inf]
+
+
+def test_t_quantile_in_the_far_tails():
+    # below q = 1e-100 scipy's stdtrit loses its way for some df: at df = 3 and
+    # q = 1e-236 it is off by a factor of 2, and where df / (df + t^2) is below the
+    # doubles it answers sqrt(df / 2.2e-308) whatever q is. There the cdf of the
+    # quantile must give q back, to the condition number of the inversion (about df,
+    # the tail being x^-df) ...
+    q = np.geomspace(1e-300, 1e-100, 25)
+    for df in (3.0, 4.5, 13.0):
+        x = wst.t.ppf(q, df)
+        np.testing.assert_allclose(wst.t.cdf(x, df), q, rtol=4e-15 * df)
+        np.testing.assert_array_equal(wst.t.isf(q, df), -x)
+    # ... df = 1 is the Cauchy distribution, ppf(q) = -1 / tan(pi q), and df = 2 has
+    # ppf(q) = (2q - 1) / sqrt(2 q (1 - q)) ...
+    np.testing.assert_allclose(wst.t.ppf(q, 1.0), -1 / (np.pi * q), rtol=1e-14)
+    np.testing.assert_allclose(wst.t.ppf(q, 2.0), -1 / np.sqrt(2 * q), rtol=1e-14)
+    # ... and below df = 2 the tail series' leading term, P(T < t) = (df/(df + t^2))^a /
+    # (2 a B(a, 1/2)) (a = df/2) to a relative O(1e-290) there, gives the quantile; the
+    # quantiles beyond the doubles are -inf
+    with np.errstate(over="ignore"):
+        for df in (0.3, 0.7, 1.0, 1.5):
+            a = df / 2
+            want = -np.exp(0.5 * np.log(df) - (np.log(2 * q) + np.log(a) + sc.betaln(a, 0.5))
+                           / df)
+            got = wst.t.ppf(q, df)
+            close(got, want)
+            assert np.isneginf(got).any() == (df < 1)
+
+
 def test_shape_arguments_by_keyword_and_errors():
     assert wst.gamma.logpdf(1.5, a=2.0) == st.gamma.logpdf(1.5, a=2.0)
     assert wst.beta.cdf(0.3, 2.0, b=3.0, scale=2.0) == pytest.approx(
@@ -133,6 +206,8 @@ def test_frozen_distributions():
     x = np.array([0.3, 1.2, 2.5])
     close(wst.gamma(2.5, scale=1.5).logcdf(x), st.gamma(2.5, scale=1.5).logcdf(x))
     close(wst.norm(1.0, 2.0).ppf(0.3), st.norm(1.0, 2.0).ppf(0.3))
+    close(wst.t(3.0, 1.0, 2.0).isf(x / 4), st.t(3.0, 1.0, 2.0).isf(x / 4))
+    close(wst.beta(2.0, 3.0).ppf(0.3), st.beta(2.0, 3.0).ppf(0.3))
     close(wst.poisson(2.5).pmf(x.round()), st.poisson(2.5).pmf(x.round()))
     close(wst.multivariate_normal(MEAN, COV).logpdf(XS),
           st.multivariate_normal(MEAN, COV).logpdf(XS))
@@ -185,18 +260,68 @@ def test_continuous_derivatives(case):
             x, loc, scale, *shapes)
 
 
+# the shape parameters at which the quantiles are differentiated, and whether they are
+# differentiable there (not where the quantile inverts an incomplete function)
+QPOINTS = {"lognorm": ((0.8,), True), "t": ((3.5,), False), "gamma": ((2.5,), False),
+           "chi2": ((3.0,), False), "beta": ((2.0, 3.5), False)}
+
+
 @pytest.mark.parametrize("name", sorted(QUANTILES))
 def test_quantile_derivatives(name):
-    shapes = (0.8,) if name == "lognorm" else ()
+    shapes, free = QPOINTS.get(name, ((), True))
     q = np.array([0.1, 0.35, 0.8])
     for m in QUANTILES[name]:
         f = getattr(getattr(wst, name), m)
-        wg.check_grads(lambda q, l, s, *p: f(q, *p, loc=l, scale=s), **GRAD)(q, 0.2, 1.3, *shapes)
-    # the quantile inverts the cdf: d ppf / dq = 1 / pdf(ppf(q))
+        if free:
+            wg.check_grads(lambda q, l, s, *p: f(q, *p, loc=l, scale=s), **GRAD)(
+                q, 0.2, 1.3, *shapes)
+        else:
+            wg.check_grads(lambda q, l, s: f(q, *shapes, loc=l, scale=s), **GRAD)(q, 0.2, 1.3)
+    # the quantile inverts the cdf: d ppf / dq = 1 / pdf(ppf(q)), d isf / dq = -1 / pdf,
+    # also far in the tails
     dist = getattr(wst, name)
-    g = wg.elementwise_grad(lambda q: dist.ppf(q, *shapes, loc=0.2, scale=1.3))(q)
-    np.testing.assert_allclose(g, 1 / dist.pdf(dist.ppf(q, *shapes, loc=0.2, scale=1.3),
-                                               *shapes, loc=0.2, scale=1.3), rtol=1e-10)
+    q = np.array([1e-10, 0.1, 0.35, 0.8, 1 - 1e-10])
+    for m, sign in (("ppf", 1), ("isf", -1)):
+        f = getattr(dist, m)
+        g = wg.elementwise_grad(lambda q: f(q, *shapes, loc=0.2, scale=1.3))(q)
+        np.testing.assert_allclose(g, sign / dist.pdf(f(q, *shapes, loc=0.2, scale=1.3),
+                                                      *shapes, loc=0.2, scale=1.3), rtol=1e-10)
+    # in loc and scale: 1 and the standard quantile
+    for m in ("ppf", "isf"):
+        f = getattr(dist, m)
+        gl, gs = wg.grad(lambda l, s: wnp.sum(f(q, *shapes, loc=l, scale=s)), argnums=(0, 1))(
+            0.2, 1.3)
+        assert gl == pytest.approx(len(q), rel=1e-14)
+        assert gs == pytest.approx(np.sum(f(q, *shapes)), rel=1e-13)
+
+
+def test_quantile_second_derivatives_closed_forms():
+    # ppf'' = -pdf'(x) / pdf(x)^3 at x = ppf(q); pdf'/pdf is (a - 1)/x - 1 for gamma,
+    # (a - 1)/x - (b - 1)/(1 - x) for beta, -(df + 1) x / (df + x^2) for t
+    q = np.array([1e-6, 0.1, 0.5, 0.8, 1 - 1e-6])
+    d2 = wg.elementwise_grad(wg.elementwise_grad(lambda q: wst.gamma.ppf(q, 2.5)))(q)
+    x = st.gamma.ppf(q, 2.5)
+    np.testing.assert_allclose(d2, -(1.5 / x - 1) / st.gamma.pdf(x, 2.5) ** 2, rtol=1e-9)
+    d2 = wg.elementwise_grad(wg.elementwise_grad(lambda q: wst.beta.isf(q, 2.0, 0.7)))(q)
+    x = st.beta.isf(q, 2.0, 0.7)
+    np.testing.assert_allclose(d2, -(1 / x + 0.3 / (1 - x)) / st.beta.pdf(x, 2.0, 0.7) ** 2,
+                               rtol=1e-9)
+    for df in (1.0, 3.5, 40.0):
+        d1 = wg.elementwise_grad(lambda q: wst.t.ppf(q, df))(q)
+        d2 = wg.elementwise_grad(wg.elementwise_grad(lambda q: wst.t.ppf(q, df)))(q)
+        x = st.t.ppf(q, df)
+        np.testing.assert_allclose(d1, 1 / st.t.pdf(x, df), rtol=1e-10)
+        np.testing.assert_allclose(d2, (df + 1) * x / (df + x * x) / st.t.pdf(x, df) ** 2,
+                                   rtol=1e-9, atol=1e-13)
+    # at q = 1/2 (where the t quantile is 0 and odd about it): 1 / pdf(0), then 0, in
+    # both modes
+    for df in (1.0, 3.5):
+        assert wg.derivative(lambda q: wst.t.ppf(q, df))(0.5) == pytest.approx(
+            1 / st.t.pdf(0.0, df), rel=1e-14)
+        assert wg.derivative(lambda q: wst.t.ppf(q, df), order=2)(0.5) == 0.0
+        _, t = wg.jvp(lambda q: wst.t.isf(q, df), (0.5,), (1.0,))
+        assert t == pytest.approx(-1 / st.t.pdf(0.0, df), rel=1e-14)
+        wg.check_grads(lambda q: wst.t.ppf(q, df), **GRAD)(np.array([0.5, 0.5 - 1e-9]))
 
 
 def test_derivatives_at_points_where_a_piece_or_branch_ends():
@@ -255,7 +380,11 @@ def test_shape_parameter_closed_forms():
     (lambda a: wst.gamma.cdf(1.5, a), "a"), (lambda a: wst.chi2.sf(1.5, a), "a"),
     (lambda a: wst.beta.cdf(0.3, a, 2.0), "a"), (lambda b: wst.beta.logsf(0.3, 2.0, b), "b"),
     (lambda d: wst.t.cdf(0.7, d), "b"), (lambda d: wst.t.logsf(-3.0, d), "a"),
-    (lambda n: wst.nbinom.cdf(3, n, 0.4), "a")])
+    (lambda n: wst.nbinom.cdf(3, n, 0.4), "a"),
+    (lambda a: wst.gamma.ppf(0.3, a), "a"), (lambda a: wst.gamma.isf(0.3, a), "a"),
+    (lambda d: wst.chi2.ppf(0.3, d), "a"), (lambda d: wst.chi2.isf(0.3, d), "a"),
+    (lambda a: wst.beta.ppf(0.3, a, 2.0), "a"), (lambda b: wst.beta.isf(0.3, 2.0, b), "b"),
+    (lambda d: wst.t.ppf(0.3, d), "b"), (lambda d: wst.t.isf(1e-3, d), "a")])
 def test_no_closed_form_refuses_in_both_modes(call, arg):
     # the message names the incomplete function's argument the parameter reaches
     with pytest.raises(NotImplementedError, match=f"no derivative in {arg}.*reverse-mode"):

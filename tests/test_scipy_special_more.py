@@ -1,6 +1,6 @@
 """The rest of wengert.scipy.special: the gamma and beta families, the incomplete
-gamma and beta functions and their inverses, the normal distribution's inverses, softmax, the x log y
-family and the Bessel functions. Values against scipy, derivatives against closed
+gamma and beta functions and their inverses, the normal distribution's inverses,
+softmax, the x log y family and the Bessel functions. Values against scipy, derivatives against closed
 forms, against scipy's own derivative functions (ivp, jvp, yvp) and against HIPS
 autograd where it has the function; the refusals (derivatives with no exact rule,
 bad input, scipy missing). check_grads at order 2 in both modes runs on every

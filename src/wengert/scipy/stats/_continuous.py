@@ -2,8 +2,9 @@
 operations, so the same values), written with wengert.numpy and
 wengert.scipy.special. Derivatives in the data, loc, scale and every shape
 parameter, except the shape parameters inside an incomplete gamma or beta function
-(the cdfs of gamma, chi2, beta and t), which raise NotImplementedError naming the
-argument and the mode: their derivatives have no closed form."""
+or its inverse (the cdfs and quantiles of gamma, chi2, beta and t), which raise
+NotImplementedError naming the argument and the mode: their derivatives have no
+closed form."""
 
 import numpy as np
 
@@ -84,21 +85,22 @@ def _log_poch_half(a):
     return branches(plain(a) < 20, a, small, large, 1.0, 20.0)
 
 
-class t_gen(rv_continuous):
+class t_gen(with_quantiles, rv_continuous):
     """Student's t distribution with ``df`` degrees of freedom (df = inf: normal).
-    cdf, sf and their logs are differentiable in x, loc and scale, not in df."""
+    cdf, sf, their logs, ppf and isf are differentiable in x (q), loc and scale, not
+    in df."""
 
     shapes = ("df",)
     safe = (0.0, 1.0)
 
-    def _finite_df(self, x, df, finite, normal):
+    def _finite_df(self, x, df, finite, normal, safe=0.0):
         inf = np.isposinf(plain(df))
         if not inf.any():
             return finite(x, df)
         shape = np.broadcast_shapes(np.shape(plain(x)), inf.shape)
         inf = np.broadcast_to(inf, shape)
-        return wnp.where(inf, normal(sub(x, inf, 0.0)),
-                         finite(sub(x, ~inf, 0.0), sub(df, ~inf, 1.0)))
+        return wnp.where(inf, normal(sub(x, inf, safe)),
+                         finite(sub(x, ~inf, safe), sub(df, ~inf, 1.0)))
 
     def _logpdf(self, x, df):
         def finite(x, df):
@@ -114,6 +116,88 @@ class t_gen(rv_continuous):
 
     def _sf(self, x, df):
         return self._cdf(-x, df)
+
+    def _ppf(self, q, df):
+        return self._finite_df(q, df, _t_quantile, wsp.ndtri, safe=0.5)
+
+    def _isf(self, q, df):
+        return -self._ppf(q, df)
+
+
+def _t_pdf0(df):
+    """The t density at 0: Gamma((df + 1)/2) / (Gamma(df/2) sqrt(pi df))."""
+    return wnp.exp(_log_poch_half(0.5 * df) - 0.5 * (wnp.log(df) + _LOG_PI))
+
+
+_LOG_TINY = np.log(1e-290)  # below: y = df / (df + t^2) leaves the normal doubles
+_LOG_SCALED = np.log(1e-100)  # where such a y is moved to
+
+
+def _t_quantile(q, df):
+    """scipy.special.stdtrit(df, q) for finite df, by Boost's method. With
+    p = 2 min(q, 1 - q) (exact for q > 1/2) and a = df / 2, y = df / (df + t^2) solves
+    I_y(a, 1/2) = p and w = t^2 / (df + t^2) = 1 - y solves 1 - I_w(1/2, a) = p. The
+    smaller of the two comes from its inverse (y from betaincinv in the tails, w from
+    betainccinv near the centre), the other is 1 minus it, so neither is the difference
+    of nearly equal numbers; |t| = sqrt(df w / y), negative below q = 1/2.
+
+    Far in the tails of small df (df = 1 at q < 1e-146) y is below the doubles
+    although t is not: there I_y(a, 1/2) = y^a / (a B(a, 1/2)) (1 + O(y)), so y times
+    2^k solves I(a, 1/2) = p 2^(k a) to within O(y); k (even, a constant) brings that
+    y near 1e-100, and t = sqrt(df / (y 2^k)) 2^(k/2).
+
+    At q = 1/2 itself (t = 0, where sqrt has an infinite derivative) it is
+    (q - 1/2) / pdf(0): the same value, first and second derivatives (the quantile is
+    odd about 1/2)."""
+    Q, D = np.broadcast_arrays(plain(q), plain(df))
+    sc = _scipy_special()
+    centre = Q == 0.5
+    upper = Q > 0.5
+    with np.errstate(all="ignore"):
+        A = D / 2
+        P = 2 * np.where(upper, 1 - Q, Q)
+        tail = ~centre & (P < sc.betainc(A, 0.5, 0.5))  # there y < 1/2
+        log_y = (np.log(P) + np.log(A) + sc.betaln(A, 0.5)) / A
+        tiny = tail & (log_y < _LOG_TINY)
+        # 2^(k/2) <= 2^1100 (beyond, t overflows however it is computed)
+        k = np.where(tiny, np.minimum(2 * np.floor((_LOG_SCALED - log_y) / (2 * _LOG_2)),
+                                      2200.0), 0.0)
+    middle = ~centre & ~tail
+
+    def p_of(q):
+        return 2 * wnp.where(upper, 1.0 - q, q)
+
+    def signed(t):
+        return wnp.where(upper, t, -t)
+
+    def in_tails(q, df):
+        a, p = df / 2, p_of(q)
+        if not tiny.any():
+            y = wsp.betaincinv(a, 0.5, p)
+            return signed(wnp.sqrt(df * (1.0 - y) / y))
+        half = np.exp2(np.where(tiny, k * plain(a) / 2, 0.0))
+        y = wsp.betaincinv(a, 0.5, p * half * half)  # y 2^k
+        w = wnp.where(tiny, 1.0, 1.0 - y)  # 1 - O(y), 1 where y is scaled
+        return signed(wnp.sqrt(df * w / y) * np.exp2(k / 2))
+
+    def near_centre(q, df):
+        w = wsp.betainccinv(0.5, df / 2, p_of(q))
+        return signed(wnp.sqrt(df * w / (1.0 - w)))
+
+    def at_centre(q, df):
+        return (q - 0.5) / _t_pdf0(df)
+
+    parts = [(mask, fn, safe_q) for mask, fn, safe_q in
+             ((tail, in_tails, 1e-3), (middle, near_centre, 0.25), (centre, at_centre, 0.5))
+             if mask.any()]
+    if len(parts) == 1:
+        return parts[0][1](q, df)
+    out = None
+    for mask, fn, safe_q in parts:
+        # the stand-ins on the same side of 1/2 as the points they replace
+        val = fn(sub(q, mask, np.where(upper, 1.0 - safe_q, safe_q)), sub(df, mask, 1.0))
+        out = val if out is None else wnp.where(mask, val, out)
+    return out
 
 
 def _t_cdf(x, df):
@@ -147,18 +231,16 @@ def _t_cdf(x, df):
             p = fn(sub(x, mask, 1.0), sub(df, mask, 1.0))
             parts.append((mask, wnp.where(X > 0, 1.0 - p, p)))
     if zero.any():
-        d = sub(df, zero, 1.0)
-        pdf0 = wnp.exp(_log_poch_half(0.5 * d) - 0.5 * (wnp.log(d) + _LOG_PI))
-        parts.append((zero, 0.5 + sub(x, zero, 0.0) * pdf0))
+        parts.append((zero, 0.5 + sub(x, zero, 0.0) * _t_pdf0(sub(df, zero, 1.0))))
     out = parts[0][1]
     for mask, val in parts[1:]:
         out = wnp.where(mask, val, out)
     return out
 
 
-class gamma_gen(rv_continuous):
-    """The gamma distribution with shape ``a`` (scale: ``scale``). The cdf and sf
-    are differentiable in x, loc and scale, not in a."""
+class gamma_gen(with_quantiles, rv_continuous):
+    """The gamma distribution with shape ``a`` (scale: ``scale``). The cdf, sf, ppf
+    and isf are differentiable in x (q), loc and scale, not in a."""
 
     shapes = ("a",)
     a, b = 0.0, _INF
@@ -176,10 +258,16 @@ class gamma_gen(rv_continuous):
     def _sf(self, x, a):
         return wsp.gammaincc(a, x)
 
+    def _ppf(self, q, a):
+        return wsp.gammaincinv(a, q)
 
-class chi2_gen(rv_continuous):
-    """The chi-squared distribution with ``df`` degrees of freedom. The cdf and sf
-    are differentiable in x, loc and scale, not in df."""
+    def _isf(self, q, a):
+        return wsp.gammainccinv(a, q)
+
+
+class chi2_gen(with_quantiles, rv_continuous):
+    """The chi-squared distribution with ``df`` degrees of freedom. The cdf, sf, ppf
+    and isf are differentiable in x (q), loc and scale, not in df."""
 
     shapes = ("df",)
     a, b = 0.0, _INF
@@ -197,10 +285,17 @@ class chi2_gen(rv_continuous):
     def _sf(self, x, df):
         return wsp.gammaincc(df / 2, x / 2)
 
+    def _ppf(self, q, df):
+        return 2 * wsp.gammaincinv(df / 2, q)
 
-class beta_gen(rv_continuous):
+    def _isf(self, q, df):
+        return 2 * wsp.gammainccinv(df / 2, q)
+
+
+class beta_gen(with_quantiles, rv_continuous):
     """The beta distribution with shapes ``a``, ``b`` on [0, 1] (then loc, scale).
-    The cdf and sf are differentiable in x, loc and scale, not in a or b."""
+    The cdf, sf, ppf and isf are differentiable in x (q), loc and scale, not in a or
+    b."""
 
     shapes = ("a", "b")
     a, b = 0.0, 1.0
@@ -217,6 +312,12 @@ class beta_gen(rv_continuous):
 
     def _sf(self, x, a, b):
         return wsp.betainc(b, a, 1.0 - x)
+
+    def _ppf(self, q, a, b):
+        return wsp.betaincinv(a, b, q)
+
+    def _isf(self, q, a, b):
+        return wsp.betainccinv(a, b, q)
 
 
 class expon_gen(with_quantiles, rv_continuous):
