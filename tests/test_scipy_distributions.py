@@ -208,6 +208,7 @@ def test_frozen_distributions():
     close(wst.norm(1.0, 2.0).ppf(0.3), st.norm(1.0, 2.0).ppf(0.3))
     close(wst.t(3.0, 1.0, 2.0).isf(x / 4), st.t(3.0, 1.0, 2.0).isf(x / 4))
     close(wst.beta(2.0, 3.0).ppf(0.3), st.beta(2.0, 3.0).ppf(0.3))
+    close(wst.poisson(2.5, loc=1).ppf(x / 3), st.poisson(2.5, loc=1).ppf(x / 3))
     close(wst.poisson(2.5).pmf(x.round()), st.poisson(2.5).pmf(x.round()))
     close(wst.multivariate_normal(MEAN, COV).logpdf(XS),
           st.multivariate_normal(MEAN, COV).logpdf(XS))
@@ -456,6 +457,50 @@ def test_discrete_closed_forms_and_the_count_is_a_constant():
     # k (and loc) are discrete: the functions are piecewise constant in them
     assert wg.grad(lambda k: wst.poisson.logpmf(k, 2.0))(3.0) == 0.0
     assert wg.grad(lambda k: wst.binom.cdf(k, 5, 0.3))(2.0) == 0.0
+
+
+QD = np.array([-0.1, 0.0, 1e-12, 0.01, 0.2, 0.5, 0.77, 0.999, 1 - 1e-12, 1.0, 1.5, np.nan])
+
+
+@pytest.mark.parametrize("case", [(n, s, m) for n, s in DISCRETE for m in ("ppf", "isf")],
+                         ids=lambda c: f"{c[0]}.{c[2]}")
+def test_discrete_quantiles_match_scipy(case):
+    name, shapes, method = case
+    ours, ref = getattr(getattr(wst, name), method), getattr(getattr(st, name), method)
+    close(ours(QD, *shapes), ref(QD, *shapes))
+    close(ours(QD, *shapes, loc=2.0), ref(QD, *shapes, loc=2.0))
+    close(ours(QD, *shapes, loc=np.array([[1.0], [np.nan]])[..., None, None, None]),
+          ref(QD, *shapes, loc=np.array([[1.0], [np.nan]])[..., None, None, None]))
+    pick = tuple(np.ravel(s)[2] for s in shapes)
+    # at the cdf's (sf's) own values, where the quantile steps
+    k = np.arange(-1.0, 12.0)
+    at = getattr(st, name).cdf(k, *pick) if method == "ppf" else getattr(st, name).sf(k, *pick)
+    close(ours(at, *pick), ref(at, *pick))
+    close(ours(np.nextafter(at, 2.0), *pick), ref(np.nextafter(at, 2.0), *pick))
+    for q in (0.0, 0.3, 1.0, 0.9999):
+        close(ours(q, *pick), ref(q, *pick))
+    close(ours(0.3, *pick, **{"loc": 1}), ref(0.3, *pick, loc=1))
+    with pytest.raises(TypeError, match="missing"):
+        ours(0.3)
+
+
+def test_discrete_quantiles_are_piecewise_constant():
+    # a step function of q and of every parameter: derivative 0 (almost everywhere,
+    # and wengert gives 0 at the steps too), in both modes; the values stay plain
+    q = np.array([0.1, 0.5, 0.9])
+    for name, shapes in DPOINTS:
+        for m in ("ppf", "isf"):
+            f = getattr(getattr(wst, name), m)
+            np.testing.assert_array_equal(wg.elementwise_grad(lambda q: f(q, *shapes))(q), 0.0)
+            n = len(shapes) + 1
+            grads = wg.grad(lambda *a: wnp.sum(f(q, *a[:-1], loc=a[-1])),
+                            argnums=tuple(range(n)))(*shapes, 1.0)
+            assert all(g == 0.0 for g in grads), (name, m, grads)
+            _, t = wg.jvp(lambda q: f(q, *shapes), (q,), (np.ones(3),))
+            np.testing.assert_array_equal(t, 0.0)
+            out = f(q, *shapes)
+            assert type(out) is np.ndarray
+            np.testing.assert_array_equal(out, getattr(getattr(st, name), m)(q, *shapes))
 
 
 # ------------------------------------------------------------------ multivariate normal

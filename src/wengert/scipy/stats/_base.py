@@ -286,7 +286,8 @@ class rv_continuous:
 
 
 class with_quantiles:
-    """Mixed into distributions whose quantile function has an exact formula."""
+    """Mixed into the continuous distributions that give ``_ppf`` and ``_isf``: a
+    formula, or the inverse of an incomplete gamma or beta function."""
 
     def ppf(self, q, *args, **kwds):
         """The quantile function (inverse of the cdf) at q."""
@@ -301,7 +302,9 @@ class rv_discrete:
     """A discrete distribution in scipy's form. The point k and loc are counts:
     the functions are piecewise constant in them, so they enter as constants
     (derivative 0, as for wnp.floor); the shape parameters named in ``integer``
-    (binom's n) likewise. The others are differentiable."""
+    (binom's n) likewise. The others are differentiable. The quantiles ``ppf`` and
+    ``isf`` are counts too, piecewise constant in q and in every parameter: plain
+    values, scipy's own (derivative 0)."""
 
     shapes = ()
     integer = ()
@@ -399,3 +402,27 @@ class rv_discrete:
     def logsf(self, k, *args, **kwds):
         """The log of the survival function at k."""
         return self._evaluate("logsf", k, args, kwds, "logsf")
+
+    def _quantile(self, who, q, args, kwds):
+        # a step function of q and of the parameters, so its derivative is 0 (almost
+        # everywhere; at the steps wengert gives 0 too): scipy.stats' values on the
+        # plain inputs, which a trace sees as constants
+        *args, loc = _parse(self, who, args, kwds, self.shapes + ("loc",), {"loc": 0.0})
+        try:
+            import scipy.stats
+        except ImportError as err:
+            raise ImportError(f"wengert.scipy.stats.{self.name}.{who} needs scipy; install "
+                              f"the scipy extra: pip install 'wengert[scipy]'") from err
+        method = getattr(getattr(scipy.stats, self.name), who)
+        with np.errstate(all="ignore"):
+            return method(plain(q), *(plain(a) for a in args), loc=plain(loc))
+
+    def ppf(self, q, *args, **kwds):
+        """The quantile function at q: the least k with cdf(k) >= q (scipy's values,
+        plain: piecewise constant, derivative 0)."""
+        return self._quantile("ppf", q, args, kwds)
+
+    def isf(self, q, *args, **kwds):
+        """The inverse survival function at q: the least k with sf(k) <= q (scipy's
+        values, plain: piecewise constant, derivative 0)."""
+        return self._quantile("isf", q, args, kwds)
