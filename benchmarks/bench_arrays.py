@@ -149,7 +149,9 @@ def wengert_impl():
         sys.path.insert(0, str(HERE.parents[1] / "src"))
         import wengert as wg
     import wengert.numpy as wnp
-    return _functional(wnp, wg.value_and_grad, lambda L, b: wnp.linalg.solve(L, b))
+    from wengert.scipy.linalg import solve_triangular
+    return _functional(wnp, wg.value_and_grad,
+                       lambda L, b: solve_triangular(L, b, lower=True))
 
 
 def autograd_impl():
@@ -171,7 +173,7 @@ def jax_impl():
 
 def torch_impl():
     import torch
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(int(os.environ.get("WENGERT_BENCH_THREADS", "1")))
     x, y, theta = gp_data()
     tx, ty = torch.tensor(x), torch.tensor(y)
 
@@ -278,6 +280,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--libs", default=",".join(LIBS))
+    ap.add_argument("--threads", type=int, default=1,
+                    help="BLAS / OpenMP / torch threads for every library (default 1: "
+                         "on a shared 2-core machine more threads mostly add noise)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     repeat, min_time = (3, 0.2) if args.quick else (7, 0.5)
@@ -287,12 +292,16 @@ def main():
     libs = args.libs.split(",")
     results = {}
     for lib in libs:
+        threads = str(args.threads)
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads,
+                   MKL_NUM_THREADS=threads, WENGERT_BENCH_THREADS=threads)
         proc = subprocess.run([sys.executable, str(HERE), "--child", lib]
                               + (["--quick"] if args.quick else []),
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, env=env)
         lines = proc.stdout.strip().splitlines()
         results[lib] = json.loads(lines[-1]) if lines else {"error": proc.stderr[-300:]}
-    print(f"load average {os.getloadavg()[0]:.2f}; numpy {np.__version__}")
+    print(f"load average {os.getloadavg()[0]:.2f}; numpy {np.__version__}; "
+          f"{args.threads} thread(s) per library")
     print("| workload |  | " + " | ".join(libs) + " |")
     print("|---|---|" + "---:|" * len(libs))
     failed = False

@@ -119,9 +119,13 @@ class EagerTrace(Trace):
         for a in args:
             if isinstance(a, Box):
                 if a._trace is self:
-                    versions.append((i, a, a._version))
-                    if record and a.requires_grad:
-                        parents.append((i, a.grad_node()))
+                    versions.append((i, a, a._vc[0]))
+                    if record:
+                        node = a._node
+                        if node is not None:
+                            parents.append((i, node))
+                        elif a._flag:  # a leaf that requires grad
+                            parents.append((i, a.grad_node()))
                     a = a._value
                     if isinstance(a, Box):
                         nested = True
@@ -189,7 +193,7 @@ def _pull(node, g, create_graph):
     if node.args is None:
         raise RuntimeError(FREED)
     for pos, tensor, version in node.versions:
-        if tensor._version != version:
+        if tensor._vc[0] != version:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified "
                 f"by an inplace operation: argument {pos} of {node.name()} (shape "

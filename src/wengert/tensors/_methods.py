@@ -17,14 +17,24 @@ def _wrap(x):
     return x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x), None)
 
 
+def _kind(t):
+    v = t._value
+    return v.dtype.kind if type(v) is np.ndarray else t.dtype.kind
+
+
 def _float_of(a):
-    return a.dtype.kind in "fc"
+    return _kind(a) in "fc"
 
 
 def _promote(a, b, true_divide=False):
     """PyTorch's type promotion for ``a op b`` (``a`` a tensor): an integer tensor
     meeting a float tensor takes its float type; integers meeting a Python float (or
     divided) take the default float type; Python numbers never widen a tensor."""
+    tb = type(b)
+    if tb is float or tb is int:  # the common case: a Python number never widens
+        if (tb is float or true_divide) and _kind(a) not in "fc":
+            a = _as_dtype(a, get_default_dtype())
+        return a, b
     if isinstance(b, np.ndarray):
         b = Tensor._wrap(b, None)
     if isinstance(b, Tensor):
