@@ -309,3 +309,13 @@ def test_tensor_graph_as_seed_004_draws_it():
 def test_wengert_list_of_tensor_code():
     t = wg.trace(lambda x: (x * x).sum())(wg.tensor([1.0, 2.0]))
     assert [ln.op for ln in t.lines][-2:] == ["v_0 * v_0", "sum(v_1)"]
+
+
+def test_every_numpy_function_takes_and_gives_tensors():
+    t = wg.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    for out in (wnp.argmax(t), wnp.floor(t * 1.5), wnp.isfinite(t), wnp.sin(t),
+                wnp.sum(t), np.argmax(t), wnp.where(t > 1.5, t, 0.0)):
+        assert isinstance(out, wg.Tensor), type(out)
+    (idx,) = wnp.nonzero(t > 1.5)
+    assert isinstance(idx, wg.Tensor) and idx.tolist() == [1, 2]
+    assert wnp.argmax(np.array([1, 3, 2])) == 1  # plain stays plain

@@ -13,7 +13,8 @@ import numpy as np
 
 from .. import backend
 from ..core.primitive import Primitive, lookup
-from ..core.trace import unbox_all
+from ..core.eager import EAGER
+from ..core.trace import Box, unbox_all
 
 _PY = (float, int)
 
@@ -173,8 +174,22 @@ def nondiff(name, np_fn):
     works on traced values but returns plain results, and the trace sees a constant."""
 
     def fn(*args, **kwargs):
-        return np_fn(*(unbox_all(a) for a in args), **kwargs)
+        out = np_fn(*(unbox_all(a) for a in args), **kwargs)
+        for a in args:
+            if isinstance(a, Box) and a._trace is EAGER:
+                return _as_tensors(out)  # tensors in, tensors out (PyTorch style)
+        return out
 
     fn.__name__ = name
     fn.__doc__ = np_fn.__doc__
     return fn
+
+
+def _as_tensors(out):
+    """A plain result as tensors (no gradient): arrays and numbers wrapped, tuples
+    and lists kept as they are around them."""
+    if isinstance(out, (tuple, list)):
+        return type(out)(_as_tensors(o) for o in out)
+    if isinstance(out, (np.ndarray, np.generic, bool, int, float)):
+        return EAGER.make(np.asarray(out), None)
+    return out
