@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _timing import fmt, per_call, run_child
 
 HERE = Path(__file__).resolve()
 
@@ -65,25 +64,6 @@ def workloads():
     }
 
 
-def per_call(fn, repeat=7, min_time=0.2):
-    fn()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        if time.perf_counter() - t0 >= min_time:
-            break
-        n *= 2
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        samples.append((time.perf_counter() - t0) / n)
-    return statistics.median(samples)
-
-
 def child():
     import wengert as wg
     out = {}
@@ -94,10 +74,6 @@ def child():
             with wg.detect_anomaly():
                 out[name]["on"] = per_call(fn)
     print(json.dumps(out))
-
-
-def fmt(s):
-    return f"{s * 1e6:.1f} us" if s < 1e-3 else f"{s * 1e3:.2f} ms"
 
 
 def main():
@@ -112,10 +88,9 @@ def main():
     trees = [("this checkout", str(HERE.parents[1] / "src"))] + [(s, s) for s in args.src]
     results = {}
     for label, src in trees:
-        env = dict(os.environ, PYTHONPATH=src)
-        proc = subprocess.run([sys.executable, str(HERE), "--child"], env=env,
-                              capture_output=True, text=True, check=True)
-        results[label] = json.loads(proc.stdout.strip().splitlines()[-1])
+        results[label] = run_child(HERE, [], env={"PYTHONPATH": src})
+        if "error" in results[label]:
+            sys.exit(f"{label}: {results[label]['error']}")
     print(f"load average {os.getloadavg()[0]:.2f}")
     head = ["workload", "off", "on", "on / off"] + [f"off, {lab}" for lab, _ in trees[1:]]
     print(" | ".join(head))

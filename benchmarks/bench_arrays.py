@@ -23,11 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _timing import fmt, per_call, run_child
 
 import numpy as np
 
@@ -235,25 +234,6 @@ def _np(a):
     return a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
 
 
-def per_call(fn, repeat, min_time):
-    fn()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        if time.perf_counter() - t0 >= min_time:
-            break
-        n *= 2
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        samples.append((time.perf_counter() - t0) / n)
-    return statistics.median(samples)
-
-
 def child(lib, repeat, min_time):
     ref = numpy_impl()
     try:
@@ -272,10 +252,6 @@ def child(lib, repeat, min_time):
     print(json.dumps(out))
 
 
-def fmt(s):
-    return f"{s * 1e3:.2f} ms" if s >= 1e-3 else f"{s * 1e6:.0f} us"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -292,14 +268,8 @@ def main():
     libs = args.libs.split(",")
     results = {}
     for lib in libs:
-        threads = str(args.threads)
-        env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads,
-                   MKL_NUM_THREADS=threads, WENGERT_BENCH_THREADS=threads)
-        proc = subprocess.run([sys.executable, str(HERE), "--child", lib]
-                              + (["--quick"] if args.quick else []),
-                              capture_output=True, text=True, env=env)
-        lines = proc.stdout.strip().splitlines()
-        results[lib] = json.loads(lines[-1]) if lines else {"error": proc.stderr[-300:]}
+        results[lib] = run_child(HERE, [lib] + (["--quick"] if args.quick else []),
+                                 threads=args.threads)
     print(f"load average {os.getloadavg()[0]:.2f}; numpy {np.__version__}; "
           f"{args.threads} thread(s) per library")
     print("| workload |  | " + " | ".join(libs) + " |")
