@@ -119,7 +119,8 @@ class EagerTrace(Trace):
         for a in args:
             if isinstance(a, Box):
                 if a._trace is self:
-                    versions.append((i, a, a._vc[0]))
+                    vc = a._vc  # the version counter, made on a tensor's first change
+                    versions.append((i, a, vc[0] if vc is not None else 0))
                     if record:
                         node = a._node
                         if node is not None:
@@ -133,7 +134,10 @@ class EagerTrace(Trace):
                     nested = True
             vals.append(a)
             i += 1
-        ans, params = apply_below(prim, vals, params, nested)
+        if nested or prim.fwd is not None:
+            ans, params = apply_below(prim, vals, params, nested)
+        else:
+            ans = prim.impl(*vals, **params)
         node = None
         if parents:
             node = Node(prim, tuple(args), vals, params, ans, parents, versions)
@@ -193,7 +197,8 @@ def _pull(node, g, create_graph):
     if node.args is None:
         raise RuntimeError(FREED)
     for pos, tensor, version in node.versions:
-        if tensor._vc[0] != version:
+        vc = tensor._vc
+        if (vc[0] if vc is not None else 0) != version:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified "
                 f"by an inplace operation: argument {pos} of {node.name()} (shape "

@@ -204,10 +204,14 @@ class Tensor(Box):
 
     @property
     def _version(self):
-        return self._vc[0]
+        vc = self._vc
+        return vc[0] if vc is not None else 0
 
     def _bump(self):
-        self._vc[0] += 1
+        if self._vc is None:
+            self._vc = [1]  # made on the first change (most tensors never change)
+        else:
+            self._vc[0] += 1
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d self / d leaf into each leaf's ``.grad`` (PyTorch's
@@ -219,6 +223,8 @@ class Tensor(Box):
     def detach(self):
         """The same data, cut from the graph (shares memory and version counter)."""
         t = Tensor._wrap(self._value, None)
+        if self._vc is None:
+            self._vc = [0]
         t._vc = self._vc
         return t
 
@@ -519,7 +525,7 @@ def _init(t, value, node):
     t._leaf = None
     t._flag = False
     t._grad = None
-    t._vc = [0]
+    t._vc = None
     t._retain = False
     t._param = False
 
