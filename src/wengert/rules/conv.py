@@ -340,20 +340,34 @@ def _max_positions(x, kernel, stride, padding):
     if pt or pb or pl or pr:
         xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=-np.inf)
     ho, wo = (h + pt + pb - kh) // sh + 1, (v + pl + pr - kw) // sw + 1
-    best = np.full((n, c, ho, wo), -np.inf, dtype=np.result_type(x.dtype, np.float32))
+    taps = [(i * kw + j, xp[:, :, rows, cols])
+            for i, j, rows, cols in _taps(kernel, stride, (1, 1), (ho, wo))]
     at = np.zeros((n, c, ho, wo), dtype=np.intp)  # window offset k = i kw + j
-    nans = np.isnan(x).any()
-    for i, j, rows, cols in _taps(kernel, stride, (1, 1), (ho, wo)):
-        vals = xp[:, :, rows, cols]
-        more = vals > best
-        if nans:
-            more |= np.isnan(vals)
-        np.copyto(best, vals, where=more)
-        at[more] = i * kw + j
-    # offsets in the padding (kept only by a window of -inf) move to its first inside element
-    r = np.clip(np.arange(ho)[:, None] * sh + at // kw - pt, 0, h - 1)
-    q = np.clip(np.arange(wo)[None, :] * sw + at % kw - pl, 0, v - 1)
+    if not np.isnan(x).any():
+        # the maximum over the taps, then the first tap (row-major) that reaches it,
+        # as PyTorch's loop finds (a window of -inf keeps its first element)
+        best = taps[0][1].copy()
+        for _, vals in taps[1:]:
+            np.maximum(best, vals, out=best)
+        for k, vals in reversed(taps):  # the smallest offset writes last
+            np.copyto(at, k, where=vals == best)
+    else:  # nan wins over everything, and the last nan wins: PyTorch's loop, kept
+        best = np.full((n, c, ho, wo), -np.inf, dtype=np.result_type(x.dtype, np.float32))
+        for k, vals in taps:
+            more = (vals > best) | np.isnan(vals)
+            np.copyto(best, vals, where=more)
+            np.copyto(at, k, where=more)
     base = (np.arange(n)[:, None] * c + np.arange(c)[None, :]) * (h * v)
+    di, dj = np.divmod(at, kw)
+    if not (pt or pb or pl or pr):  # every window inside: offsets in place
+        di *= v
+        di += dj
+        di += base[:, :, None, None] + (np.arange(ho)[:, None] * (sh * v)
+                                        + np.arange(wo)[None, :] * sw)
+        return di
+    # offsets in the padding (kept only by a window of -inf) move to its first inside element
+    r = np.clip(np.arange(ho)[:, None] * sh + di - pt, 0, h - 1)
+    q = np.clip(np.arange(wo)[None, :] * sw + dj - pl, 0, v - 1)
     return base[:, :, None, None] + r * v + q
 
 
