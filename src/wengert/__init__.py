@@ -24,7 +24,7 @@ from .tools.gradcheck import check_grads
 from .tools.tracing import trace
 from .transforms import (checkpoint, custom_jvp, custom_vjp, defjvp, defvjp, derivative,
                          elementwise_grad, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp,
-                         primitive, stop_gradient, value_and_grad, vjp)
+                         primitive, stop_gradient, value_and_grad, vjp, vmap)
 
 from . import tensors as _tensors
 from .tensors import *  # noqa: F401,F403  (the PyTorch half: wg.tensor, wg.zeros, ...)
@@ -41,7 +41,7 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'wengert' has no attribute {name!r}")
 
-__all__ = ["grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd", "jacrev",
+__all__ = ["vmap", "grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacfwd", "jacrev",
            "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
            "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp", "check_grads", "trace",
            "register_pytree_node", "tree_flatten", "tree_unflatten", "tree_map",

@@ -141,6 +141,13 @@ def max_abs(x):
     return float(np.max(np.abs(x))) if np.size(x) else 0.0
 
 
+def full_of(shp, dtype, value):
+    """An array of ``shp`` filled with ``value`` (a Python number for shape ())."""
+    if shp == () and dtype == np.float64:
+        return float(value)
+    return np.full(shp, value, dtype=dtype)
+
+
 def copy_if_array(x):
     """A copy of a numpy array (the caller's array is then safe from writes); any
     other value as it is."""

@@ -10,15 +10,16 @@ from types import SimpleNamespace
 
 from . import backend
 from .display import Table
+from .core.batching import BatchTrace, logical_shape
 from .core.forward import ForwardTrace
 from .core.primitive import Primitive
 from .core.pytree import tree_flatten, tree_map, tree_unflatten
 from .core.reverse import ReverseTrace
 from .core.trace import Box, unbox_all
 from .rules.complex import cast
-from .rules.shape import moveaxis, reshape, stack
+from .rules.shape import broadcast_to, moveaxis, reshape, stack
 
-__all__ = ["vjp", "jvp", "grad", "value_and_grad", "elementwise_grad", "jacfwd", "jacrev",
+__all__ = ["vmap", "vjp", "jvp", "grad", "value_and_grad", "elementwise_grad", "jacfwd", "jacrev",
            "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
            "primitive", "defvjp", "defjvp", "custom_vjp", "custom_jvp"]
 
@@ -91,7 +92,6 @@ def _vjp(who, fun, primals, has_aux):
     out_leaves, out_def = tree_flatten(result)
     out_index = [trace.index_of(o) for o in out_leaves]
     out_vals = [trace.lower(o) for o in out_leaves]
-    in_plain = [unbox_all(x) for x in leaves]
     trace.finish(who, fun)
 
     def vjp_fn(ct):
@@ -104,9 +104,9 @@ def _vjp(who, fun, primals, has_aux):
         seeds = [(i, _cast_like(c, o)) for i, c, o in zip(out_index, ct_leaves, out_vals)
                  if i is not None]
         grads = trace.backward(seeds, wanted)
-        grads = [backend.zeros_like(x) if g is None else g for g, x in zip(grads, in_plain)]
-        for k, (g, x) in enumerate(zip(grads, in_plain)):
-            gs, xs = backend.shape(unbox_all(g)), backend.shape(x)
+        grads = [_logical_full(x, 0) if g is None else g for g, x in zip(grads, leaves)]
+        for k, g in enumerate(grads):
+            gs, xs = logical_shape(g), logical_shape(leaves[k])
             if gs != xs:
                 raise ValueError(f"{who} of {_name(fun)}: the reverse rules gave a cotangent "
                                  f"of shape {gs} for input {k} of shape {xs}; a VJP rule "
@@ -157,11 +157,27 @@ def jvp(fun, primals, tangents, has_aux=False):
     for o in out_leaves:
         primal, tangent = trace.split(o)
         outs.append(primal)
-        out_ts.append(backend.zeros_like(unbox_all(primal)) if tangent is None else tangent)
+        out_ts.append(_logical_full(o, 0) if tangent is None else tangent)
     res = tree_unflatten(out_def, outs), tree_unflatten(out_def, out_ts)
     if has_aux:
         return res + (_lower(trace, aux),)
     return res
+
+
+def _logical_size(x):
+    size = 1
+    for n in logical_shape(x):
+        size *= n
+    return size
+
+
+def _logical_full(x, value):
+    """A plain array (or float) of ``x``'s logical shape and dtype filled with
+    ``value``: the same for every example of any vmap around."""
+    plain = unbox_all(x)
+    if logical_shape(x) == backend.shape(plain):
+        return backend.ones_like(plain) if value == 1 else backend.zeros_like(plain)
+    return backend.full_of(logical_shape(x), backend.dtype_of(plain), value)
 
 
 def _check_like(who, fun, what, k, value, like):
@@ -176,7 +192,7 @@ def _check_like(who, fun, what, k, value, like):
     if not backend.is_numeric(v) or (tangent and not backend.is_differentiable(v)):
         need = "float or complex like their primals" if tangent else "numbers or arrays"
         raise ValueError(f"{head} is {backend.describe(v)}; {what}s must be {need}")
-    vs, us = backend.shape(v), backend.shape(u)
+    vs, us = logical_shape(value), logical_shape(like)
     if vs != us:
         raise ValueError(f"{head} has shape {vs} but its {role} has shape {us}")
     vd, ud = backend.dtype_of(v), backend.dtype_of(u)
@@ -191,6 +207,110 @@ def _split_aux(who, fun, result):
         raise TypeError(f"{who} of {_name(fun)} with has_aux=True: the function must "
                         f"return a pair (output, aux), got {type(result).__name__}")
     return result[0], result[1]
+
+
+# ---------------------------------------------------------------- vmap
+
+def vmap(fun, in_axes=0, out_axes=0, axis_size=None):
+    """``fun`` mapped over an axis of its arguments, as one computation on the whole
+    batch (JAX's ``vmap``): ``in_axes`` says which axis of each argument is the batch
+    axis (an int, ``None`` for an argument shared by every example, or a pytree prefix
+    of the arguments), ``out_axes`` where the batch axis goes in the outputs.
+
+    >>> import numpy as np, wengert as wg, wengert.numpy as wnp
+    >>> wg.vmap(lambda x, w: wnp.sum(x * w), in_axes=(0, None))(np.ones((3, 2)), np.arange(2.0))
+    array([1., 1., 1.])
+    >>> per_example = wg.vmap(wg.grad(lambda w, x: wnp.sum(wnp.sin(x @ w))), in_axes=(None, 0))
+    >>> per_example(np.ones(2), np.zeros((4, 2))).shape
+    (4, 2)
+    """
+    _need_callable("vmap", fun)
+    if axis_size is not None and (isinstance(axis_size, bool) or _integer(axis_size) is None
+                                  or axis_size < 0):
+        raise TypeError(f"vmap({_name(fun)}): axis_size must be a non-negative int, got "
+                        f"{axis_size!r}")
+
+    @functools.wraps(fun)
+    def vmapped(*args, **kwargs):
+        leaves, in_def = tree_flatten(args)
+        axes = _prefix_leaves("vmap", fun, "in_axes", in_axes, args)
+        size, sizes = axis_size, []
+        for k, (x, a) in enumerate(zip(leaves, axes)):
+            if a is None:
+                continue
+            shp = logical_shape(x)
+            if not -len(shp) <= a < len(shp):
+                raise ValueError(f"vmap({_name(fun)}): in_axes {a} is out of range for "
+                                 f"argument leaf {k} of shape {shp}")
+            sizes.append((k, shp[a % len(shp)]))
+        if size is None:
+            if not sizes:
+                raise ValueError(f"vmap({_name(fun)}): no argument is batched (every "
+                                 f"in_axes is None) and axis_size is not given")
+            size = sizes[0][1]
+        if any(n != size for _, n in sizes):
+            listed = ", ".join(f"leaf {k}: {n}" for k, n in sizes)
+            raise ValueError(f"vmap({_name(fun)}): the batched arguments have different "
+                             f"sizes along their in_axes ({listed}"
+                             + (f"; axis_size {axis_size}" if axis_size is not None else "")
+                             + ")")
+        trace = BatchTrace(size)
+        boxes = [x if a is None else
+                 trace.new_input(x, a % len(logical_shape(x)))
+                 for x, a in zip(leaves, axes)]
+        out = fun(*tree_unflatten(in_def, boxes), **kwargs)
+        trace.finish("vmap", fun)
+        out_leaves, out_def = tree_flatten(out)
+        oaxes = _prefix_leaves("vmap", fun, "out_axes", out_axes, out)
+        results = []
+        for k, (o, a) in enumerate(zip(out_leaves, oaxes)):
+            v, d = trace.split(o)
+            if a is None:
+                if d is not None:
+                    raise ValueError(f"vmap({_name(fun)}): out_axes is None for output "
+                                     f"leaf {k}, but it is batched (axis {d}, size {size}); "
+                                     f"give it an axis, or return something the same for "
+                                     f"every example")
+                results.append(v)
+                continue
+            if d is None:  # the same for every example: repeated along the batch axis
+                shp = logical_shape(v)
+                v = broadcast_to(reshape(v, newshape=(1,) + shp), shape=(size,) + shp)
+                d = 0
+            nd = len(logical_shape(v))
+            if not -nd <= a < nd:
+                raise ValueError(f"vmap({_name(fun)}): out_axes {a} is out of range for "
+                                 f"output leaf {k}, which has {nd} axes with the batch axis")
+            a %= nd
+            results.append(v if a == d else moveaxis(v, d, a))
+        return tree_unflatten(out_def, results)
+
+    return vmapped
+
+
+def _prefix_leaves(who, fun, what, spec, tree):
+    """``spec`` (an int, None, or a pytree prefix of ``tree``) as one entry per leaf."""
+    if spec is None or (isinstance(spec, int) and not isinstance(spec, bool)):
+        return [spec] * len(tree_flatten(tree)[0])
+    if _integer(spec) is not None and not backend.is_bool(spec):
+        return [_integer(spec)] * len(tree_flatten(tree)[0])
+    if isinstance(spec, (tuple, list)) and isinstance(tree, (tuple, list)):
+        if len(spec) != len(tree):
+            raise ValueError(f"{who}({_name(fun)}): {what} has {len(spec)} entries but "
+                             f"there are {len(tree)} (it must be an int, None, or match "
+                             f"the structure)")
+        return [x for s, t in zip(spec, tree) for x in _prefix_leaves(who, fun, what, s, t)]
+    if isinstance(spec, dict) and isinstance(tree, dict):
+        if set(spec) != set(tree):
+            raise ValueError(f"{who}({_name(fun)}): {what} has keys {sorted(spec)} but the "
+                             f"value has keys {sorted(tree)}")
+        leaves = []
+        keys = sorted(tree) if all(isinstance(k, str) for k in tree) else list(tree)
+        for key in keys:
+            leaves += _prefix_leaves(who, fun, what, spec[key], tree[key])
+        return leaves
+    raise TypeError(f"{who}({_name(fun)}): {what} must be an int, None, or a tuple/list/"
+                    f"dict matching the arguments, got {spec!r}")
 
 
 # ---------------------------------------------------------------- argnums
@@ -280,7 +400,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, *, argnum=None):
         out, f_vjp, aux, trace = _vjp("grad", f_sel, chosen, has_aux)
         plain = unbox_all(out)
         if isinstance(plain, (list, tuple, dict)) or not backend.is_numeric(plain) \
-                or backend.size(plain) != 1 \
+                or _logical_size(out) != 1 \
                 or backend.dtype_of(plain).kind != "f":
             what = backend.describe(plain)
             if backend.is_numeric(plain) and not backend.is_differentiable(plain):
@@ -290,7 +410,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, *, argnum=None):
                             f"(a float, or a float array with exactly one element), but it "
                             f"returned {what}; use jacobian, vjp or elementwise_grad for "
                             f"other outputs")
-        g = _first_or_tuple(argnums, f_vjp(backend.ones_like(plain)))
+        g = _first_or_tuple(argnums, f_vjp(_logical_full(out, 1)))
         trace.tape = None  # nothing reads the record again: free it now
         return ((out, aux), g) if has_aux else (out, g)
 
@@ -328,7 +448,7 @@ def elementwise_grad(fun, argnums=0, *, argnum=None):
     def egrad(*args, **kwargs):
         f_sel, chosen = _select("elementwise_grad", fun, argnums, args, kwargs)
         out, f_vjp = vjp(f_sel, *chosen)
-        return _first_or_tuple(argnums, f_vjp(tree_map(lambda o: backend.ones_like(unbox_all(o)), out)))
+        return _first_or_tuple(argnums, f_vjp(tree_map(lambda o: _logical_full(o, 1), out)))
 
     return egrad
 
@@ -346,10 +466,10 @@ def _blocks(out_leaves, in_leaves, rows_or_cols, by_rows):
     """Assemble Jacobian blocks of shape out.shape + in.shape from flat passes."""
     blocks = []
     for j, o in enumerate(out_leaves):
-        o_shape = backend.shape(unbox_all(o))
+        o_shape = logical_shape(o)
         row = []
         for i, x in enumerate(in_leaves):
-            x_shape = backend.shape(unbox_all(x))
+            x_shape = logical_shape(x)
             parts = rows_or_cols(j, i)
             if not parts:  # no passes: the input or the output has no elements
                 row.append(_empty_block(o, o_shape + x_shape))
@@ -394,8 +514,8 @@ def _jacrev_passes(f_sel, chosen):
     rows = [[[] for _ in in_leaves] for _ in out_leaves]
     passes = 0
     for j, o in enumerate(out_leaves):
-        for e in backend.basis(unbox_all(o)):
-            ct = [backend.zeros_like(unbox_all(p)) for p in out_leaves]
+        for e in backend.basis(_logical_full(o, 0)):
+            ct = [_logical_full(p, 0) for p in out_leaves]
             ct[j] = e
             g_leaves = tree_flatten(f_vjp(tree_unflatten(out_def, ct)))[0]
             passes += 1
@@ -411,8 +531,8 @@ def _jacfwd_passes(f_sel, chosen):
     out_leaves = out_def = None
     passes = 0
     for i, x in enumerate(in_leaves):
-        for e in backend.basis(unbox_all(x)):
-            t = [backend.zeros_like(unbox_all(p)) for p in in_leaves]
+        for e in backend.basis(_logical_full(x, 0)):
+            t = [_logical_full(p, 0) for p in in_leaves]
             t[i] = e
             out, out_t = jvp(f_sel, chosen, tree_unflatten(in_def, t))
             passes += 1
@@ -517,11 +637,11 @@ def jacobian(fun, argnums=0, *, argnum=None, explain=False):
     def jac_fun(*args, **kwargs):
         f_sel, chosen = _select("jacobian", fun, argnums, args, kwargs)
         in_leaves = tree_flatten(chosen)[0]
-        n = sum(backend.size(unbox_all(x)) for x in in_leaves)
+        n = sum(_logical_size(x) for x in in_leaves)
         # one evaluation on plain values sizes the output; no trace records it, and
         # it runs on copies, so the function cannot write into the caller's arrays
         out_leaves = tree_flatten(f_sel(*_private_copy(tree_map(unbox_all, chosen))))[0]
-        m = sum(backend.size(unbox_all(o)) for o in out_leaves)
+        m = sum(_logical_size(o) for o in out_leaves)
         if n <= m:
             mode = "forward"
             reason = f"n = {n} <= m = {m}: one JVP per input element costs fewer passes"
@@ -613,7 +733,7 @@ def derivative(fun, order=1):
 def _forward_derivative(f):
     @functools.wraps(f)
     def df(x):
-        return jvp(f, (x,), (backend.ones_like(unbox_all(x)),))[1]
+        return jvp(f, (x,), (_logical_full(x, 1),))[1]
 
     return df
 
@@ -641,6 +761,7 @@ def primitive(fun):
     12.0
     """
     prim = Primitive(_name(fun), fun, register=False, doc=fun.__doc__)
+    prim.batch_loop = True  # under vmap: one call per example unless given a rule
     return prim
 
 
@@ -706,7 +827,7 @@ def _spread(parts, ks, n):
 
 def _zero_tangents(tangents, args):
     """``tangents`` with each ``None`` (no tangent) replaced by a zero like its argument."""
-    return tuple(backend.zeros_like(unbox_all(a)) if t is None else t
+    return tuple(_logical_full(a, 0) if t is None else t
                  for t, a in zip(tangents, args))
 
 
@@ -746,6 +867,7 @@ class custom_vjp:
             if nondiff_argnums else ()
         self.nondiff_argnums = tuple(sorted(nums))
         self.prim = Primitive(_name(fun), self._call_fun, register=False)
+        self.prim.batch_loop = True  # under vmap: the rule per example (declared loop)
 
     def _full_args(self, args, nondiff):
         """The call's arguments in their places, from the differentiated ones and the
@@ -777,7 +899,7 @@ class custom_vjp:
                 # J_k t = VJP of (g -> bwd(res, g)[k]) applied to t
                 try:
                     col = _linear_transpose_jvp(lambda g: bwd(*nondiff, residuals, g)[k])(
-                        t, backend.zeros_like(unbox_all(ans)))
+                        t, _logical_full(ans, 0))
                 except (TypeError, NotImplementedError) as exc:
                     raise NotImplementedError(
                         f"custom_vjp {name}: forward mode needs bwd to be written with "
@@ -827,6 +949,7 @@ class custom_jvp:
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.prim = Primitive(_name(fun), fun, register=False)
+        self.prim.batch_loop = True  # under vmap: the rule per example (declared loop)
 
     def defjvp(self, rule):
         name = _name(self.fun)
@@ -851,7 +974,7 @@ class custom_jvp:
             def out_tangent(*ts):
                 return call(args, _zero_tangents(_spread(ts, ks, len(args)), args))
 
-            zeros = [backend.zeros_like(unbox_all(args[k])) for k in ks]
+            zeros = [_logical_full(args[k], 0) for k in ks]
             try:
                 _, back = vjp(out_tangent, *zeros)
                 return _spread(back(g), ks, len(args))
@@ -895,6 +1018,7 @@ def checkpoint(fun):
     # arguments as they were, and the caller's arrays must not change
     prim = Primitive(f"checkpoint({_name(fun)})", lambda *args: fun(*_private_copy(args)),
                      vjp=vjp_rule, jvp=jvp_rule, register=False)
+    prim.batch_loop = True
 
     @functools.wraps(fun)
     def checkpointed(*args):

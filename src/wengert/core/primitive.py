@@ -26,7 +26,8 @@ registry = {}
 class Primitive:
     """One differentiable operation: forward implementation plus JVP and VJP rules."""
 
-    __slots__ = ("name", "impl", "vjps", "vjp", "jvps", "jvp", "fwd", "__dict__")
+    __slots__ = ("name", "impl", "vjps", "vjp", "jvps", "jvp", "fwd", "batch",
+                 "batch_loop", "__dict__")
 
     def __init__(self, name, impl, *, vjps=None, vjp=None, jvps=None, jvp=None,
                  register=True, doc=None):
@@ -37,6 +38,8 @@ class Primitive:
         self.jvps = jvps
         self.jvp = jvp
         self.fwd = None
+        self.batch = None         # batching rule for vmap: (vals, dims, **params) -> (out, dim)
+        self.batch_loop = False   # or: batch by a declared per-example loop
         self.__doc__ = doc if doc is not None else getattr(impl, "__doc__", None)
         self.__wrapped__ = impl
         if register:

@@ -8,3 +8,30 @@ from . import polynomial  # noqa: F401,E402  (poly, polyadd, ..., polydiv, roots
 from . import building  # noqa: F401,E402  (composites only: registers no primitive)
 from . import scipy_linalg, scipy_signal  # noqa: F401,E402  (the scipy extra)
 from . import conv  # noqa: F401,E402  (conv2d, max_pool2d, avg_pool2d: NCHW, as torch)
+
+# ---------------------------------------------------------------- batching (vmap)
+# Most primitives get their batching rule where they are defined (unary/binary give
+# every smooth elementwise one; reductions, shape, matmul have their own). Two
+# declared tables cover the rest:
+from ..core.primitive import registry as _registry  # noqa: E402
+from ._base import elementwise as _elementwise  # noqa: E402
+
+# elementwise with numpy broadcasting, though not made by unary/binary
+ELEMENTWISE = ["absolute", "add", "subtract", "multiply", "divide", "negative", "where",
+               "cast", "conj", "real", "imag", "polygamma", "gammainc", "gammaincc",
+               "gammaincinv", "gammainccinv", "betainc", "betaincinv", "betainccinv",
+               "iv", "ive", "jn", "yn"]
+for _name in ELEMENTWISE:
+    _elementwise(_registry[_name])
+
+# batched by a per-example loop (correct, slow): the ones with no rule of their own yet
+LOOPED = ["cholesky", "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "convolve",
+          "cumsum", "det", "dot", "eig", "eigh", "eigvals", "eigvalsh", "einsum", "expm",
+          "fftn", "fftshift", "getitem", "ifftn", "ifftshift", "index_update", "inv",
+          "irfft", "log_softmax", "logsumexp", "lu_factor", "qr", "rfft",
+          "signal_convolve", "slogdet", "softmax", "solve", "solve_banded",
+          "solve_sylvester", "solve_triangular", "sqrtm", "svd", "svdvals", "tensordot",
+          "untake"]
+for _name in LOOPED:
+    _registry[_name].batch_loop = True
+del _name

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import backend
 from ..core.primitive import Primitive, lookup
+from ..core.batching import logical_shape
 from ..core.eager import EAGER
 from ..core.trace import Box, unbox_all
 
@@ -67,8 +68,14 @@ def no_out(who, out):
 
 
 def shape(x):
-    """Shape of a value at any level of tracing."""
-    return backend.shape(unbox_all(x))
+    """Shape of a value at any level of tracing, as the function sees it: under vmap,
+    without the batch axes (rules reason about one example; their primitives are
+    batched by the batching trace)."""
+    if type(x) is float:
+        return ()
+    if isinstance(x, Box):
+        return logical_shape(x)
+    return np.shape(x)
 
 
 def float_dtype(x):
@@ -121,23 +128,80 @@ def match(t, ans):
 
 def unary(name, impl, deriv, doc=None):
     """Smooth elementwise ``ans = f(x)`` with ``deriv(x, ans) = f'(x)``."""
-    return Primitive(
+    return elementwise(Primitive(
         name, impl,
         jvps=(lambda t, ans, x: t * deriv(x, ans),),
         vjps=(lambda g, ans, x: g * deriv(x, ans),),
-        doc=doc)
+        doc=doc))
 
 
 def binary(name, impl, dx, dy, doc=None):
     """Smooth elementwise ``ans = f(x, y)`` with broadcasting and partial
     derivatives ``dx(x, y, ans)``, ``dy(x, y, ans)``."""
-    return Primitive(
+    return elementwise(Primitive(
         name, impl,
         jvps=(lambda t, ans, x, y: match(t * dx(x, y, ans), ans),
               lambda t, ans, x, y: match(t * dy(x, y, ans), ans)),
         vjps=(lambda g, ans, x, y: unbroadcast(g * dx(x, y, ans), x),
               lambda g, ans, x, y: unbroadcast(g * dy(x, y, ans), y)),
-        doc=doc)
+        doc=doc))
+
+
+# ---------------------------------------------------------------- batching (vmap)
+
+def to_front(v, d):
+    """``v`` with its batch axis ``d`` moved to the front (a transpose primitive)."""
+    if d == 0:
+        return v
+    nd = len(shape(v))
+    perm = (d,) + tuple(a for a in range(nd) if a != d)
+    return lookup("transpose")(v, axes=perm)
+
+
+def elementwise(prim):
+    """Give an elementwise primitive (numpy broadcasting over its array arguments) its
+    batching rule: each batched argument's batch axis goes to the front and ones are
+    inserted after it up to the example rank of the result, so that broadcasting pairs
+    example with example; the primitive then runs once on the whole batch."""
+    def batch(vals, dims, **params):
+        ranks = [len(shape(v)) - (d is not None) for v, d in zip(vals, dims)]
+        rank = max(ranks)
+        args = []
+        for v, d, r in zip(vals, dims, ranks):
+            if d is not None:
+                v = to_front(v, d)
+                if r < rank:
+                    shp = shape(v)
+                    v = lookup("reshape")(v, newshape=shp[:1] + (1,) * (rank - r) + shp[1:])
+            args.append(v)
+        return prim(*args, **params), 0
+
+    prim.batch = batch
+    return prim
+
+
+def example_axes(axis, example_ndim, who):
+    """A reduction's ``axis`` (None, an int or a tuple, counted in one example) as axes
+    of the batch with the batch axis in front."""
+    if axis is None:
+        return tuple(range(1, example_ndim + 1))
+    axes = normalize_axis(who, axis, example_ndim)
+    return tuple(a + 1 for a in axes) if isinstance(axes, tuple) else axes + 1
+
+
+def reduction(prim):
+    """Give a reduction primitive (an ``axis=`` parameter over one array argument) its
+    batching rule: the batch axis goes to the front and the axes shift past it."""
+    def batch(vals, dims, axis=None, **params):
+        (x,), (d,) = vals[:1], dims[:1]
+        if any(dd is not None for dd in dims[1:]):
+            raise NotImplementedError(f"{prim.name}: batching over its second argument")
+        x = to_front(x, d)
+        axes = example_axes(axis, len(shape(x)) - 1, prim.name)
+        return prim(x, *vals[1:], axis=axes, **params), 0
+
+    prim.batch = batch
+    return prim
 
 
 def linear(name, impl, vjp, doc=None):

@@ -22,7 +22,8 @@ import numpy as np
 
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
-from ._base import bilinear, no_out, normalize_axis, per_operand, shape, unbroadcast
+from ._base import (bilinear, no_out, normalize_axis, per_operand, shape, to_front,
+                    unbroadcast)
 from .arithmetic import multiply, subtract
 from .complex import conj
 from .reductions import sum as _sum
@@ -83,6 +84,39 @@ def _matmul_vjp_y(g, ans, x, y):
 
 _matmul = bilinear("matmul", _matmul_impl, _matmul_vjp_x, _matmul_vjp_y,
                    doc="numpy.matmul (the @ operator) as a primitive.")
+
+
+def _batch_matmul(vals, dims):
+    """matmul on a batch: vectors become matrices (a row on the left, a column on the
+    right), the batch axis goes in front, the stacks of matrices are aligned by
+    inserting ones after it, one matmul runs, and the axes added for vectors go."""
+    from .shape import _reshape
+    ops, ranks, drop = [], [], []
+    for k, (v, d) in enumerate(zip(vals, dims)):
+        if d is not None:
+            v = to_front(v, d)
+        e = len(shape(v)) - (d is not None)
+        if e == 1:  # a vector: a one-row (left) or one-column (right) matrix
+            s = shape(v)
+            v = _reshape(v, newshape=s[:-1] + ((1, s[-1]) if k == 0 else (s[-1], 1)))
+            drop.append(-2 if k == 0 else -1)
+            e = 2
+        ops.append(v)
+        ranks.append(e)
+    lead = max(ranks) - 2
+    for k, (v, d, e) in enumerate(zip(ops, dims, ranks)):
+        if d is not None and e - 2 < lead:
+            s = shape(v)
+            ops[k] = _reshape(v, newshape=s[:1] + (1,) * (lead - (e - 2)) + s[1:])
+    out = _matmul(ops[0], ops[1])
+    if drop:
+        s = shape(out)
+        keep = [a for a in range(len(s)) if a - len(s) not in drop]
+        out = _reshape(out, newshape=tuple(s[a] for a in keep))
+    return out, 0
+
+
+_matmul.batch = _batch_matmul
 
 
 def matmul(x1, x2, out=None):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import float_dtype, linear, no_out, nondiff, normalize_axis, shape
+from ._base import float_dtype, linear, no_out, nondiff, normalize_axis, shape, reduction
 from .arithmetic import multiply
 from .indexing import _getitem, _where
 from .shape import _concatenate, _inverse_perm, _reshape, _transpose
@@ -1301,3 +1301,8 @@ __all__ = ["sum", "mean", "var", "std", "prod", "max", "amax", "min", "amin", "a
            "nanpercentile", "cumulative_sum", "cumulative_prod", "nancumsum", "nancumprod",
            "trapezoid", "cov", "corrcoef", "bincount", "histogram", "histogram2d",
            "histogramdd", "histogram_bin_edges"]
+
+
+# batching (vmap): the batch axis in front, the reduced axes shifted past it
+for _prim in (_sum, _prod, _max, _min):
+    reduction(_prim)

@@ -10,7 +10,8 @@ import numpy as np
 from .. import backend
 from ..core.primitive import Primitive
 from ..core.trace import Box, unbox_all
-from ._base import AxisError, linear, normalize_axis, per_operand, shape, unbroadcast
+from ._base import (AxisError, linear, normalize_axis, per_operand, shape, to_front,
+                    unbroadcast)
 
 _reshape = linear(
     "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
@@ -28,6 +29,55 @@ def _inverse_perm(axes):
 _transpose = linear(
     "transpose", lambda x, *, axes=None: np.transpose(x, axes),
     lambda g, ans, x, *, axes=None: _transpose(g, axes=None if axes is None else _inverse_perm(axes)))
+
+
+# batching (vmap): each runs once on the batch, the batch axis in front
+def _batch_reshape(vals, dims, newshape, order="C"):
+    x = to_front(vals[0], dims[0])
+    n = shape(x)[0]
+    if order != "C":  # an F-order reshape would mix the batch axis in: one at a time
+        return _loop_reshape(x, n, newshape, order), 0
+    example = tuple(newshape) if isinstance(newshape, (tuple, list)) else (newshape,)
+    return _reshape(x, newshape=(n,) + example), 0
+
+
+def _loop_reshape(x, n, newshape, order):
+    from ..core.batching import loop_rule
+    return loop_rule(_reshape, [x], [0], {"newshape": newshape, "order": order}, n)[0]
+
+
+def _batch_transpose(vals, dims, axes=None):
+    x = to_front(vals[0], dims[0])
+    nd = len(shape(x)) - 1
+    axes = tuple(reversed(range(nd))) if axes is None else tuple(a % nd for a in axes)
+    return _transpose(x, axes=(0,) + tuple(a + 1 for a in axes)), 0
+
+
+def _batch_broadcast_to(vals, dims, **params):
+    target = tuple(params["shape"])
+    x = to_front(vals[0], dims[0])
+    xs = shape(x)
+    x = _reshape(x, newshape=xs[:1] + (1,) * (len(target) - len(xs) + 1) + xs[1:])
+    return _broadcast_to(x, shape=xs[:1] + target), 0
+
+
+def _batch_concatenate(vals, dims, axis=0):
+    n = next(shape(v)[d] for v, d in zip(vals, dims) if d is not None)
+    parts = []
+    for v, d in zip(vals, dims):
+        if d is None:  # the same for every example: repeated along a new batch axis
+            v = _broadcast_to(_reshape(v, newshape=(1,) + shape(v)),
+                              shape=(n,) + shape(v))
+        else:
+            v = to_front(v, d)
+        parts.append(v)
+    ax = normalize_axis("concatenate", axis, len(shape(parts[0])) - 1)
+    return _concatenate(*parts, axis=ax + 1), 0
+
+
+_reshape.batch = _batch_reshape
+_transpose.batch = _batch_transpose
+_broadcast_to.batch = _batch_broadcast_to
 
 
 def _concat_impl(*xs, axis=0):
@@ -56,6 +106,7 @@ _concatenate = Primitive(
     "concatenate", _concat_impl,
     jvp=_concat_jvp,
     vjps=per_operand(_concat_vjp))
+_concatenate.batch = _batch_concatenate
 
 
 def concatenate(arrays, axis=0):

@@ -253,6 +253,7 @@ class Function:
             prim.fwd = lambda *a: cls._run(a)
             prim.vjp = cls._vjp_rule
             prim.jvp = cls._jvp_rule
+            prim.batch_loop = True
             cls._wengert_prim = prim
         return prim
 
