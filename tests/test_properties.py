@@ -607,9 +607,14 @@ def step_for(draw, pool, f32, reshapes=True, no_views=()):
 
     if kind == "copy":
         form = draw(st.sampled_from(list(COPY_FORMS)))
-        if isinstance(pool[i], np.generic) and form in ("wnp.copy", "np.copy", "wnp.array"):
+        p = pool[i]
+        if form in ("wnp.copy", "np.copy", "wnp.array") and (
+                isinstance(p, np.generic) or np.copy(p).strides != p.strides):
             # numpy's copy of a numpy scalar is a 0-d array, wengert's traced one a
-            # scalar, of which no view is traced (pinned at the end)
+            # scalar, of which no view is traced; numpy's copy of an array with
+            # negative or gapped strides is contiguous, wengert's traced one keeps
+            # the strides, so a reshape or ravel of it is a copy (both pinned at the
+            # end)
             form = "mul"
         return ("copy", i, form)
     if kind == "unary":
@@ -1529,3 +1534,30 @@ def test_a_copy_of_a_numpy_scalar_is_a_0d_array(copy, view):
     value, g = wg.value_and_grad(f)(x)
     assert value == pytest.approx(0.35, rel=1e-12)
     np.testing.assert_allclose(g, [0.0, 0.5, 0.0])
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "wnp.copy / np.copy / wnp.array of a traced array with negative or gapped strides "
+    "(z[::-1], z[:, ::2]) keep those strides (the copy is a reshape to the same "
+    "shape), where numpy's copy is contiguous: a ravel or reshape of the copy is then "
+    "a copy under tracing (numpy: a view) and misses later writes into it"))
+@pytest.mark.parametrize("copy", [
+    pytest.param(wnp.copy, id="wnp.copy"),
+    pytest.param(np.copy, id="np.copy"),
+    pytest.param(wnp.array, id="wnp.array"),
+])
+@pytest.mark.parametrize("strided", [
+    pytest.param(lambda z: z[::-1], id="z[::-1]"),
+    pytest.param(lambda z: z[:, ::2], id="z[:, ::2]"),
+])
+def test_a_ravel_of_a_copy_of_a_strided_array_is_a_view(copy, strided):
+    def f(x):
+        z = x * 1.0
+        c = copy(strided(z))   # numpy: contiguous
+        v = c.ravel()          # numpy: a view of c
+        c[0, 0] = 5.0
+        return wnp.sum(v)
+
+    x = np.array([[0.3, 0.7, 1.1], [0.2, -0.4, 0.9]])
+    plain = f(x.copy())
+    assert wg.value_and_grad(f)(x)[0] == pytest.approx(plain, rel=1e-12)
