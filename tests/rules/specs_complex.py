@@ -21,7 +21,7 @@ CASES = [
     Case("imag", lambda x: wnp.sin(wnp.imag(x) + x), [R(2, 3)], id="imag-complex-table-4"),
     Case("imag", lambda x: wnp.sin(wnp.imag(x)), [C(3)], id="imag-complex-table-5"),
     Case("conj", lambda x: wnp.sin(wnp.conj(x)), [R(2, 3)], id="conj-complex-table-6"),
-    Case("conj", lambda x: wnp.sin(x.conj()) * x, [R(3)], id="conj-complex-table-7"),
+    Case("conj", lambda x: wnp.sin(x.conj()) * x, [C(3)], id="conj-complex-table-7"),
     Case("conj", lambda x: wnp.real(wnp.conj(x) * x), [C(3)], id="conj-complex-table-8"),
     Case("conj", lambda x: wnp.sin(wnp.conj(x)) * x, [C(2, 3)], id="conj-complex-table-9"),
 ]

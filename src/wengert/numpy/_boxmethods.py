@@ -59,13 +59,23 @@ for _dunder, _fn in [("lt", "less"), ("le", "less_equal"), ("gt", "greater"),
 
 Box.__neg__ = _method("negative")
 Box.__abs__ = _method("abs")
-Box.__pos__ = lambda self: self
+Box.__pos__ = lambda self: _ns().positive(self)  # a new array, as numpy's +x
 
 for _name in ["sum", "mean", "prod", "max", "min", "var", "std", "dot",
               "clip", "cumsum", "conj", "argmax", "argmin",
               "all", "any", "round", "nonzero", "argsort", "trace", "diagonal"]:
     setattr(Box, _name, _method(_name))
-Box.conjugate = Box.conj
+def _conj_method(self):
+    # numpy's x.conj() of a real array is the array itself (writes reach x); of a
+    # complex one, a new array
+    if np.iscomplexobj(unbox_all(self)):
+        return _ns().conj(self)
+    shp = self.shape
+    return _view(self, lambda b: _shape.reshape(b, shp), lambda b, v: v)
+
+
+Box.conj = _conj_method
+Box.conjugate = _conj_method
 
 
 def _reshape(self, *shape, order="C"):
@@ -94,6 +104,10 @@ def reshape(a, newshape=None, order="C", *, shape=None):
 
 
 def ravel(a, order="C"):
+    if isinstance(a, Box) and order in ("C", "A", "K"):
+        plain = unbox_all(a)
+        if isinstance(plain, np.ndarray) and not plain.flags.c_contiguous:
+            return _ns().copy(_shape.ravel(a, order))  # numpy's ravel copies here
     return reshape(a, (-1,), order=order)
 
 
@@ -240,6 +254,7 @@ def _iter(self):
         yield self[i]
 
 
+Box.copy = lambda self, order="C": _ns().copy(self)
 Box.reshape = _reshape
 Box.transpose = _transpose
 Box.ravel = ravel
@@ -501,6 +516,18 @@ def _inplace(name):
     def method(self, other):
         new = fn(self, other)
         value, old = unbox_all(new), unbox_all(self)
+        if not isinstance(old, np.ndarray):
+            return new  # a number (numpy scalar, Python float) is immutable: rebinding
+        inner = [b for b in _traced_parts(other) if b._trace.level > self._trace.level]
+        if inner:
+            raise TypeError(
+                f"x {name} value in place: value is traced by a transform nested inside "
+                f"the one that traces x (level {max(b._trace.level for b in inner)} > "
+                f"{self._trace.level}), so x cannot hold it; write x = x + value (a new "
+                f"array), or compute x inside the inner transform")
+        if backend.ndim(old) == 0 and not isinstance(value, np.ndarray) \
+                and isinstance(new, Box):
+            new = _shape.reshape(new, ())  # a 0-d array stays a 0-d array
         old_dtype, shp = backend.dtype_of(old), backend.shape(old)
         if backend.shape(value) != shp:
             raise ValueError(f"non-broadcastable output operand with shape {shp} doesn't "

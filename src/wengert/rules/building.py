@@ -153,10 +153,13 @@ def asanyarray(a, dtype=None, order=None, **kwargs):
 
 
 def ascontiguousarray(a, dtype=None, **kwargs):
-    """numpy.ascontiguousarray: at least 1-d, as numpy makes it."""
+    """numpy.ascontiguousarray: at least 1-d, as numpy makes it (a copy when the
+    input is not C-contiguous, as numpy's is)."""
     if not _traced(a):
         return np.ascontiguousarray(a, dtype=dtype, **kwargs)
-    return array(a, dtype=dtype, copy=None, ndmin=1)
+    plain = unbox_all(a) if isinstance(a, Box) else a
+    contiguous = isinstance(plain, np.ndarray) and plain.flags.c_contiguous
+    return array(a, dtype=dtype, copy=None if contiguous else True, ndmin=1)
 
 
 def asfortranarray(a, dtype=None, **kwargs):
