@@ -319,3 +319,28 @@ def test_every_numpy_function_takes_and_gives_tensors():
     (idx,) = wnp.nonzero(t > 1.5)
     assert isinstance(idx, wg.Tensor) and idx.tolist() == [1, 2]
     assert wnp.argmax(np.array([1, 3, 2])) == 1  # plain stays plain
+
+
+def test_save_and_load_as_pytorch_does(tmp_path):
+    import pickle
+
+    wg.manual_seed(0)
+    model = wg.nn.Sequential(wg.nn.Linear(3, 2), wg.nn.Tanh(), wg.nn.Linear(2, 1))
+    model(wg.randn(4, 3)).sum().backward()  # a module after backward pickles too
+    path = tmp_path / "model.pth"
+    wg.save(model.state_dict(), path)
+    other = wg.nn.Sequential(wg.nn.Linear(3, 2), wg.nn.Tanh(), wg.nn.Linear(2, 1))
+    other.load_state_dict(wg.load(path, weights_only=True))
+    for (n, p), (m, q) in zip(model.named_parameters(), other.named_parameters()):
+        assert n == m and np.array_equal(p.detach().numpy(), q.detach().numpy())
+    x = wg.randn(5, 3)
+    np.testing.assert_array_equal(model(x).detach().numpy(), other(x).detach().numpy())
+    # a whole module needs weights_only=False, and says so otherwise
+    wg.save(model, tmp_path / "whole.pth")
+    with pytest.raises(pickle.UnpicklingError, match="weights_only=False"):
+        wg.load(tmp_path / "whole.pth")
+    again = wg.load(tmp_path / "whole.pth", weights_only=False)
+    np.testing.assert_array_equal(again(x).detach().numpy(), model(x).detach().numpy())
+    p = wg.tensor([1.0, 2.0], requires_grad=True)
+    q = pickle.loads(pickle.dumps(p))
+    assert q.requires_grad and q.grad is None and q.tolist() == [1.0, 2.0]

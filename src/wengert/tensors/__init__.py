@@ -15,6 +15,7 @@ from ._creation import *  # noqa: F401,F403
 from ._creation import __all__ as _creation_all
 from ._functions import *  # noqa: F401,F403
 from ._functions import __all__ as _functions_all
+from ._serialization import load, save
 from ._tensor import Parameter, Size, Tensor, device, get_default_dtype, set_default_dtype
 from .autograd import (Function, enable_grad, is_grad_enabled, no_grad,
                        set_grad_enabled)
@@ -37,7 +38,7 @@ DTYPES = ["float32", "float", "float64", "double", "float16", "half", "int64", "
           "int32", "int", "int16", "short", "int8", "uint8", "bool", "complex64",
           "cfloat", "complex128", "cdouble"]
 
-__all__ = (["Tensor", "Parameter", "Size", "device", "Function", "no_grad", "enable_grad",
+__all__ = (["Tensor", "Parameter", "Size", "device", "Function", "save", "load", "no_grad", "enable_grad",
             "set_grad_enabled", "is_grad_enabled", "get_default_dtype",
             "set_default_dtype", "cuda"] + DTYPES
            + list(_creation_all) + list(_functions_all))
