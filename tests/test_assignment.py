@@ -314,17 +314,17 @@ def test_traced_into_plain_array_says_how_to_write_it(store):
 
 @pytest.mark.parametrize("transform", [wg.grad, wg.jacfwd])
 def test_traced_scalar_into_plain_array_says_how_to_write_it(transform):
-    # numpy calls float() here and reports "setting an array element with a sequence";
-    # the cause it chains is ours, with the advice
+    # numpy calls float() here; a box is indexable but not a Python sequence, so
+    # numpy lets its TypeError through (not "setting an array element with a
+    # sequence"), with the advice
     def f(x):
         a = np.zeros(3)
         a[0] = x * 2.0
         return x
 
-    with pytest.raises(ValueError, match="setting an array element") as info:
+    with pytest.raises(TypeError) as info:
         transform(f)(1.0)
-    cause = info.value.__cause__
-    assert isinstance(cause, TypeError)
+    cause = info.value
     assert "would drop its derivative" in str(cause)
     assert "a[i] = x with a plain ndarray" in str(cause)
     assert "wnp.stack" in str(cause)

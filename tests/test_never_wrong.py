@@ -348,11 +348,24 @@ def test_a_traced_scalar_stored_in_a_plain_array_says_how_to_build_it():
         a[0] = x
         return x
 
-    with pytest.raises(ValueError) as info:
-        wg.grad(f)(1.0)
-    # numpy reports its own ValueError (a traced value has __getitem__, so numpy takes
-    # it for a sequence); wengert's advice is its direct cause
-    assert "build the array from traced pieces" in str(info.value.__cause__)
+    # the same TypeError and advice as a vector assigned into a slice
+    for transform in (wg.grad, wg.jacfwd, wg.hessian):
+        with pytest.raises(TypeError, match="build the array from traced pieces"):
+            transform(f)(1.0)
+    with pytest.raises(TypeError, match="build the array from traced pieces"):
+        wg.vmap(f)(np.ones(2))
+
+
+def test_boxes_index_like_arrays_without_being_python_sequences():
+    # x[i], len, iteration and reversed() all work on every kind of box
+    def h(x):
+        return wnp.sum(x[1] * x) + sum(reversed(x)) + len(x) + sum(v for v in x)
+
+    np.testing.assert_allclose(wg.grad(h)(np.arange(3.0)), [3.0, 6.0, 3.0])
+    np.testing.assert_allclose(wg.jacfwd(h)(np.arange(3.0)), [3.0, 6.0, 3.0])
+    t = wg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    assert [float(v) for v in reversed(t)] == [3.0, 2.0, 1.0]
+    np.testing.assert_allclose(wg.vmap(lambda r: r[0] * r[1])(np.ones((4, 2))), 1.0)
 
 
 def _method_views(x):

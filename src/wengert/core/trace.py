@@ -13,6 +13,8 @@ different threads or async tasks never interfere.
 
 import itertools
 
+from ._slots import drop_sequence_slot
+
 _levels = itertools.count(1)
 
 
@@ -51,6 +53,11 @@ class Box:
         return self._value.__index__()
 
     __hash__ = object.__hash__
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # indexable, but not a Python sequence (see core/_slots.py)
+        drop_sequence_slot(cls)
 
 
 class EscapedTracerError(RuntimeError):

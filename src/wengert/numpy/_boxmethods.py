@@ -8,6 +8,7 @@ import weakref
 import numpy as np
 
 from .. import backend
+from ..core._slots import drop_sequence_slot
 from ..core.trace import Box, unbox_all
 from ..rules import shape as _shape
 
@@ -264,6 +265,9 @@ Box.flatten = lambda self, order="C": _shape.ravel(self, order)  # a copy in num
 Box.__getitem__ = _getitem
 Box.__len__ = _len
 Box.__iter__ = _iter
+Box.__reversed__ = lambda self: (self[i] for i in reversed(range(_len(self))))
+# a traced scalar assigned into a plain array keeps its own TypeError
+drop_sequence_slot(Box)
 Box.shape = property(lambda self: backend.shape(unbox_all(self)))
 Box.ndim = property(lambda self: backend.ndim(unbox_all(self)))
 Box.size = property(lambda self: backend.size(unbox_all(self)))
