@@ -9,6 +9,7 @@ trace (Wengert list), composable transforms to any depth, and a differentiable
 (5.5, 1.7163378145367738)
 """
 
+from . import allocator as _allocator
 from . import rules as _rules  # noqa: F401  (registers every primitive)
 from . import numpy  # noqa: F401  (gives traced values their array methods)
 from . import scipy  # noqa: F401
@@ -32,6 +33,8 @@ from . import autograd  # noqa: F401,E402
 from .tools import graph as _graph  # noqa: F401,E402  (gives Tensor .to_dot and .render)
 
 __version__ = "0.1.0"
+
+_allocator.tune()  # steady reuse of freed arrays (glibc); WENGERT_MALLOC_TUNING=0 keeps malloc as it is
 
 
 def __getattr__(name):

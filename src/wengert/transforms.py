@@ -410,8 +410,9 @@ def value_and_grad(fun, argnums=0, has_aux=False, *, argnum=None):
                             f"(a float, or a float array with exactly one element), but it "
                             f"returned {what}; use jacobian, vjp or elementwise_grad for "
                             f"other outputs")
+        trace.consume = True  # one backward pass: it frees the record as it goes
         g = _first_or_tuple(argnums, f_vjp(_logical_full(out, 1)))
-        trace.tape = None  # nothing reads the record again: free it now
+        trace.tape = None
         return ((out, aux), g) if has_aux else (out, g)
 
     return value_and_grad_fun

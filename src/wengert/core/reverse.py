@@ -27,11 +27,12 @@ class VJPBox(Box):
 class ReverseTrace(Trace):
     """Records primitive calls on a tape and replays them backwards."""
 
-    __slots__ = ("tape",)
+    __slots__ = ("tape", "consume")
 
     def __init__(self):
         super().__init__()
         self.tape = []
+        self.consume = False  # True: a single backward pass, freeing entries as it goes
 
     def new_input(self, value, name=None):
         index = len(self.tape)
@@ -93,6 +94,8 @@ class ReverseTrace(Trace):
                 continue
             if i not in keep:
                 adjoint[i] = None
+            if self.consume:  # nothing reads this entry again: free its values now
+                tape[i] = None
             for p, ct in pull(prim, g, ans, args, params, parents):
                 prev = adjoint[p]
                 adjoint[p] = ct if prev is None else add(prev, ct)
