@@ -81,14 +81,8 @@ def loop_rule(prim, vals, dims, params, size):
         example = [v if d is None else take(v, idx=(slice(None),) * d + (b,))
                    for v, d in zip(vals, dims)]
         out = prim(*example, **params)
-        outs.append(reshape(out, newshape=(1,) + _shape(out)))
+        outs.append(reshape(out, newshape=(1,) + logical_shape(out)))
     return concatenate(*outs, axis=0), 0
-
-
-def _shape(x):
-    while isinstance(x, Box):
-        x = x._value
-    return tuple(getattr(x, "shape", ()))
 
 
 def looped():
