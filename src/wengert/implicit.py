@@ -128,8 +128,9 @@ class _Layout:
         out = []
         for k, (o, m, s, dt) in enumerate(zip(self.offsets, self.sizes, self.shapes,
                                                self.dtypes)):
-            piece = flat if one else reshape(_getitem(flat, idx=slice(o, o + m)),
-                                             newshape=s)
+            piece = flat if one else reshape(
+                flat if len(self.shapes) == 1 else _getitem(flat, idx=slice(o, o + m)),
+                newshape=s)
             if backend.dtype_of(unbox_all(piece)) != dt:
                 piece = cast(piece, dtype=dt)
             if final and not isinstance(piece, Box) and s == ():
@@ -326,7 +327,7 @@ def _iterate(who, what, step, x, tol, max_iter):
             return x, k
     raise ConvergenceError(
         f"{who}: {what} did not converge in {max_iter} iterations: the last step "
-        f"|x_k - x_k-1| = {err:.3g}, above tol * max(1, |x|) = "
+        f"(the residual |f(x) - x|) was {err:.3g}, above tol * max(1, |x|) = "
         f"{tol * max(1.0, _norm(x)):.3g}. The map may not be a contraction near the "
         f"solution, or it converges slowly: raise max_iter or tol, or pass a solver")
 
@@ -477,8 +478,10 @@ def fixed_point(f, params, x0, *, tol=None, max_iter=10_000, solver=None,
     The iteration ``x <- f(params, x)`` starts from ``x0`` and stops at the first
     step with ``|x_k - x_k-1| <= tol * max(1, |x_k|)`` (2-norms over all leaves;
     ``tol`` defaults to 1e-12 for float64 solutions, 100 machine epsilons for lower
-    precisions); ``max_iter`` steps without that raise ``ConvergenceError``. It runs
-    on plain values: nothing of it is recorded. ``solver(g, x0) -> x`` replaces it
+    precisions); ``max_iter`` steps without that raise ``ConvergenceError``. For a
+    map contracting by a factor ``q`` the error left is about ``q / (1 - q)`` times
+    that last step, and so is the derivatives'. The iteration runs on plain values:
+    nothing of it is recorded. ``solver(g, x0) -> x`` replaces it
     (Anderson acceleration, a library's solver, ...), with ``g(x) = f(params, x)``
     on plain values.
 
