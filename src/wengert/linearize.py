@@ -198,10 +198,11 @@ def linear_transpose(fun, *primals):
 
     ``fun`` must be linear; a function that is not raises a ValueError:
 
-    >>> linear_transpose(lambda x: x + 1.0, 0.0)
+    >>> linear_transpose(lambda x: x + 1.0, 0.0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: linear_transpose of <lambda>: the function is not linear in its inputs: add of an input-dependent value and a nonzero constant (at best affine; linear means L(0) = 0)
+    ValueError: linear_transpose of <lambda>: the function is not linear in its inputs: \
+add of an input-dependent value and a nonzero constant (at best affine; ...)
 
     What is checked: ``fun`` is traced at two random points and every primitive it
     applies to values that depend on the inputs must be one known to be linear in
