@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import backend
 from ..core._slots import drop_sequence_slot
+from ..core.batching import logical_shape
 from ..core.trace import Box, unbox_all
 from ..rules import shape as _shape
 
@@ -227,24 +228,21 @@ VIEW_FUNCTIONS = {"reshape": reshape, "ravel": ravel, "squeeze": squeeze,
 
 
 def _getitem(self, idx):
+    from ..rules.indexing import _split_index
     ns = _ns()
-    idx = _plain_index(idx)
-    return _view(self, lambda b: ns.getitem_(b, idx),
+    idx = _split_index(idx)  # the index's constants (per example under vmap)
+    return _view(self, lambda b: ns.getitem_(b, idx, split=True),
                  lambda b, v: _index_update(b, v, idx=idx))
 
 
-def _plain_index(idx):
-    from ..rules.indexing import _plain_index as plain
-    return plain(idx)
-
-
 def _index_update(x, y, *, idx):
-    from ..rules.indexing import index_update
-    return index_update(x, y, idx=idx)
+    """x with x[idx] = y; ``idx`` the (template, arrays) of an index."""
+    from ..rules.indexing import setitem_
+    return setitem_(x, y, idx, split=True)
 
 
 def _len(self):
-    shp = backend.shape(unbox_all(self))
+    shp = logical_shape(self)
     if not shp:
         raise TypeError("len() of unsized object (a 0-d traced value)")
     return shp[0]
@@ -268,9 +266,10 @@ Box.__iter__ = _iter
 Box.__reversed__ = lambda self: (self[i] for i in reversed(range(_len(self))))
 # a traced scalar assigned into a plain array keeps its own TypeError
 drop_sequence_slot(Box)
-Box.shape = property(lambda self: backend.shape(unbox_all(self)))
-Box.ndim = property(lambda self: backend.ndim(unbox_all(self)))
-Box.size = property(lambda self: backend.size(unbox_all(self)))
+# under vmap, the shape of one example (the batch axes are not the function's)
+Box.shape = property(logical_shape)
+Box.ndim = property(lambda self: len(logical_shape(self)))
+Box.size = property(lambda self: int(np.prod(logical_shape(self), dtype=np.int64)))
 Box.dtype = property(lambda self: backend.dtype_of(unbox_all(self)))
 Box.T = property(lambda self: transpose(self))
 Box.mT = property(lambda self: swapaxes(self, -1, -2))
@@ -456,7 +455,8 @@ def _setitem(self, idx, value):
             f"traces x (level {max(b._trace.level for b in inner)} > "
             f"{self._trace.level}), so x cannot hold it without leaking it out of that "
             f"transform; {_HOW_TO_BUILD}, or compute x inside the inner transform")
-    _become(self, _index_update(self, _as_operand(value), idx=_plain_index(idx)))
+    from ..rules.indexing import setitem_
+    _become(self, setitem_(self, _as_operand(value), idx))
     if self._trace.views is not None:
         self._trace.views.written(self)
 
@@ -476,7 +476,7 @@ def _array(self, dtype=None, copy=None):
     # numpy asks for this when a traced value is stored into a plain ndarray
     # (a[1:3] = x, a[mask] = x) or converted (np.asarray(x), np.array([x, y]))
     raise TypeError(
-        f"a traced value (shape {backend.shape(unbox_all(self))}) cannot become a plain "
+        f"a traced value (shape {logical_shape(self)}) cannot become a plain "
         f"numpy array without dropping its derivative (np.asarray(x), np.array([...]) or "
         f"a[i] = x with a plain ndarray a): {_HOW_TO_BUILD}; use "
         f"wengert.stop_gradient(x) when a constant is meant")
@@ -496,7 +496,7 @@ def _float(self):
 def _item(self, *args):
     # like float(): a Python number would silently drop the derivative
     raise TypeError(
-        f".item() of a traced value (shape {backend.shape(unbox_all(self))}) would give a "
+        f".item() of a traced value (shape {logical_shape(self)}) would give a "
         f"plain Python number and drop its derivative: keep it as an array (x[i], "
         f"x.reshape(())), or use wengert.stop_gradient(x) when a constant is meant")
 
@@ -532,10 +532,10 @@ def _inplace(name):
         if backend.ndim(old) == 0 and not isinstance(value, np.ndarray) \
                 and isinstance(new, Box):
             new = _shape.reshape(new, ())  # a 0-d array stays a 0-d array
-        old_dtype, shp = backend.dtype_of(old), backend.shape(old)
-        if backend.shape(value) != shp:
+        old_dtype, shp = backend.dtype_of(old), logical_shape(self)
+        if logical_shape(new) != shp:
             raise ValueError(f"non-broadcastable output operand with shape {shp} doesn't "
-                             f"match the broadcast shape {backend.shape(value)}")
+                             f"match the broadcast shape {logical_shape(new)}")
         new_dtype = backend.dtype_of(value)
         if new_dtype != old_dtype:
             if not np.can_cast(new_dtype, old_dtype, casting="same_kind"):

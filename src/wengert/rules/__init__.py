@@ -27,11 +27,10 @@ for _name in ELEMENTWISE:
 # batched by a per-example loop (correct, slow): the ones with no rule of their own yet
 LOOPED = ["cholesky", "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "convolve",
           "cumsum", "det", "dot", "eig", "eigh", "eigvals", "eigvalsh", "einsum", "expm",
-          "fftn", "fftshift", "getitem", "ifftn", "ifftshift", "index_update", "inv",
+          "fftn", "fftshift", "ifftn", "ifftshift", "inv",
           "irfft", "log_softmax", "logsumexp", "lu_factor", "qr", "rfft",
           "signal_convolve", "slogdet", "softmax", "solve", "solve_banded",
-          "solve_sylvester", "solve_triangular", "sqrtm", "svd", "svdvals", "tensordot",
-          "untake"]
+          "solve_sylvester", "solve_triangular", "sqrtm", "svd", "svdvals", "tensordot"]
 for _name in LOOPED:
     _registry[_name].batch_loop = True
 del _name

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import backend
 from ..core.primitive import Primitive, lookup
-from ..core.batching import logical_shape
+from ..core.batching import BatchBox, logical_shape
 from ..core.eager import EAGER
 from ..core.trace import Box, unbox_all
 
@@ -233,11 +233,17 @@ class per_operand:
         return lambda *args, **params: rule(k, *args, **params)
 
 
-def nondiff(name, np_fn):
+def nondiff(name, np_fn, along=False, axis=None):
     """A function with no derivative to speak of (comparisons, floor, argmax): it
-    works on traced values but returns plain results, and the trace sees a constant."""
+    works on traced values but returns plain results, and the trace sees a constant.
+    Under vmap the result is that constant for each example, batched like the
+    arguments (``np_fn`` a ufunc: one call on the whole batch; ``along``: a reduction
+    or scan of one array along ``axis=`` (default ``axis``), one call with the axis
+    counted past the batch axes; else one call per example)."""
 
     def fn(*args, **kwargs):
+        if batch_traces(args, kwargs.values()):
+            return _nondiff_batched(np_fn, (axis,) if along else False, args, kwargs)
         out = np_fn(*(unbox_all(a) for a in args), **kwargs)
         for a in args:
             if isinstance(a, Box) and a._trace is EAGER:
@@ -249,6 +255,63 @@ def nondiff(name, np_fn):
     return fn
 
 
+def _nondiff_batched(np_fn, along, args, kwargs):
+    if isinstance(np_fn, np.ufunc):
+        return per_example(lambda *xs: np_fn(*xs, **kwargs), *args, aligned=True)
+    if along is not False and len(args) == 1:
+        kw = dict(kwargs)
+        axis = kw.pop("axis", along[0])
+        keepdims = kw.pop("keepdims", False)
+        nd = len(shape(args[0]))
+
+        def run(x, lead):
+            if axis is None:
+                x = x.reshape(x.shape[:lead] + (-1,))
+                out = np_fn(x, axis=-1, **kw)
+                if keepdims and out.ndim == lead:
+                    out = out.reshape(out.shape + (1,) * nd)
+                return out
+            ax = normalize_axis(np_fn.__name__, axis, nd)
+            ax = tuple(a - nd for a in ax) if isinstance(ax, tuple) else ax - nd
+            return np_fn(x, axis=ax, **kw, **({"keepdims": True} if keepdims else {}))
+
+        return per_example(run, args[0], lead=True)
+    return per_example_call(np_fn, args, kwargs)
+
+
+def per_example_call(np_fn, args, kwargs):
+    """``np_fn(*args, **kwargs)`` once per example on plain values (traced values may
+    sit in lists and tuples), the results batched (see per_example)."""
+    leaves = []
+
+    def mark(o):
+        if isinstance(o, Box):
+            leaves.append(o)
+            return _Leaf(len(leaves) - 1)
+        if type(o) in (list, tuple):
+            return type(o)(mark(i) for i in o)
+        return o
+
+    def fill(o, vals):
+        if isinstance(o, _Leaf):
+            return vals[o.k]
+        if type(o) in (list, tuple):
+            return type(o)(fill(i, vals) for i in o)
+        return o
+
+    a, kw = mark(args), {k: mark(v) for k, v in kwargs.items()}
+    return per_example(lambda *vals: np_fn(*fill(a, vals),
+                                                **{k: fill(v, vals) for k, v in kw.items()}),
+                       *leaves)
+
+
+class _Leaf:
+    __slots__ = ("k",)
+
+    def __init__(self, k):
+        self.k = k
+
+
 def _as_tensors(out):
     """A plain result as tensors (no gradient): arrays and numbers wrapped, tuples
     and lists kept as they are around them."""
@@ -257,3 +320,132 @@ def _as_tensors(out):
     if isinstance(out, (np.ndarray, np.generic, bool, int, float)):
         return EAGER.make(np.asarray(out), None)
     return out
+
+
+# ------------------------------------------------- constants computed from the data
+#
+# A mask, an ordering or an index map computed from a value's data is a constant to
+# the derivative, but under vmap it must be one constant per example: computed from
+# the example's data and batched like it. ``unbox_all`` would hand over the whole
+# batch as if it were one example. These helpers peel the boxes instead, keep the
+# batch axes (in front, the outermost vmap first) and wrap the result as a value
+# batched by the same vmaps, with no derivative.
+
+def _peel(x):
+    """``(raw, traces)``: the plain value under ``x`` with its batch axes moved to the
+    front, one per BatchTrace in ``traces`` (lowest level first)."""
+    if isinstance(x, BatchBox):
+        raw, traces = _peel(x._value)
+        if x._bdim is not None:
+            k = len(traces)
+            raw = np.moveaxis(raw, k + x._bdim, k) if x._bdim else raw
+            traces = traces + (x._trace,)
+        return raw, traces
+    if isinstance(x, Box):
+        return _peel(x._value)
+    return x, ()
+
+
+def batch_traces(*groups):
+    """The BatchTraces that batch any value in ``groups`` (iterables of arguments;
+    lists and tuples searched), lowest level first."""
+    found = {}
+    stack = [a for g in groups for a in g]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, Box):
+            while isinstance(a, Box):
+                if isinstance(a, BatchBox) and a._bdim is not None:
+                    found[a._trace.level] = a._trace
+                a = a._value
+        elif isinstance(a, (list, tuple)):
+            stack.extend(a)
+    return [found[k] for k in sorted(found)]
+
+
+def _front(x, traces):
+    """The plain value under ``x`` with one leading axis per trace in ``traces``
+    (length 1 where ``x`` is not batched by that trace)."""
+    raw, own = _peel(x)
+    if len(own) == len(traces):
+        return np.asarray(raw)
+    raw = np.asarray(raw)
+    for k, t in enumerate(traces):
+        if t not in own:
+            raw = np.expand_dims(raw, k)
+    return raw
+
+
+def _wrap(raw, traces):
+    for t in traces:
+        raw = t.new_input(raw, 0)
+    return raw
+
+
+def batched(x):
+    """``x`` as a constant: the derivative boxes dropped, the batch axes of every vmap
+    kept (``unbox_all`` when nothing is batched)."""
+    raw, traces = _peel(x)
+    return _wrap(raw, traces) if traces else raw
+
+
+def example(x):
+    """The plain value of one example of ``x`` (the first; the value itself when it
+    is not batched): for numpy's checks of shapes, dtypes and options."""
+    raw, traces = _peel(x)
+    if not traces:
+        return raw
+    k = len(traces)
+    if 0 in np.shape(raw)[:k]:
+        return np.zeros(np.shape(raw)[k:], dtype=np.result_type(raw))
+    return raw[(0,) * k]
+
+
+def per_example(fn, *args, aligned=False, lead=False):
+    """``fn`` of the plain values of ``args``, one result per example, batched like
+    the arguments (plain when nothing is batched); a tuple or list result gives a
+    tuple of batched values. ``aligned``: ``fn`` broadcasts elementwise, so it runs
+    once on the whole batch (the examples' ranks padded to match); ``lead``: ``fn``
+    runs once, as ``fn(*raws, k)`` with ``k`` leading batch axes on every argument;
+    otherwise once per example, and the results are stacked (they must have one
+    shape)."""
+    traces = batch_traces(args)
+    if not traces:
+        return fn(*(unbox_all(a) for a in args), *((0,) if lead else ()))
+    k = len(traces)
+    raws = [_front(a, traces) for a in args]
+    if aligned:
+        rank = max((r.ndim - k for r in raws), default=0)
+        raws = [r.reshape(r.shape[:k] + (1,) * (rank - r.ndim + k) + r.shape[k:])
+                for r in raws]
+        return _wrap_out(fn(*raws), traces)
+    if lead:
+        sizes = tuple(t.size for t in traces)
+        raws = [np.broadcast_to(r, sizes + r.shape[k:]) for r in raws]
+        return _wrap_out(fn(*raws, k), traces)
+    sizes = tuple(t.size for t in traces)
+    outs = [fn(*(r[tuple(i if r.shape[j] > 1 else 0 for j, i in enumerate(ix))]
+                 for r in raws))
+            for ix in np.ndindex(*sizes)]
+    if not outs:
+        raise ValueError("a batch of no examples: nothing to compute a constant from")
+    if isinstance(outs[0], (tuple, list)):
+        return tuple(_wrap(_stack(sizes, [o[j] for o in outs]), traces)
+                     for j in range(len(outs[0])))
+    return _wrap(_stack(sizes, outs), traces)
+
+
+def _wrap_out(out, traces):
+    if isinstance(out, (tuple, list)):
+        return tuple(_wrap(np.asarray(o), traces) for o in out)
+    return _wrap(np.asarray(out), traces)
+
+
+def _stack(sizes, outs):
+    shapes = {np.shape(o) for o in outs}
+    if len(shapes) > 1:
+        raise ValueError(
+            f"under vmap the examples give results of different shapes {sorted(shapes)} "
+            f"(a mask or a count that depends on the data): a batch needs one shape")
+    out = np.asarray(outs)
+    return out.reshape(sizes + out.shape[1:])

@@ -6,13 +6,16 @@ masked out, and an ``initial`` that wins, get no derivative."""
 
 import builtins
 
+import math
+
 import numpy as np
 
 from ..core.primitive import Primitive
-from ..core.trace import is_boxed, unbox_all
-from ._base import float_dtype, linear, no_out, nondiff, normalize_axis, shape, reduction
+from ..core.trace import Box, is_boxed, unbox_all
+from ._base import (batch_traces, batched, example, float_dtype, linear, no_out, nondiff,
+                    normalize_axis, per_example, shape, reduction)
 from .arithmetic import multiply
-from .indexing import _getitem, _where
+from .indexing import _getitem, _where, getitem_
 from .shape import _concatenate, _inverse_perm, _reshape, _transpose
 
 
@@ -73,7 +76,44 @@ def _extras(**kwargs):
 
 
 def _mask(where):
-    return np.asarray(unbox_all(where), dtype=bool)
+    """A ``where=`` mask as a boolean constant (one per example under vmap)."""
+    return _const(lambda m: np.asarray(m, dtype=bool), where)
+
+
+def _const(fn, *args):
+    """``fn`` (elementwise, numpy broadcasting) of the values of ``args``: a constant,
+    computed per example under vmap."""
+    return per_example(fn, *args, aligned=True)
+
+
+def _anywhere(c):
+    """Whether a constant mask holds anywhere (in any example)."""
+    return bool(np.any(unbox_all(c)))
+
+
+def _checks(np_fn, *args, **kwargs):
+    """numpy's own function on one example, for its checks and warnings."""
+    return np_fn(*(example(a) for a in args), **{k: example(v) for k, v in kwargs.items()})
+
+
+def _plain_reduce(np_fn, a, axis, keepdims=False, where=_NoValue, **kwargs):
+    """``np_fn(values of a, axis=axis, ...)`` (a numpy reduction: sum, nanvar, ...)
+    as a constant, one call on the whole batch under vmap with the axes counted
+    past the batch axes; ``where=`` broadcast to ``a`` first."""
+    nd = len(shape(a))
+    axes = _reduced_axes("reduction", _axis(axis), nd)
+
+    def run(v, *rest):
+        k, v = rest[-1], np.asarray(v)
+        extra = {}
+        if len(rest) == 2:
+            w = np.asarray(rest[0])
+            w = w.reshape(w.shape[:k] + (1,) * (v.ndim - w.ndim) + w.shape[k:])
+            extra["where"] = np.broadcast_to(w, v.shape)
+        return np_fn(v, axis=tuple(k + i for i in axes), keepdims=keepdims, **extra,
+                     **kwargs)
+
+    return per_example(run, a, *(() if where is _NoValue else (where,)), lead=True)
 
 
 def _masked(a, where, fill):
@@ -82,7 +122,7 @@ def _masked(a, where, fill):
     if where is _NoValue:
         return a
     mask = _mask(where)
-    return a if mask.all() else _where(mask, a, fill)
+    return a if np.all(unbox_all(mask)) else _where(mask, a, fill)
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
@@ -101,7 +141,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
         return _sum(a, axis=_checked_axis("sum", a, axis), keepdims=keepdims, dtype=dtype)
     if not is_boxed(a):
         return np.sum(a, axis=_axis(axis), dtype=dtype, keepdims=keepdims, **extras)
-    np.sum(unbox_all(a), axis=_axis(axis), keepdims=keepdims, **extras)  # numpy's checks
+    _checks(np.sum, a, axis=_axis(axis), keepdims=keepdims, **extras)  # numpy's checks
     x = _masked(a, where, 0.0)
     r = _sum(x, axis=_checked_axis("sum", x, axis), keepdims=keepdims, dtype=dtype)
     return r if initial is _NoValue else r + initial
@@ -190,7 +230,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
         return _prod(a, axis=_checked_axis("prod", a, axis), keepdims=keepdims, dtype=dtype)
     if not is_boxed(a):
         return np.prod(a, axis=_axis(axis), dtype=dtype, keepdims=keepdims, **extras)
-    np.prod(unbox_all(a), axis=_axis(axis), keepdims=keepdims, **extras)  # numpy's checks
+    _checks(np.prod, a, axis=_axis(axis), keepdims=keepdims, **extras)  # numpy's checks
     x = _masked(a, where, 1.0)
     r = _prod(x, axis=_checked_axis("prod", x, axis), keepdims=keepdims, dtype=dtype)
     return r if initial is _NoValue else r * initial
@@ -203,14 +243,15 @@ def _tie_weights(who, x, ans, axis, keepdims):
     elsewhere: the cotangent is shared evenly among ties (as JAX and autograd do).
     Piecewise constant, so a plain array, in x's float dtype."""
     dt = float_dtype(x)
-    x = np.asarray(unbox_all(x))
-    ans = np.asarray(unbox_all(ans))
-    axes = _reduced_axes(who, axis, x.ndim)
-    if not keepdims:
-        ans = np.expand_dims(ans, axes)
-    hit = np.equal(x, ans)
-    count = np.sum(hit, axis=axes, keepdims=True)
-    return (hit / np.maximum(count, 1)).astype(dt)  # a group of NaNs gets no derivative
+    axes = _reduced_axes(who, axis, len(shape(x)))
+
+    def weights(x, ans, k):  # k leading batch axes (vmap)
+        ax = tuple(k + a for a in axes)
+        hit = np.equal(x, ans if keepdims else np.expand_dims(ans, ax))
+        count = np.sum(hit, axis=ax, keepdims=True)
+        return (hit / np.maximum(count, 1)).astype(dt)  # a group of NaNs: no derivative
+
+    return per_example(weights, x, ans, lead=True)
 
 
 def _extremum(name, np_fn):
@@ -239,15 +280,15 @@ def _extremum_call(who, prim, np_fn, a, axis, keepdims, initial, where):
     if not is_boxed(a):
         return np_fn(a, axis=_axis(axis), keepdims=keepdims, **extras)
     # numpy's checks (where= needs initial= for a group that may be empty)
-    np_fn(unbox_all(a), axis=_axis(axis), keepdims=keepdims, **extras)
+    _checks(np_fn, a, axis=_axis(axis), keepdims=keepdims, **extras)
     x = _masked(a, where, -np.inf if who == "max" else np.inf)
     r = prim(x, axis=_checked_axis(who, x, axis), keepdims=keepdims)
     if initial is _NoValue:
         return r
     # initial takes part in the comparison; where it wins the result is that
     # constant, with no derivative (a tie stays with a's element)
-    beaten = (np.less if who == "max" else np.greater)(unbox_all(r), initial)
-    return _where(beaten, initial, r) if np.any(beaten) else r
+    beaten = _const(np.less if who == "max" else np.greater, r, initial)
+    return _where(beaten, initial, r) if _anywhere(beaten) else r
 
 
 def max(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue):
@@ -288,13 +329,13 @@ def ptp(a, axis=None, out=None, keepdims=False):
 
 amax = max
 amin = min
-argmax = nondiff("argmax", np.argmax)
-argmin = nondiff("argmin", np.argmin)
-argsort = nondiff("argsort", np.argsort)
-all = nondiff("all", np.all)
-any = nondiff("any", np.any)
+argmax = nondiff("argmax", np.argmax, along=True)
+argmin = nondiff("argmin", np.argmin, along=True)
+argsort = nondiff("argsort", np.argsort, along=True, axis=-1)
+all = nondiff("all", np.all, along=True)
+any = nondiff("any", np.any, along=True)
 nonzero = nondiff("nonzero", np.nonzero)
-count_nonzero = nondiff("count_nonzero", np.count_nonzero)
+count_nonzero = nondiff("count_nonzero", np.count_nonzero, along=True)
 
 
 # ---------------------------------------------------------------- cumulative ops
@@ -366,15 +407,16 @@ def cumprod(a, axis=None, dtype=None, out=None):
 def _count(who, a, axis):
     shp = shape(a)
     if axis is None:
-        return int(np.prod(shp)) if shp else 1
-    return int(np.prod([shp[i] for i in _reduced_axes(who, _axis(axis), len(shp))]))
+        return math.prod(shp)
+    return math.prod(shp[i] for i in _reduced_axes(who, _axis(axis), len(shp)))
 
 
 def _where_counts(a, axis, where, keepdims):
     """Per output element, how many elements of ``a`` the ``where=`` mask keeps (a
     plain integer array)."""
-    mask = np.broadcast_to(_mask(where), shape(a))
-    return np.sum(mask, axis=_axis(axis), keepdims=keepdims)
+    return _plain_reduce(lambda v, axis, keepdims, where: np.sum(where, axis=axis,
+                                                                 keepdims=keepdims),
+                         a, axis, keepdims, _mask(where))
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_NoValue):
@@ -444,8 +486,8 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_No
         return np.std(a, axis=_axis(axis), dtype=dtype, ddof=ddof, keepdims=keepdims,
                       **_extras(where=where, mean=mean))
     v, n = _var_and_counts("std", a, axis, ddof, keepdims, where, mean)
-    single = np.logical_and(np.equal(n, 1), np.greater(np.subtract(n, ddof), 0))
-    if mean is not _NoValue or not is_boxed(v) or not np.any(single):
+    single = _const(lambda n: np.logical_and(np.equal(n, 1), np.greater(n - ddof, 0)), n)
+    if mean is not _NoValue or not is_boxed(v) or not _anywhere(single):
         return sqrt(v)
     # where one element is reduced, v = 0 identically: the constant 0 is the answer,
     # and sqrt sees 1 there so that its derivative is finite in the branch not taken
@@ -457,12 +499,12 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_No
 def _nan_filled(a, fill):
     """``a`` with ``fill`` in place of its nans (constants there: no derivative) and
     the mask of the numbers."""
-    ok = ~np.isnan(unbox_all(a))
-    return (a if ok.all() else _where(ok, a, fill)), ok
+    ok = _const(lambda v: ~np.isnan(v), a)
+    return (a if np.all(unbox_all(ok)) else _where(ok, a, fill)), ok
 
 
 def _and_where(ok, where):
-    return ok if where is _NoValue else np.logical_and(ok, _mask(where))
+    return ok if where is _NoValue else _const(np.logical_and, ok, _mask(where))
 
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue,
@@ -499,7 +541,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_NoValu
         return np.nanmean(a, axis=_axis(axis), dtype=dtype, out=out, keepdims=keepdims,
                           **_extras(where=where))
     no_out("nanmean", out)
-    np.nanmean(unbox_all(a), axis=_axis(axis), keepdims=keepdims, **_extras(where=where))
+    _checks(np.nanmean, a, axis=_axis(axis), keepdims=keepdims, **_extras(where=where))
     x, ok = _nan_filled(a, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):  # numpy warned above
         return mean(x, axis=axis, keepdims=keepdims, where=_and_where(ok, where))
@@ -512,15 +554,17 @@ def _nan_moment(who, np_fn, fn, a, axis, dtype, out, ddof, keepdims, where, mean
                      keepdims=keepdims, **_extras(where=where, mean=mean_,
                                                   correction=correction))
     no_out(who, out)
-    plain = np_fn(unbox_all(a), axis=_axis(axis), ddof=ddof, keepdims=keepdims,
-                  **_extras(where=where, mean=mean_, correction=correction))
+    _checks(np_fn, a, axis=_axis(axis), ddof=ddof, keepdims=keepdims,
+            **_extras(where=where, mean=mean_, correction=correction))
+    plain = _plain_reduce(np_fn, a, axis, keepdims, where,
+                          **_extras(ddof=ddof, mean=mean_, correction=correction))
     ddof = _ddof(who, ddof, correction)
     x, ok = _nan_filled(a, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):  # numpy warned above
         r = fn(x, axis=axis, ddof=ddof, keepdims=keepdims, where=_and_where(ok, where),
                mean=mean_)
-    bad = np.isnan(plain)  # too few numbers (N - ddof <= 0): nan, as numpy gives
-    return _where(bad, np.nan, r) if np.any(bad) else r
+    bad = _const(np.isnan, plain)  # too few numbers (N - ddof <= 0): nan, as numpy gives
+    return _where(bad, np.nan, r) if _anywhere(bad) else r
 
 
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_NoValue,
@@ -543,12 +587,13 @@ def _nan_extremum(who, np_fn, fn, fill, a, axis, out, keepdims, initial, where):
         return np_fn(a, axis=_axis(axis), out=out, keepdims=keepdims,
                      **_extras(initial=initial, where=where))
     no_out(who, out)
-    plain = np_fn(unbox_all(a), axis=_axis(axis), keepdims=keepdims,
-                  **_extras(initial=initial, where=where))  # numpy's checks and warning
+    _checks(np_fn, a, axis=_axis(axis), keepdims=keepdims,
+            **_extras(initial=initial, where=where))  # numpy's checks and warning
+    plain = _plain_reduce(np_fn, a, axis, keepdims, where, **_extras(initial=initial))
     x, ok = _nan_filled(a, fill)
     r = fn(x, axis=axis, keepdims=keepdims, initial=initial, where=where)
-    bad = np.isnan(plain)  # a slice of nans only
-    return _where(bad, np.nan, r) if np.any(bad) else r
+    bad = _const(np.isnan, plain)  # a slice of nans only
+    return _where(bad, np.nan, r) if _anywhere(bad) else r
 
 
 def nanmax(a, axis=None, out=None, keepdims=False, initial=_NoValue, where=_NoValue):
@@ -578,7 +623,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=_NoValue):
     if not is_boxed(a) and not is_boxed(weights):
         return np.average(a, axis=_axis(axis), weights=weights, returned=returned, **kd)
     # numpy's checks (shapes, weights summing to zero)
-    np.average(unbox_all(a), axis=_axis(axis), weights=unbox_all(weights), **kd)
+    _checks(np.average, a, axis=_axis(axis), weights=weights, **kd)
     keep = bool(kd.get("keepdims", False))
     a_shape = shape(a)
     if weights is None:
@@ -632,23 +677,36 @@ def _discrete_index(method, n, q):
     return np.maximum(res, 0).astype(np.intp)
 
 
-def _interpolation(method, n, q_plain, q):
+def _virtual_index(method, n, q):
+    """numpy's virtual index of the quantile ``q`` among ``n`` sorted values (traced
+    in q for the continuous methods)."""
+    if method == "linear":
+        return (n - 1) * q
+    if method in _HF:
+        alpha, beta = _HF[method]
+        return n * q + (alpha + q * (1 - alpha - beta)) - 1
+    if method == "averaged_inverted_cdf":
+        return n * q - 1
+    if method == "midpoint":
+        return 0.5 * (np.floor((n - 1) * q) + np.ceil((n - 1) * q))
+    raise ValueError(f"quantile: {method!r} is not a valid method")
+
+
+def _interpolation(method, n, q):
     """``(previous, next, gamma)``: the two order statistics numpy interpolates
     between and the weight of the second, as numpy computes them; gamma is traced
-    where ``q`` is (the derivative in q) and plain otherwise."""
-    if method == "linear":
-        v_plain, v = (n - 1) * q_plain, (n - 1) * q
-    elif method in _HF:
-        alpha, beta = _HF[method]
-        v_plain = n * q_plain + (alpha + q_plain * (1 - alpha - beta)) - 1
-        v = n * q + (alpha + q * (1 - alpha - beta)) - 1
-    elif method == "averaged_inverted_cdf":
-        v_plain = v = n * q_plain - 1
-    elif method == "midpoint":
-        v_plain = v = 0.5 * (np.floor((n - 1) * q_plain) + np.ceil((n - 1) * q_plain))
-    else:
-        raise ValueError(f"quantile: {method!r} is not a valid method")
-    v_plain = np.asarray(v_plain, dtype=float)
+    where ``q`` is (the derivative in q) and plain otherwise. The counts ``n`` and
+    ``q`` may differ between the examples of a vmap: the indices are then computed
+    per example."""
+    prev, nxt, prev_for_gamma, gamma = _const(
+        lambda n, q: _interpolation_plain(method, n, np.asarray(q, dtype=float)), n, q)
+    if method not in ("averaged_inverted_cdf", "midpoint"):
+        gamma = _virtual_index(method, n, q) - prev_for_gamma
+    return prev, nxt, gamma
+
+
+def _interpolation_plain(method, n, q_plain):
+    v_plain = np.asarray(_virtual_index(method, n, q_plain), dtype=float)
     prev = np.array(np.floor(v_plain))
     nxt = np.array(prev + 1)
     last = np.broadcast_to(np.asarray(n) - 1, v_plain.shape)  # n: a count per group too
@@ -667,8 +725,8 @@ def _interpolation(method, n, q_plain, q):
     elif method == "midpoint":
         gamma = np.where(v_plain % 1 == 0, 0.0, 0.5)
     else:
-        gamma = v - prev_for_gamma
-    return prev.astype(np.intp), nxt.astype(np.intp), gamma
+        gamma = np.zeros(v_plain.shape)
+    return prev.astype(np.intp), nxt.astype(np.intp), prev_for_gamma, gamma
 
 
 def _rows(who, a, axis):
@@ -690,19 +748,27 @@ def _rows(who, a, axis):
 def _order_stats(rows, order, positions):
     """The ``positions``-th smallest element (an int array of shape Q) of every row:
     shape Q + (groups,), one getitem of the traced rows."""
-    positions = np.asarray(positions)
-    r = np.arange(shape(rows)[0]).reshape((1,) * positions.ndim + (-1,))
-    cols = order[r, positions[..., None]]
-    return _getitem(rows, idx=(r, cols))
+    groups = shape(rows)[0]
+    r = np.arange(groups).reshape((1,) * len(shape(positions)) + (-1,))
+    cols = per_example(lambda o, p: o[r, np.asarray(p)[..., None]], order, positions)
+    return getitem_(rows, (r, cols))
+
+
+def _lerp(lo, hi, t):
+    """numpy's lerp, the same arithmetic: from the nearer end."""
+    diff = hi - lo
+    return _where(_const(lambda t: np.asarray(t) >= 0.5, t),
+                  hi - diff * (1.0 - t), lo + diff * t)
 
 
 def _quantile(who, a, q, axis, keepdims, method, median=False):
     x, groups, kept, n = _rows(who, a, axis)
-    plain = np.asarray(unbox_all(x))
-    order = np.argsort(plain, axis=1)  # nans sort last
-    has_nan = np.isnan(plain).any(axis=1) if plain.dtype.kind in "fc" else None
-    q_plain = np.asarray(unbox_all(q), dtype=float)
-    out_shape = q_plain.shape + (kept if keepdims else groups)
+    order = per_example(lambda v, k: np.argsort(v, axis=-1), x, lead=True)  # nans last
+    floats = np.result_type(example(x)).kind in "fc"
+    has_nan = _const(lambda v: np.isnan(v).any(axis=-1), x) if floats else None
+    q = q if isinstance(q, Box) else np.asarray(q, dtype=float)
+    q_shape = shape(q)
+    out_shape = q_shape + (kept if keepdims else groups)
     if median:
         lo = _order_stats(x, order, np.asarray((n - 1) // 2))
         if n % 2:
@@ -710,17 +776,15 @@ def _quantile(who, a, q, axis, keepdims, method, median=False):
         else:
             r = (lo + _order_stats(x, order, np.asarray(n // 2))) / 2.0
     elif method in _DISCRETE:
-        r = _order_stats(x, order, _discrete_index(method, n, q_plain))
+        r = _order_stats(x, order, _const(
+            lambda q: _discrete_index(method, n, np.asarray(q, dtype=float)), q))
     else:
-        prev, nxt, gamma = _interpolation(method, n, q_plain, q)
+        prev, nxt, gamma = _interpolation(method, n, q)
         lo = _order_stats(x, order, prev)
         hi = _order_stats(x, order, nxt)
-        t = _reshape(gamma, newshape=q_plain.shape + (1,)) if is_boxed(gamma) else \
-            np.reshape(gamma, q_plain.shape + (1,))
-        # numpy's lerp, the same arithmetic: from the nearer end
-        diff = hi - lo
-        r = _where(np.asarray(unbox_all(t)) >= 0.5, hi - diff * (1.0 - t), lo + diff * t)
-    if has_nan is not None and has_nan.any():
+        r = _lerp(lo, hi, _reshape(gamma, newshape=q_shape + (1,)) if is_boxed(gamma)
+                  else np.reshape(gamma, q_shape + (1,)))
+    if has_nan is not None and _anywhere(has_nan):
         r = _where(has_nan, np.nan, r)
     return _reshape(r, newshape=out_shape)
 
@@ -735,7 +799,7 @@ def _quantile_call(who, np_fn, a, q, axis, out, overwrite_input, method, keepdim
     if weights is not None:
         raise NotImplementedError(f"{who}: weights= is not supported on traced values")
     # numpy's checks: the range of q, the method's name, the axes
-    np_fn(unbox_all(a), unbox_all(q), axis=_axis(axis), method=method, keepdims=keepdims)
+    _checks(np_fn, a, q, axis=_axis(axis), method=method, keepdims=keepdims)
     if scale is not None:
         q = q / scale if is_boxed(q) else np.true_divide(q, scale)
     return _quantile(who, a, q, axis, keepdims, method)
@@ -776,7 +840,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
         return np.median(a, axis=_axis(axis), out=out, overwrite_input=overwrite_input,
                          keepdims=keepdims)
     no_out("median", out)
-    np.median(unbox_all(a), axis=_axis(axis), keepdims=keepdims)  # numpy's checks
+    _checks(np.median, a, axis=_axis(axis), keepdims=keepdims)  # numpy's checks
     return _quantile("median", a, 0.5, axis, keepdims, "linear", median=True)
 
 
@@ -785,9 +849,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 def _gather_rows(rows, order, positions):
     """``rows[g, order[g, positions[..., g]]]``: for each group g (the last axis of
     ``positions``) its order statistic at that position, one getitem."""
-    positions = np.asarray(positions)
-    r = np.arange(shape(rows)[0]).reshape((1,) * (positions.ndim - 1) + (-1,))
-    return _getitem(rows, idx=(r, order[r, positions]))
+    r = np.arange(shape(rows)[0]).reshape((1,) * (len(shape(positions)) - 1) + (-1,))
+    return getitem_(rows, (r, per_example(lambda o, p: o[r, p], order, positions)))
 
 
 def _nan_quantile(who, a, q, axis, keepdims, method, median=False):
@@ -795,31 +858,29 @@ def _nan_quantile(who, a, q, axis, keepdims, method, median=False):
     nan-functions leave them out: each group has its own count k, and a group of nans
     only gives nan."""
     x, groups, kept, _ = _rows(who, a, axis)
-    plain = np.asarray(unbox_all(x))
-    order = np.argsort(plain, axis=1)  # nans sort last: the k numbers come first
-    k = np.sum(~np.isnan(plain), axis=1)
-    empty = k == 0
-    k = np.where(empty, 1, k)  # a group of nans reads its first element, then is nan
-    q_plain = np.asarray(unbox_all(q), dtype=float)
-    out_shape = q_plain.shape + (kept if keepdims else groups)
+    # nans sort last: the k numbers come first
+    order = per_example(lambda v, k: np.argsort(v, axis=-1), x, lead=True)
+    k = _const(lambda v: np.sum(~np.isnan(v), axis=-1), x)
+    empty = _const(lambda k: k == 0, k)
+    k = _const(lambda k: np.where(k == 0, 1, k), k)  # a group of nans reads its first
+    q = q if isinstance(q, Box) else np.asarray(q, dtype=float)
+    q_shape = shape(q)
+    out_shape = q_shape + (kept if keepdims else groups)
     if median:
-        lo = _gather_rows(x, order, (k - 1) // 2)
-        hi = _gather_rows(x, order, k // 2)
-        odd = k % 2 == 1
-        r = _where(odd, lo, (lo + hi) / 2.0) if not odd.all() else lo
+        lo = _gather_rows(x, order, _const(lambda k: (k - 1) // 2, k))
+        hi = _gather_rows(x, order, _const(lambda k: k // 2, k))
+        odd = _const(lambda k: k % 2 == 1, k)
+        r = _where(odd, lo, (lo + hi) / 2.0) if not np.all(unbox_all(odd)) else lo
     else:
-        qb_plain = q_plain.reshape(q_plain.shape + (1,))
-        qb = _reshape(q, newshape=qb_plain.shape) if is_boxed(q) else qb_plain
+        qb = _reshape(q, newshape=q_shape + (1,)) if is_boxed(q) else \
+            q.reshape(q_shape + (1,))
         if method in _DISCRETE:
-            r = _gather_rows(x, order, _discrete_index(method, k, qb_plain))
+            r = _gather_rows(x, order, _const(
+                lambda k, q: _discrete_index(method, k, np.asarray(q, dtype=float)), k, qb))
         else:
-            prev, nxt, gamma = _interpolation(method, k, qb_plain, qb)
-            lo = _gather_rows(x, order, prev)
-            hi = _gather_rows(x, order, nxt)
-            diff = hi - lo
-            r = _where(np.asarray(unbox_all(gamma)) >= 0.5, hi - diff * (1.0 - gamma),
-                       lo + diff * gamma)
-    if empty.any():
+            prev, nxt, gamma = _interpolation(method, k, qb)
+            r = _lerp(_gather_rows(x, order, prev), _gather_rows(x, order, nxt), gamma)
+    if _anywhere(empty):
         r = _where(empty, np.nan, r)
     return _reshape(r, newshape=out_shape)
 
@@ -835,7 +896,7 @@ def _nan_quantile_call(who, np_fn, a, q, axis, out, overwrite_input, method, kee
     if weights is not None:
         raise NotImplementedError(f"{who}: weights= is not supported on traced values")
     # numpy's checks and its warning for a slice of nans
-    np_fn(unbox_all(a), unbox_all(q), axis=_axis(axis), method=method, **kd)
+    _checks(np_fn, a, q, axis=_axis(axis), method=method, **kd)
     if scale is not None:
         q = q / scale if is_boxed(q) else np.true_divide(q, scale)
     return _nan_quantile(who, a, q, axis, bool(kd.get("keepdims", False)), method)
@@ -874,7 +935,7 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=_NoValue):
         return np.nanmedian(a, axis=_axis(axis), out=out, overwrite_input=overwrite_input,
                             **kd)
     no_out("nanmedian", out)
-    np.nanmedian(unbox_all(a), axis=_axis(axis), **kd)  # numpy's checks and warning
+    _checks(np.nanmedian, a, axis=_axis(axis), **kd)  # numpy's checks and warning
     return _nan_quantile("nanmedian", a, 0.5, axis, bool(kd.get("keepdims", False)),
                          "linear", median=True)
 

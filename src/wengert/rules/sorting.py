@@ -9,9 +9,9 @@ argsort chose (any choice is a one-sided derivative of a kink).
 
 import numpy as np
 
-from ..core.trace import is_boxed, unbox_all
-from ._base import normalize_axis, shape
-from .indexing import _getitem, _plain_index
+from ..core.trace import Box, is_boxed, unbox_all
+from ._base import batch_traces, batched, example, normalize_axis, per_example, shape
+from .indexing import _getitem, _plain_index, getitem_
 from .shape import _reshape
 
 
@@ -46,24 +46,37 @@ def take_along_axis(arr, indices, axis=-1):
     array([[0., 2.],
            [1., 1.]])
     """
-    indices = _plain_index(indices)
-    if not is_boxed(arr):
-        return np.take_along_axis(arr, indices, axis)
-    indices = np.asarray(indices)
-    if indices.dtype.kind not in "iu":
+    if not batch_traces((indices,)):
+        indices = _plain_index(indices)
+        if not is_boxed(arr):
+            return np.take_along_axis(arr, indices, axis)
+        indices = np.asarray(indices)
+    else:
+        indices = batched(indices)
+    i_shape, i_dtype = shape(indices), np.result_type(example(indices))
+    if i_dtype.kind not in "iu":
         raise IndexError(f"take_along_axis: indices must be an integer array, got dtype "
-                         f"{indices.dtype}")
+                         f"{i_dtype}")
     if axis is None:
-        if indices.ndim != 1:
+        if len(i_shape) != 1:
             raise ValueError(f"take_along_axis: with axis=None, indices must be 1-d (the "
-                             f"input is flattened), got shape {indices.shape}")
+                             f"input is flattened), got shape {i_shape}")
         arr, axis = _flat(arr), 0
     arr_shape = shape(arr)
-    if indices.ndim != len(arr_shape):
-        raise ValueError(f"take_along_axis: indices of shape {indices.shape} and arr of "
+    if len(i_shape) != len(arr_shape):
+        raise ValueError(f"take_along_axis: indices of shape {i_shape} and arr of "
                          f"shape {arr_shape} must have the same number of dimensions")
     axis = normalize_axis("take_along_axis", axis, len(arr_shape), arr_shape)
-    return _getitem(arr, idx=_along_axis_index(indices, axis, arr_shape))
+    return getitem_(arr, _along_axis_index(indices, axis, arr_shape))
+
+
+def _order(np_fn, a, axis, *args, **kwargs):
+    """``np_fn(values, *args, axis=axis, **kwargs)`` (argsort, argpartition) on the
+    values of ``a``: per example under vmap, the axis counted from the end so that
+    the batch axes in front are left alone."""
+    nd = len(shape(a))
+    return per_example(lambda v, k: np_fn(v, *args, axis=axis - nd, **kwargs), a,
+                       lead=True)
 
 
 def _no_order(who, order):
@@ -90,8 +103,8 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None):
         a, axis = _flat(a), 0
     a_shape = shape(a)
     axis = normalize_axis("sort", axis, len(a_shape), a_shape)
-    perm = np.argsort(unbox_all(a), axis=axis, kind=kind, stable=stable)
-    return _getitem(a, idx=_along_axis_index(perm, axis, a_shape))
+    perm = _order(np.argsort, a, axis, kind=kind, stable=stable)
+    return getitem_(a, _along_axis_index(perm, axis, a_shape))
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):
@@ -111,8 +124,8 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
         a, axis = _flat(a), 0
     a_shape = shape(a)
     axis = normalize_axis("partition", axis, len(a_shape), a_shape)
-    perm = np.argpartition(unbox_all(a), kth, axis=axis, kind=kind)
-    return _getitem(a, idx=_along_axis_index(perm, axis, a_shape))
+    perm = _order(np.argpartition, a, axis, kth, kind=kind)
+    return getitem_(a, _along_axis_index(perm, axis, a_shape))
 
 
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
@@ -122,6 +135,11 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
     >>> int(wnp.argpartition(wnp.array([4.0, 1.0, 3.0]), 0)[0])
     1
     """
+    if batch_traces((a,)):
+        if axis is None:
+            a, axis = _flat(a), 0
+        axis = normalize_axis("argpartition", axis, len(shape(a)), shape(a))
+        return _order(np.argpartition, a, axis, _plain_index(kth), kind=kind, order=order)
     return np.argpartition(unbox_all(a), _plain_index(kth), axis=axis, kind=kind,
                            order=order)
 
@@ -137,12 +155,12 @@ def sort_complex(a):
     if not is_boxed(a):
         return np.sort_complex(a)
     from .complex import astype
-    av = unbox_all(a)
+    av = example(a)
     if np.ndim(av) == 0:
         np.sort_complex(av)  # numpy's error for a 0-d array
     a_shape = shape(a)
     axis = len(a_shape) - 1
-    b = _getitem(a, idx=_along_axis_index(np.argsort(av, axis=-1), axis, a_shape))
+    b = getitem_(a, _along_axis_index(_order(np.argsort, a, axis), axis, a_shape))
     want = np.sort_complex(np.zeros((1,), dtype=np.result_type(av))).dtype
     return b if np.result_type(av) == want else astype(b, want)
 
