@@ -26,6 +26,8 @@ from .tools.tracing import trace
 from .transforms import (checkpoint, custom_jvp, custom_vjp, defjvp, defvjp, derivative,
                          elementwise_grad, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp,
                          primitive, stop_gradient, value_and_grad, vjp, vmap)
+from .implicit import ConvergenceError, custom_root, fixed_point, root
+from .linearize import linear_transpose, linearize
 
 from . import tensors as _tensors
 from .tensors import *  # noqa: F401,F403  (the PyTorch half: wg.tensor, wg.zeros, ...)
@@ -50,4 +52,6 @@ __all__ = ["vmap", "grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "
            "register_pytree_node", "tree_flatten", "tree_unflatten", "tree_map",
            "tree_leaves", "Primitive", "registry", "detect_anomaly", "set_detect_anomaly",
            "is_anomaly_enabled", "AnomalyError", "EscapedTracerError", "ravel_pytree",
+           "linearize", "linear_transpose", "fixed_point", "root", "custom_root",
+           "ConvergenceError",
            "autograd"] + [n for n in _tensors.__all__ if n != "trace"]
