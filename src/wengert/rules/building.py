@@ -17,10 +17,10 @@ import numpy as np
 
 from .. import backend
 from ..core.trace import Box, unbox_all
-from ._base import normalize_axis, shape
+from ._base import example, normalize_axis, per_example, shape
 from .arithmetic import add, divide, multiply, power, subtract
 from .complex import astype
-from .indexing import _getitem, _where, index_update, untake
+from .indexing import _condition, _getitem, _where, getitem_, index_update, setitem_, untake
 from .shape import (_along, _arrays, _atleast, _gather, _index_map, _reshape, _traced,
                     broadcast_arrays, broadcast_to, concatenate, expand_dims, flip,
                     moveaxis, ravel, squeeze, stack, transpose)
@@ -38,9 +38,9 @@ def _cast(x, dtype):
 
 def _plain(x):
     """``x`` with every traced value in it (lists and tuples searched) replaced by
-    its value."""
+    its value (one example's under vmap: for shapes, dtypes and numpy's checks)."""
     if isinstance(x, Box):
-        return unbox_all(x)
+        return example(x)
     if isinstance(x, (list, tuple)):
         return type(x)(_plain(i) for i in x)
     return x
@@ -66,7 +66,7 @@ def empty_like(a, *args, **kwargs):
 def _filled(fill_value, out_shape, dtype):
     """``fill_value`` (traced) broadcast to ``out_shape`` as ``dtype``."""
     if np.dtype(dtype).kind not in "fc":  # an integer result has no derivative
-        return np.full(out_shape, unbox_all(fill_value), dtype=dtype)
+        return per_example(lambda f: np.full(out_shape, f, dtype=dtype), fill_value)
     return broadcast_to(_cast(fill_value, dtype), out_shape)
 
 
@@ -710,13 +710,13 @@ def select(condlist, choicelist, default=0):
         raise ValueError("list of cases must be same length as list of conditions")
     if len(condlist) == 0:
         raise ValueError("select with an empty condition list is not possible")
-    conds = [np.asarray(unbox_all(c)) for c in condlist]
+    conds = [_condition(c) for c in condlist]  # per example under vmap
     for i, c in enumerate(conds):
-        if c.dtype.type is not np.bool_:
+        if np.result_type(example(c)).type is not np.bool_:
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
     choices = _arrays(list(choicelist) + [default])
-    dtype = np.result_type(*(np.asarray(unbox_all(c)) for c in choices))
-    out_shape = np.broadcast_shapes(*(c.shape for c in conds), *(shape(c) for c in choices))
+    dtype = np.result_type(*(np.asarray(example(c)) for c in choices))
+    out_shape = np.broadcast_shapes(*(shape(c) for c in conds), *(shape(c) for c in choices))
     result = broadcast_to(choices[-1], out_shape)
     for cond, choice in zip(conds[::-1], choices[-2::-1]):
         result = _where(cond, choice, result)
@@ -780,7 +780,8 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
         raise ValueError("Geometric sequence cannot include zero")
     dt = np.result_type(s0 * 1.0, s1 * 1.0, float(num), np.zeros((), dtype))
     start, stop = _cast(start, dt), _cast(stop, dt)
-    sign = np.sign(np.broadcast_to(s0, np.broadcast_shapes(s0.shape, s1.shape)))
+    # the sign of start, broadcast against stop (per example under vmap)
+    sign = per_example(lambda a, b: np.sign(a) + 0 * np.sign(b), start, stop, aligned=True)
     start, stop = multiply(start, sign), multiply(stop, sign)
     out = logspace(log10(start), log10(stop), num=num, endpoint=endpoint, base=10.0)
     if num > 0:
@@ -847,10 +848,12 @@ def piecewise(x, condlist, funclist, *args, **kw):
     if np.isscalar(condlist) or (
             not isinstance(condlist[0], (list, np.ndarray, Box)) and nd != 0):
         condlist = [condlist]
-    conds = np.asarray([np.asarray(unbox_all(c)) for c in condlist], dtype=bool)
+    # the conditions as boolean masks of x's shape (per example under vmap)
+    conds = [per_example(lambda c, v: np.broadcast_to(np.asarray(c, dtype=bool), v.shape),
+                         c, x, aligned=True) for c in condlist]
     n = len(conds)
     if n == n2 - 1:
-        conds = np.concatenate([conds, ~np.any(conds, axis=0, keepdims=True)], axis=0)
+        conds.append(per_example(lambda *cs: ~np.any(cs, axis=0), *conds, aligned=True))
         n += 1
     elif n != n2:
         raise ValueError(f"with {n} condition(s), either {n} or {n + 1} functions are "
@@ -858,11 +861,11 @@ def piecewise(x, condlist, funclist, *args, **kw):
     y = np.zeros(shape(x), dtype=_dtype(x))
     for cond, func in zip(conds, funclist):
         if not callable(func):
-            y = index_update(y, func, idx=cond)
+            y = setitem_(y, func, cond)
         else:
-            vals = _getitem(x, idx=cond)
+            vals = getitem_(x, cond)
             if int(np.prod(shape(vals))) > 0:
-                y = index_update(y, func(vals, *args, **kw), idx=cond)
+                y = setitem_(y, func(vals, *args, **kw), cond)
     return y
 
 

@@ -14,7 +14,7 @@ from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
 from ..core.trace import is_boxed
-from ._base import binary, float_dtype, no_out, nondiff, unary
+from ._base import binary, example, float_dtype, no_out, nondiff, per_example, unary
 from .arithmetic import arctan2, divide, multiply, power
 from .complex import conj, real
 from .indexing import _where
@@ -69,8 +69,18 @@ reciprocal = unary("reciprocal", scalar_or_array(np.reciprocal, lambda x: 1.0 / 
 # z, HIPS autograd's convention (rules/complex.py) gives the VJP g conj(z) / |z| and
 # the JVP Re(conj(z) t) / |z|, a real tangent for the real output; both 0 at z = 0,
 # where conj(z) = 0 is divided by 1 instead of |z| = 0 (no nan to differentiate).
+def _const(fn, *args):
+    """``fn`` (elementwise) of the values of ``args``: a constant mask or value,
+    computed per example under vmap."""
+    return per_example(fn, *args, aligned=True)
+
+
+def _anywhere(c):
+    return bool(np.any(unbox_all(c)))
+
+
 def _abs_denominator(ans):
-    return _where(np.equal(unbox_all(ans), 0), 1.0, ans)
+    return _where(_const(lambda a: np.equal(a, 0), ans), 1.0, ans)
 
 
 def _abs_jvp(t, ans, x):
@@ -149,20 +159,19 @@ _SINC_D = [(-1) ** k * 2 * k * math.pi ** (2 * k) / math.factorial(2 * k + 1)
 
 
 def _sinc_deriv(x, ans):
-    xv = unbox_all(x)
-    small = np.abs(xv) < _SINC_SERIES
+    small = _const(lambda v: np.abs(v) < _SINC_SERIES, x)
     x2 = x * x
     series = 0.0
     for c in reversed(_SINC_D):  # Horner in x^2
         series = series * x2 + c
     series = series * x
-    if np.all(small):
+    if np.all(unbox_all(small)):
         return series
     # away from 0: the closed form, with 1 in place of x where the series is used so
     # that the branch not taken holds no 0/0 (a nan would leak into its derivative)
     safe = _where(small, 1.0, x)
     closed = divide(cos(math.pi * safe) - sinc(safe), safe)
-    if not np.any(small):
+    if not _anywhere(small):
         return closed
     return _where(small, series, closed)
 
@@ -224,18 +233,17 @@ _I1_D = [(2 * k + 1) / (2.0 ** (2 * k + 1) * math.factorial(k) * math.factorial(
 
 
 def _i1_deriv(x, ans):
-    xv = unbox_all(x)
-    small = np.abs(xv) < _I1_SERIES
+    small = _const(lambda v: np.abs(v) < _I1_SERIES, x)
     x2 = x * x
     series = 0.0
     for c in reversed(_I1_D):  # Horner in x^2
         series = series * x2 + c
-    if np.all(small):
+    if np.all(unbox_all(small)):
         return series
     # 1 in place of x where the series is used: no 0/0 in the branch not taken
-    safe = _where(small, 1.0, x) if np.any(small) else x
+    safe = _where(small, 1.0, x) if _anywhere(small) else x
     closed = numpy_i0(safe) - divide(numpy_i1(safe), safe)
-    if not np.any(small):
+    if not _anywhere(small):
         return closed
     return _where(small, series, closed)
 
@@ -270,16 +278,15 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """
     if not is_boxed(x):
         return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
-    xv = unbox_all(x)
-    if np.iscomplexobj(xv):
+    if np.iscomplexobj(unbox_all(x)):
         from .complex import imag
         re = nan_to_num(real(x), nan=nan, posinf=posinf, neginf=neginf)
         im = nan_to_num(imag(x), nan=nan, posinf=posinf, neginf=neginf)
         return re + im * 1j
-    fixed = np.nan_to_num(xv, nan=nan, posinf=posinf, neginf=neginf)
-    finite = np.isfinite(xv)
-    if np.all(finite):
+    finite = _const(np.isfinite, x)
+    if np.all(unbox_all(finite)):
         return x
+    fixed = _const(lambda v: np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf), x)
     return _where(finite, x, fixed)
 
 
@@ -291,6 +298,7 @@ def real_if_close(a, tol=100):
     av = unbox_all(a)
     if not np.iscomplexobj(av):
         return a
+    # one decision for the whole batch under vmap: the result's dtype is one dtype
     return a if np.iscomplexobj(np.real_if_close(av, tol=tol)) else real(a)
 
 
@@ -322,7 +330,7 @@ def positive(x, /, out=None):
     no_out("positive", out)
     if not is_boxed(x):
         return np.positive(x)
-    np.positive(unbox_all(x))
+    np.positive(example(x))
     return multiply(x, 1)  # a new traced value: writing into it leaves x alone
 
 
@@ -351,10 +359,12 @@ def float_power(x1, x2, /, out=None):
 def _fmod_quotient(x, y, ans):
     # the integer q with x = q y + fmod(x, y), truncated towards 0; read from the
     # answer, (x - ans) / y rounded, which is right where x / y rounds across an integer
-    x, y, ans = unbox_all(x), unbox_all(y), unbox_all(ans)
-    with np.errstate(all="ignore"):
-        q = np.round(np.divide(np.subtract(x, ans), y))
-    return np.asarray(q, dtype=float_dtype(ans))
+    dt = float_dtype(ans)
+
+    def quotient(x, y, ans):
+        with np.errstate(all="ignore"):
+            return np.asarray(np.round(np.divide(np.subtract(x, ans), y)), dtype=dt)
+    return _const(quotient, x, y, ans)
 
 
 # fmod(x, y) = x - y trunc(x / y) with the sign of x: slope 1 in x and -trunc(x / y)
@@ -375,21 +385,21 @@ def ldexp(x1, x2, /, out=None):
     8.0
     """
     no_out("ldexp", out)
-    n = unbox_all(x2)
     if not is_boxed(x1):
-        return np.ldexp(x1, n)
-    xv = unbox_all(x1)
+        return np.ldexp(x1, unbox_all(x2)) if not is_boxed(x2) else \
+            _const(np.ldexp, x1, x2)
+    xv = example(x1)
     dt = np.result_type(np.ldexp(np.zeros((), np.result_type(xv)), np.zeros((), np.int64)))
-    n = np.asarray(n)
-    if n.dtype.kind not in "iub":
-        np.ldexp(xv, n)  # numpy's TypeError for a non-integer exponent
+    nv = np.asarray(unbox_all(x2))
+    if nv.dtype.kind not in "iub":
+        np.ldexp(xv, example(x2))  # numpy's TypeError for a non-integer exponent
     info = np.finfo(dt)
-    if n.size == 0 or (n.min() >= info.minexp and n.max() < info.maxexp):
-        return multiply(x1, np.ldexp(np.ones(n.shape, dt), n))
+    if nv.size == 0 or (nv.min() >= info.minexp and nv.max() < info.maxexp):
+        return multiply(x1, _const(lambda n: np.ldexp(np.ones(np.shape(n), dt), n), x2))
     # 2**n itself would overflow or underflow: two exact halves
-    half = n // 2
-    return multiply(multiply(x1, np.ldexp(np.ones(n.shape, dt), half)),
-                    np.ldexp(np.ones(n.shape, dt), n - half))
+    return multiply(multiply(x1, _const(lambda n: np.ldexp(np.ones(np.shape(n), dt),
+                                                          n // 2), x2)),
+                    _const(lambda n: np.ldexp(np.ones(np.shape(n), dt), n - n // 2), x2))
 
 
 def modf(x, /, out1=None, out2=None, *, out=None):
@@ -405,16 +415,15 @@ def modf(x, /, out1=None, out2=None, *, out=None):
         no_out("modf", o)
     if not is_boxed(x):
         return np.modf(x)
-    xv = unbox_all(x)
-    frac_v, whole = np.modf(xv)
+    frac_v, whole = _const(np.modf, x)
     # x - trunc(x) is exact; written as -(trunc(x) - x) for a sign bit that is set,
     # so a negative integer gives numpy's -0.0; an infinity's fraction is numpy's +-0
-    neg = np.signbit(xv)
+    neg = _const(np.signbit, x)
     frac = x - whole
-    if np.any(neg):
+    if _anywhere(neg):
         frac = _where(neg, -(whole - x), frac)
-    inf = np.isinf(xv)
-    if np.any(inf):
+    inf = _const(np.isinf, x)
+    if _anywhere(inf):
         frac = _where(inf, frac_v, frac)
     return frac, whole
 
@@ -427,7 +436,7 @@ def divmod(x1, x2, /, out1=None, out2=None, *, out=None):
     if not (is_boxed(x1) or is_boxed(x2)):
         return np.divmod(x1, x2)
     from .arithmetic import mod
-    return np.floor_divide(unbox_all(x1), unbox_all(x2)), mod(x1, x2)
+    return _const(np.floor_divide, x1, x2), mod(x1, x2)
 
 
 def unwrap(p, discont=None, axis=-1, *, period=2 * math.pi):
@@ -443,14 +452,28 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * math.pi):
     from ._base import normalize_axis, shape
     from .indexing import _getitem
     from .shape import _concatenate
-    pv = np.asarray(unbox_all(p))
-    nd = pv.ndim
-    ax = normalize_axis("unwrap", axis, nd, pv.shape)
-    # numpy's own steps on the values, up to the cumulative correction
-    dd = np.diff(pv, axis=ax)
+    p_shape = shape(p)
+    nd = len(p_shape)
+    ax = normalize_axis("unwrap", axis, nd, p_shape)
     if discont is None:
         discont = period / 2
-    dtype = np.result_type(dd, period)
+    dtype = np.result_type(np.diff(np.zeros(2, np.result_type(example(p)))), period)
+    correction = per_example(
+        lambda pv, k: _unwrap_correction(pv, ax - nd, discont, period, dtype), p, lead=True)
+    if dtype != np.result_type(example(p)):
+        from .complex import astype
+        p = astype(p, dtype)
+    if p_shape[ax] == 0:
+        return p
+    head = _getitem(p, idx=(slice(None),) * ax + (slice(0, 1),))
+    tail = _getitem(p, idx=(slice(None),) * ax + (slice(1, None),)) + correction
+    return _concatenate(head, tail, axis=ax)
+
+
+def _unwrap_correction(pv, ax, discont, period, dtype):
+    """numpy's own steps on the values of p, up to the cumulative correction (along
+    the axis ``ax`` counted from the end)."""
+    dd = np.diff(pv, axis=ax)
     if np.issubdtype(dtype, np.integer):
         interval_high, rem = builtins.divmod(period, 2)
         boundary_ambiguous = rem == 0
@@ -463,15 +486,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * math.pi):
         np.copyto(ddmod, interval_high, where=(ddmod == interval_low) & (dd > 0))
     ph_correct = ddmod - dd
     np.copyto(ph_correct, 0, where=np.abs(dd) < discont)
-    correction = ph_correct.cumsum(ax)
-    if dtype != np.result_type(pv):
-        from .complex import astype
-        p = astype(p, dtype)
-    if shape(p)[ax] == 0:
-        return p
-    head = _getitem(p, idx=(slice(None),) * ax + (slice(0, 1),))
-    tail = _getitem(p, idx=(slice(None),) * ax + (slice(1, None),)) + correction
-    return _concatenate(head, tail, axis=ax)
+    return ph_correct.cumsum(ax)
 
 
 sign = nondiff("sign", np.sign)

@@ -14,6 +14,7 @@ from ..core.primitive import Primitive
 from ..core.trace import Box, is_boxed, unbox_all
 from ._base import (batch_traces, batched, example, float_dtype, linear, no_out, nondiff,
                     normalize_axis, per_example, shape, reduction)
+from ._base import to_front as _to_front
 from .arithmetic import multiply
 from .indexing import _getitem, _where, getitem_
 from .shape import _concatenate, _inverse_perm, _reshape, _transpose
@@ -354,6 +355,14 @@ def _reverse(x, axis):
 _cumsum = linear(
     "cumsum", lambda x, *, axis: np.cumsum(x, axis=axis),
     lambda g, ans, x, *, axis: _reverse(_cumsum(_reverse(g, axis), axis=axis), axis))
+
+
+def _batch_cumsum(vals, dims, axis):
+    x = _to_front(vals[0], dims[0])
+    return _cumsum(x, axis=axis % (len(shape(x)) - 1) + 1), 0
+
+
+_cumsum.batch = _batch_cumsum
 
 
 def _flat_axis(who, a, axis):

@@ -10,8 +10,8 @@ import numpy as np
 from .. import backend
 from ..core.primitive import Primitive
 from ..core.trace import Box, unbox_all
-from ._base import (AxisError, linear, normalize_axis, per_operand, shape, to_front,
-                    unbroadcast)
+from ._base import (AxisError, example, linear, normalize_axis, per_operand, shape,
+                    to_front, unbroadcast)
 
 _reshape = linear(
     "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
@@ -629,7 +629,7 @@ def block(arrays):
 def _plain_lists(x):
     if isinstance(x, list):
         return [_plain_lists(i) for i in x]
-    return unbox_all(x)
+    return example(x)  # one example's value under vmap
 
 
 def _block_depth(x):
@@ -754,24 +754,45 @@ def trim_zeros(filt, trim="fb", axis=None):
     """numpy.trim_zeros: a slice, found from the values."""
     if not _traced(filt):
         return np.trim_zeros(filt, trim, **({} if axis is None else {"axis": axis}))
-    from .indexing import _getitem
+    from .indexing import getitem_
     trim = trim.lower()
     if trim not in {"fb", "bf", "f", "b"}:
         raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
-    plain = np.asarray(unbox_all(filt))
-    nd = plain.ndim
+    shp = shape(filt)
+    nd = len(shp)
     axes = tuple(range(nd)) if axis is None else normalize_axis(
-        "trim_zeros", _seq(axis), nd, plain.shape)
+        "trim_zeros", _seq(axis), nd, shp)
     if not axes:
         return filt
-    nz = np.argwhere(plain)
-    if nz.size == 0:
-        start = stop = [0] * nd
-    else:
-        start = nz.min(axis=0) if "f" in trim else [None] * nd
-        stop = nz.max(axis=0) + 1 if "b" in trim else [None] * nd
-    sl = tuple(slice(start[i], stop[i]) if i in axes else slice(None) for i in range(nd))
-    return _getitem(filt, idx=sl)
+
+    def bounds(plain):  # (start, stop) of the kept block along each axis
+        nz = np.argwhere(plain)
+        if nz.size == 0:
+            return np.zeros((2, nd), dtype=np.intp)
+        return np.stack([nz.min(axis=0) if "f" in trim else np.zeros(nd, np.intp),
+                         nz.max(axis=0) + 1 if "b" in trim else np.asarray(shp)])
+
+    from ._base import batch_traces, per_example
+    if not batch_traces((filt,)):
+        start, stop = bounds(np.asarray(unbox_all(filt)))
+        sl = tuple(slice(start[i], stop[i]) if i in axes else slice(None)
+                   for i in range(nd))
+        from .indexing import _getitem
+        return _getitem(filt, idx=sl)
+    # under vmap each example keeps its own block; they must be as long
+    se = per_example(bounds, filt)
+    raw = np.asarray(unbox_all(se))
+    lengths = raw[..., 1, :] - raw[..., 0, :]
+    out = filt
+    for i in axes:
+        n = np.unique(lengths[..., i])
+        if n.size > 1:
+            raise ValueError(f"trim_zeros under vmap: the examples keep blocks of "
+                             f"different lengths {sorted(n.tolist())} along axis {i}, and a "
+                             f"batch needs one shape")
+        idx = per_example(lambda b, i=i, n=int(n[0]): b[0, i] + np.arange(n), se)
+        out = getitem_(out, _along(i, idx))
+    return out
 
 
 __all__ = ["reshape", "transpose", "broadcast_to", "concatenate", "stack", "expand_dims",
