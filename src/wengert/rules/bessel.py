@@ -20,15 +20,15 @@ NotImplementedError. Real x only.
 
 import numpy as np
 
-from ..core.trace import unbox_all
-from ._base import unary
+from ._base import per_example, unary
 from .gamma import _scipy, last_only
 
 _ORDER = "the order is a constant (wengert has no derivative in it)"
 
 
 def _sign(x):
-    return np.sign(unbox_all(x))  # plain: the derivative of sign is 0
+    # a constant (the derivative of sign is 0), per example under vmap
+    return per_example(np.sign, x, aligned=True)
 
 
 def _with_order(name, recurrence, scaled=False):

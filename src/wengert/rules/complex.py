@@ -6,7 +6,7 @@ cotangent stays real."""
 import numpy as np
 
 from ..core.trace import Box, unbox_all
-from ._base import linear
+from ._base import linear, per_example
 
 
 def _is_complex(x):
@@ -59,7 +59,7 @@ def astype(x, dtype, /, *, copy=True):
     dtype = np.dtype(dtype)
     if dtype.kind in "fc":
         return cast(x, dtype=dtype)
-    return np.asarray(unbox_all(x)).astype(dtype, copy=copy)
+    return per_example(lambda v: np.asarray(v).astype(dtype, copy=copy), x, aligned=True)
 
 
 __all__ = ["real", "imag", "conj", "conjugate", "astype"]

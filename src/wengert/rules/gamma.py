@@ -24,7 +24,7 @@ import numpy as np
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import binary, match, nondiff, unary, unbroadcast
+from ._base import binary, match, nondiff, per_example, unary, unbroadcast
 from .elementwise import cos, exp
 from .indexing import _where
 from .special import xlog1py, xlogy
@@ -141,10 +141,10 @@ def _rgamma_deriv(x, ans):
     that product is 0 * inf, so below x = 1/2 the reflected form is used, which is
     finite everywhere there ((-1)^n n! at -n). Each branch sees a safe stand-in where
     the other is chosen, so no nan leaks into the derivatives of the derivative."""
-    right = np.asarray(unbox_all(x)) >= 0.5
-    if right.all():
+    right = per_example(lambda v: np.asarray(v) >= 0.5, x, aligned=True)
+    if np.all(unbox_all(right)):
         return -ans * digamma(x)
-    if not right.any():
+    if not np.any(unbox_all(right)):
         return _rgamma_reflected(x, ans)
     return _where(right, -ans * digamma(_where(right, x, 1.0)),
                   _rgamma_reflected(_where(right, 0.0, x), ans))
