@@ -10,7 +10,7 @@ import numpy as np
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import Box, unbox_all
-from ._base import _PY, binary, float_dtype, match, nondiff, unbroadcast
+from ._base import _PY, binary, float_dtype, match, nondiff, per_example, unbroadcast
 
 
 add = Primitive(
@@ -51,7 +51,7 @@ def _log_or_zero(x):
     if type(plain) in _PY:
         return log(x) if plain != 0 else 0.0
     from .indexing import where
-    return log(where(plain == 0, 1.0, x))
+    return log(where(_per_example(lambda v: v == 0, x), 1.0, x))
 
 
 def _power_dx(x, y, ans):
@@ -73,11 +73,19 @@ power = binary(
     dy=lambda x, y, ans: ans * _log_or_zero(x))
 
 
+def _per_example(fn, *args):
+    """An elementwise constant from traced data: under vmap each example's own,
+    batched as the data is."""
+    return per_example(fn, *args, aligned=True)
+
+
 def _share(a, b, ans):
     # maximum/minimum: the derivative goes to the input that won; ties split evenly
     # (in ans's float dtype: the quotient of booleans alone would be float64)
-    a, b, ans = unbox_all(a), unbox_all(b), unbox_all(ans)
-    return (np.equal(a, ans) / (1.0 + np.equal(a, b))).astype(float_dtype(ans))
+    dtype = float_dtype(ans)
+    return _per_example(
+        lambda a, b, ans: (np.equal(a, ans) / (1.0 + np.equal(a, b))).astype(dtype),
+        a, b, ans)
 
 
 maximum = binary("maximum", np.maximum,
@@ -127,9 +135,10 @@ logaddexp2 = binary("logaddexp2", np.logaddexp2,
 
 def _same_sign(x, y):
     # d copysign(x, y) / dx: +1 where x already has y's sign bit, -1 where it flips
-    x, y = unbox_all(x), unbox_all(y)
-    same = np.equal(np.signbit(x), np.signbit(y))
-    return np.where(same, 1.0, -1.0).astype(float_dtype(x))
+    dtype = float_dtype(x)
+    return _per_example(
+        lambda x, y: np.where(np.equal(np.signbit(x), np.signbit(y)), 1.0, -1.0).astype(dtype),
+        x, y)
 
 
 # |x| with the sign of y: piecewise +-x in x, piecewise constant in y (no derivative
@@ -149,7 +158,7 @@ floor_divide = nondiff("floor_divide", np.floor_divide)
 # x mod y = x - y floor(x / y): slope 1 in x and -floor(x / y) in y (between jumps)
 mod = binary("mod", np.mod,
              dx=lambda x, y, ans: 1.0,
-             dy=lambda x, y, ans: -np.floor_divide(unbox_all(x), unbox_all(y)))
+             dy=lambda x, y, ans: _per_example(lambda x, y: -np.floor_divide(x, y), x, y))
 remainder = mod
 
 __all__ = ["add", "subtract", "multiply", "divide", "true_divide", "power", "maximum",

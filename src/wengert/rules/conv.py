@@ -36,10 +36,10 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
-from ._base import bilinear, shape, unbroadcast
+from ._base import batch_traces, bilinear, per_example, shape, to_front, unbroadcast
 from .arithmetic import add
-from .indexing import _getitem
-from .shape import _reshape
+from .indexing import _getitem, _where
+from .shape import _concatenate, _reshape, broadcast_to, moveaxis
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 
@@ -164,6 +164,92 @@ _conv2d_weight_grad = bilinear(
     "conv2d_weight_grad", _weight_grad_impl, _weight_grad_vjp_x, _weight_grad_vjp_g,
     doc="conv2d_weight_grad(x, g, *, kernel_size, stride, padding, dilation, groups): "
         "the adjoint of conv2d in its weight, shape (O, C/groups, *kernel_size).")
+
+
+# ------------------------------------------------------------------ batching (vmap)
+#
+# A batch of inputs (N, C, H, W) with one weight for every example is a larger
+# minibatch: the batch axis merges into N. Per-example weights (or a weight
+# gradient, which sums over N) make the batch a set of groups instead: examples
+# side by side along the channels, (N, B C, H, W), each example's weights its own
+# groups, (B O, C/groups, kh, kw), so one grouped convolution keeps them apart.
+
+def _into_n(v, d):
+    """(B, N, ...) -> (B N, ...), the batch merged into the minibatch axis."""
+    v = to_front(v, d)
+    s = shape(v)
+    return _reshape(v, newshape=(s[0] * s[1],) + s[2:])
+
+
+def _out_of_n(y, n):
+    s = shape(y)
+    return _reshape(y, newshape=(n, s[0] // n) + s[1:])
+
+
+def _into_channels(v, d, n):
+    """(N, C, H, W) batched on axis d (or shared) -> (N, B C, H, W), the examples side
+    by side along the channels."""
+    if d is None:
+        s = shape(v)
+        v = broadcast_to(_reshape(v, newshape=(s[0], 1) + s[1:]), (s[0], n) + s[1:])
+    else:
+        v = moveaxis(v, d, 1)
+    s = shape(v)
+    return _reshape(v, newshape=(s[0], s[1] * s[2]) + s[3:])
+
+
+def _into_groups(w, d, n):
+    """(O, C/groups, kh, kw) batched on axis d (or shared) -> (B O, C/groups, kh, kw)."""
+    if d is None:
+        s = shape(w)
+        w = broadcast_to(_reshape(w, newshape=(1,) + s), (n,) + s)
+    else:
+        w = to_front(w, d)
+    s = shape(w)
+    return _reshape(w, newshape=(s[0] * s[1],) + s[2:])
+
+
+def _out_of_channels(y, n):
+    """(N, B C, ...) -> (N, B, C, ...): the batch on axis 1."""
+    s = shape(y)
+    return _reshape(y, newshape=(s[0], n, s[1] // n) + s[2:])
+
+
+def _batch_size(vals, dims):
+    return next(shape(v)[d] for v, d in zip(vals, dims) if d is not None)
+
+
+def _batch_conv2d(vals, dims, *, groups, **p):
+    (x, w), (dx, dw) = vals, dims
+    n = _batch_size(vals, dims)
+    if dw is None:
+        return _out_of_n(_conv2d(_into_n(x, dx), w, groups=groups, **p), n), 0
+    y = _conv2d(_into_channels(x, dx, n), _into_groups(w, dw, n), groups=groups * n, **p)
+    return _out_of_channels(y, n), 1
+
+
+def _batch_input_grad(vals, dims, *, groups, **p):
+    (g, w), (dg, dw) = vals, dims
+    n = _batch_size(vals, dims)
+    if dw is None:
+        return _out_of_n(_conv2d_input_grad(_into_n(g, dg), w, groups=groups, **p), n), 0
+    x = _conv2d_input_grad(_into_channels(g, dg, n), _into_groups(w, dw, n),
+                           groups=groups * n, **p)
+    return _out_of_channels(x, n), 1
+
+
+def _batch_weight_grad(vals, dims, *, groups, **p):
+    (x, g), (dx, dg) = vals, dims
+    n = _batch_size(vals, dims)
+    w = _conv2d_weight_grad(_into_channels(x, dx, n), _into_channels(g, dg, n),
+                            groups=groups * n, **p)
+    s = shape(w)
+    return _reshape(w, newshape=(n, s[0] // n) + s[1:]), 0
+
+
+_conv2d.batch = _batch_conv2d
+_conv2d_input_grad.batch = _batch_input_grad
+_conv2d_weight_grad.batch = _batch_weight_grad
 
 
 # ------------------------------------------------------------------ argument checks
@@ -386,6 +472,43 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     plain = np.asarray(unbox_all(x))
     if plain.dtype.kind == "c":
         raise TypeError(f"{who}: input is complex ({plain.dtype}); a maximum needs real values")
+    if batch_traces((x,)):
+        return _unbatched(_max_pool_taps(x, kernel, stride, pad), added)
     idx = _max_positions(plain, kernel, stride, pad)
     y = _getitem(_reshape(x, newshape=(-1,)), idx=idx)
     return _unbatched(y, added)
+
+
+def _max_pool_taps(x, kernel, stride, padding):
+    """max_pool2d under vmap, where each example has its own maxima: which kernel
+    offset (tap) each window takes is found per example, and the taps' strided
+    slices of the input are merged by wheres on it (the same element and derivative
+    as the gather)."""
+    (kh, kw), (sh, sw), ((pt, pb), (pl, pr)) = kernel, stride, padding
+    n, c, h, v = shape(x)
+    ho, wo = (h + pt + pb - kh) // sh + 1, (v + pl + pr - kw) // sw + 1
+
+    def taps_taken(xv):
+        r, q = np.divmod(_max_positions(xv, kernel, stride, padding) % (h * v), v)
+        return ((r + pt - np.arange(ho)[:, None] * sh) * kw
+                + q + pl - np.arange(wo)[None, :] * sw)
+    taken = per_example(taps_taken, x)
+    if pt or pb or pl or pr:  # zeros around x (a window never takes one)
+        zeros = np.zeros((), dtype=_plain_dtype(x))
+        rows = [np.broadcast_to(zeros, (n, c, p, v)) for p in (pt, pb)]
+        x = _concatenate(rows[0], x, rows[1], axis=2)
+        cols = [np.broadcast_to(zeros, (n, c, h + pt + pb, p)) for p in (pl, pr)]
+        x = _concatenate(cols[0], x, cols[1], axis=3)
+    y = None
+    for i, j, rows, cols in _taps(kernel, stride, (1, 1), (ho, wo)):
+        tap = _getitem(x, idx=(slice(None), slice(None), rows, cols))
+        if y is None:
+            y = tap
+        else:
+            k = i * kw + j
+            y = _where(per_example(lambda t: t == k, taken, aligned=True), tap, y)
+    return y
+
+
+def _plain_dtype(x):
+    return np.asarray(unbox_all(x)).dtype

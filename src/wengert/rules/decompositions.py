@@ -34,7 +34,8 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import float_dtype, normalize_axis, shape, unbroadcast
+from ._base import (batch_traces, example, float_dtype, normalize_axis, per_example, shape,
+                    to_front, unbroadcast)
 from .arithmetic import add, divide, multiply, power, subtract
 from .complex import conj, imag, real
 from .elementwise import absolute, exp, negative, sqrt
@@ -127,14 +128,15 @@ def _ratio(num, den):
     num / 0 with num nonzero keeps its inf or nan (that derivative does not exist).
     Both branches are wheres, so the result differentiates again without a 0 * inf
     from the branch not taken."""
-    dv = unbox_all(den)
-    zero = np.asarray(dv == 0)
-    if not zero.any():
+    if not np.any(unbox_all(den) == 0):
         return divide(num, den)
-    nv = unbox_all(num)
-    zero = np.broadcast_to(zero, np.broadcast_shapes(np.shape(nv), np.shape(dv)))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        undefined = np.where(nv == 0, 0.0, nv / 0.0)  # inf, or nan
+
+    def masks(nv, dv):
+        zero = np.broadcast_to(dv == 0, np.broadcast_shapes(np.shape(nv), np.shape(dv)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return zero, np.where(nv == 0, 0.0, nv / 0.0)  # inf, or nan
+    # per example: under vmap the masks are batched as num and den are
+    zero, undefined = per_example(masks, num, den, aligned=True)
     return _where(zero, undefined, divide(num, _where(zero, 1.0, den)))
 
 
@@ -355,7 +357,8 @@ def slogdet(a):
     logdet = _slogdet(a)
     if _is_complex(a):
         return SlogdetResult(exp(multiply(1j, imag(logdet))), real(logdet))
-    return SlogdetResult(np.linalg.slogdet(unbox_all(a))[0], logdet)
+    sign = per_example(lambda m: np.linalg.slogdet(m)[0], a, aligned=True)
+    return SlogdetResult(sign, logdet)
 
 
 # ---------------------------------------------------------------- cholesky
@@ -597,6 +600,12 @@ def _eigvals_vectors(a, ans):
     wv, av = unbox_all(w), unbox_all(ans)
     if np.array_equal(wv, av):
         return v
+    if batch_traces((w, ans)):  # each example's order: a permutation matrix
+        def columns(wv, av):
+            order = np.argmin(np.abs(wv[..., None, :] - av[..., :, None]), axis=-1)
+            n = order.shape[-1]
+            return (order[..., None, :] == np.arange(n)[:, None]).astype(wv.real.dtype)
+        return _matmul(v, per_example(columns, w, ans, aligned=True))
     order = np.argmin(np.abs(wv[..., None, :] - av[..., :, None]), axis=-1)
     batch = np.indices(order.shape[:-1], sparse=True)
     idx = tuple(i[..., None, None] for i in batch) + (np.arange(shape(v)[-2])[:, None],
@@ -913,8 +922,8 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == -np.inf:
         return _min(absolute(x), axis=axis, keepdims=keepdims)
     if ord == 0:  # a count: no derivative
-        xv = unbox_all(x)
-        return np.sum(xv != 0, axis=axis, keepdims=keepdims).astype(xv.real.dtype)
+        return per_example(lambda xv: np.sum(xv != 0, axis=axis, keepdims=keepdims).astype(
+            xv.real.dtype), x)
     if ord == 1:
         return _sum(absolute(x), axis=axis, keepdims=keepdims)
     p = float(ord)
@@ -1002,15 +1011,20 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_RTOL):
         rcond = (1e-15 if rtol is _NO_RTOL
                  else max(s[-2:]) * np.finfo(float_dtype(a)).eps if rtol is None
                  else rtol)
-    rcond = np.asarray(unbox_all(rcond))
     if hermitian:
         _square("pinv", a)
         w, v = eigh(a)
         size = absolute(w)
     else:
         u, size, vh = svd(a, full_matrices=False)
-    sv = unbox_all(size)
-    large = sv > rcond[..., None] * np.max(sv, axis=-1, keepdims=True)
+    # the values kept, from each example's own largest one under vmap
+    def kept(sv, rc):
+        return sv > np.asarray(rc)[..., None] * np.max(sv, axis=-1, keepdims=True)
+    if batch_traces((rcond,)):
+        large = per_example(kept, size, rcond)
+    else:
+        rc = unbox_all(rcond)
+        large = per_example(lambda sv: kept(sv, rc), size, aligned=True)
     # the inner where keeps 1/0 out of the dropped entries' derivative
     values = w if hermitian else size
     recip = _where(large, divide(1.0, _where(large, values, 1.0)), 0.0)
@@ -1052,9 +1066,24 @@ def lstsq(a, b, rcond=None):
                           f"{sa[0]} rows: shape ({sa[0]},) or ({sa[0]}, K))")
     if not (is_boxed(a) or is_boxed(b)):
         return np.linalg.lstsq(a, b, rcond=rcond)
-    _, res, rank, s = np.linalg.lstsq(unbox_all(a), unbox_all(b), rcond=rcond)
+    # numpy's checks, and its rank and singular values (each example's under vmap)
+    checked = np.linalg.lstsq(example(a), example(b), rcond=rcond)
+    rank, s = per_example(lambda m: np.linalg.lstsq(m, np.zeros(m.shape[0], m.dtype),
+                                                    rcond=rcond)[2:], a)
+    ranks = np.unique(unbox_all(rank))
     m, n = sa
-    if rank < min(m, n):
+    res = np.zeros((0,), dtype=checked[1].dtype)  # numpy's when it has none
+    if len(ranks) > 1:
+        if m > n:
+            raise ValueError(
+                f"lstsq: under vmap the examples' matrices have different ranks "
+                f"({', '.join(map(str, ranks))}), so their residuals would have different "
+                f"shapes; give each example a full-rank matrix, or use pinv")
+        x = _matmul(pinv(a, rcond=_cutoff(rcond, a, m, n)), b)
+        if is_boxed(a):
+            s = svdvals(a)
+        return x, res, rank, s
+    if ranks[0] < min(m, n):
         x = _matmul(pinv(a, rcond=_cutoff(rcond, a, m, n)), b)
     elif m >= n:  # a = QR: x = R^-1 Q^H b
         q, r = qr(a)
@@ -1062,13 +1091,13 @@ def lstsq(a, b, rcond=None):
     else:  # a^H = QR: the least-norm x = Q R^-H b
         q, r = qr(_mH(a))
         x = _matmul(q, _solve(_mH(r), b))
-    if rank == n and m > n:
+    if ranks[0] == n and m > n:
         res = _sum(_abs2(subtract(b, _matmul(a, x))), axis=0)
         if len(sb) == 1:
             res = reshape(res, (1,))
     if is_boxed(a):
         s = svdvals(a)
-    return x, res, int(rank), s
+    return x, res, rank if batch_traces((rank,)) else int(rank), s
 
 
 def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
@@ -1081,7 +1110,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
     """
     tol = None if tol is None else unbox_all(tol)
     rtol = None if rtol is None else unbox_all(rtol)
-    return np.linalg.matrix_rank(unbox_all(A), tol, hermitian, rtol=rtol)
+    return per_example(lambda m: np.linalg.matrix_rank(m, tol, hermitian, rtol=rtol), A)
 
 
 def cond(x, p=None):
@@ -1101,9 +1130,15 @@ def cond(x, p=None):
     if not is_boxed(x):
         return np.linalg.cond(x, p)
     with np.errstate(all="ignore"):
-        want = np.linalg.cond(unbox_all(x), p)
-    if not np.all(np.isfinite(want)):  # singular: no derivative
-        return want
+        want = per_example(lambda m: np.linalg.cond(m, p), x, aligned=True)
+    finite = np.isfinite(unbox_all(want))
+    if not np.all(finite):  # singular: numpy's inf, no derivative
+        if not np.any(finite):
+            return want
+        # some of a stack (or batch): the others' through an identity in their place
+        ok = per_example(lambda c: np.isfinite(c)[..., None, None], want, aligned=True)
+        safe = _where(ok, x, _eye(shape(x)[-1], x))
+        return _where(reshape(ok, shape(ok)[:-2]), cond(safe, p), want)
     if by_svd:
         sv = svdvals(x)
         big, small = _getitem(sv, idx=(Ellipsis, 0)), _getitem(sv, idx=(Ellipsis, -1))
@@ -1193,6 +1228,73 @@ def tensorinv(a, ind=2):
         return np.linalg.tensorinv(a, ind)
     inverse = inv(reshape(a, (int(np.prod(sa[ind:])), -1)))
     return reshape(inverse, sa[ind:] + sa[:ind])
+
+
+# ---------------------------------------------------------------- batching (vmap)
+#
+# numpy.linalg broadcasts over the axes before the last two, so a batch is one more
+# of them: the batch axis goes in front and the primitive runs once.
+
+def _batch_stacked(prim):
+    def batch(vals, dims, **params):
+        return prim(to_front(vals[0], dims[0]), **params), 0
+    prim.batch = batch
+
+
+for _prim in (_inv, _det, _slogdet, _cholesky, _eigh, _eigvalsh, _eig, _eigvals, _svd,
+              _svdvals, _qr):
+    _batch_stacked(_prim)
+
+
+def align_batch(vals, dims):
+    """Operands of a function that broadcasts over leading axes, with their batch
+    axes in front and all of one rank, so that broadcasting pairs example with
+    example: an unbatched operand gets a leading axis of size 1, and ones go after
+    the batch axis of the operands with fewer axes."""
+    vals = [reshape(v, (1,) + shape(v)) if d is None else to_front(v, d)
+            for v, d in zip(vals, dims)]
+    rank = max(len(shape(v)) for v in vals)
+    return [v if len(shape(v)) == rank else
+            reshape(v, shape(v)[:1] + (1,) * (rank - len(shape(v))) + shape(v)[1:])
+            for v in vals]
+
+
+def _batch_matrices(a, da, b, db, vector):
+    """``a`` and ``b`` (the matrix operand and the right-hand side of a solve) aligned
+    by ``align_batch``; a right-hand ``vector`` becomes a column first."""
+    if vector:
+        b = expand_dims(b, -1)
+    return align_batch([a, b], [da, db])
+
+
+def batch_solve(prim, vals, dims, vector, **params):
+    """A solve-like primitive ``prim(a, b, **params)`` (numpy's reading of b: a vector
+    when it is 1-D, else a stack of matrices) on a batch. With one matrix for every
+    example and a batch of right-hand sides, the examples become columns of one
+    right-hand side and one solve serves them all (the batch on axis 1 of the
+    result); otherwise both go to the front, paired by broadcasting."""
+    (a, b), (da, db) = vals, dims
+    if da is None and len(shape(a)) == 2 and len(shape(b)) - 1 == (1 if vector else 2):
+        b = to_front(b, db)
+        n, m = shape(b)[:2]
+        cols = moveaxis(b, 0, -1)  # (m, n) for vectors, (m, k, n) for matrices
+        if not vector:
+            cols = reshape(cols, (m, -1))
+        x = prim(a, cols, **params)
+        if vector:
+            return x, 1
+        return reshape(x, (shape(x)[0],) + shape(b)[2:] + (n,)), 2
+    a, b = _batch_matrices(a, da, b, db, vector)
+    x = prim(a, b, **params)
+    return (squeeze(x, -1) if vector else x), 0
+
+
+def _example_ndim(v, d):
+    return len(shape(v)) - (d is not None)
+
+
+_solve.batch = lambda vals, dims: batch_solve(
+    _solve, vals, dims, _example_ndim(vals[1], dims[1]) == 1)
 
 
 __all__ = ["LinAlgError", "inv", "solve", "det", "slogdet", "cholesky", "eigh",

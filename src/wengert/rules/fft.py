@@ -29,7 +29,7 @@ import numpy as np
 
 from ..core.primitive import lookup
 from ..core.trace import is_boxed, unbox_all
-from ._base import linear, no_out, normalize_axis, shape
+from ._base import linear, no_out, normalize_axis, shape, to_front
 
 _SWAP = {"backward": "forward", "ortho": "ortho", "forward": "backward"}
 
@@ -97,6 +97,36 @@ _ifftshift = linear(
     "ifftshift", lambda x, *, axes: np.fft.ifftshift(x, axes=axes),
     lambda g, ans, x, *, axes: _fftshift(g, axes=axes),
     doc="numpy.fft.ifftshift; its transpose is fftshift.")
+
+
+# ------------------------------------------------------------------ batching (vmap)
+# numpy's transforms work along named axes, so a batch is one more axis they leave
+# alone: the batch axis goes in front and every named axis moves up by one.
+
+def _shifted(x, d, axes):
+    x = to_front(x, d)
+    nd = len(shape(x)) - 1
+    return x, tuple(a % nd + 1 for a in axes)
+
+
+def _batch_over_axes(prim):
+    def batch(vals, dims, *, axes, **params):
+        x, axes = _shifted(vals[0], dims[0], axes)
+        return prim(x, axes=axes, **params), 0
+    prim.batch = batch
+
+
+def _batch_over_axis(prim):
+    def batch(vals, dims, *, axis, **params):
+        x, (axis,) = _shifted(vals[0], dims[0], (axis,))
+        return prim(x, axis=axis, **params), 0
+    prim.batch = batch
+
+
+for _prim in (_fftn, _ifftn, _fftshift, _ifftshift):
+    _batch_over_axes(_prim)
+for _prim in (_rfft, _irfft):
+    _batch_over_axis(_prim)
 
 
 # ------------------------------------------------------------------ argument handling

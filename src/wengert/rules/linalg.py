@@ -20,15 +20,28 @@ import string
 
 import numpy as np
 
+from ..core.batching import loop_rule
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
-from ._base import (bilinear, no_out, normalize_axis, per_operand, shape, to_front,
-                    unbroadcast)
+from ._base import (bilinear, example, no_out, normalize_axis, per_operand, shape,
+                    to_front, unbroadcast)
 from .arithmetic import multiply, subtract
 from .complex import conj
 from .reductions import sum as _sum
 from .shape import (broadcast_to, expand_dims, moveaxis, ravel, reshape, stack, swapaxes,
                     transpose)
+
+
+# ---------------------------------------------------------------- vmap helper
+
+def loop_examples(prim, vals, dims, params):
+    """A batching rule's fallback: ``prim`` on each example, the results stacked on a
+    new first axis (core.batching.loop_rule with the batch size read off the
+    batched arguments)."""
+    size = next(shape(v)[d] for v, d in zip(vals, dims) if d is not None)
+    if not size:
+        raise ValueError(f"{prim.name}: vmap over an axis of size 0 (no example to run)")
+    return loop_rule(prim, vals, dims, params, size)
 
 
 # ---------------------------------------------------------------- matmul
@@ -176,6 +189,35 @@ _tensordot = bilinear(
     doc="numpy.tensordot with axes given as a pair of tuples of non-negative axes.")
 
 
+def _batch_tensordot(vals, dims, axes):
+    """tensordot on a batch. One batched operand: its batch axis in front is one more
+    free axis (x's stays first in the result; y's comes after x's free axes). Both:
+    a batched matmul of (batch, free, contracted) by (batch, contracted, free)."""
+    (x, y), (dx, dy) = vals, dims
+    ax, ay = (tuple(a) for a in axes)
+    if dy is None:
+        return _tensordot(to_front(x, dx), y, axes=(tuple(a + 1 for a in ax), ay)), 0
+    if dx is None:
+        y = to_front(y, dy)
+        return (_tensordot(x, y, axes=(ax, tuple(a + 1 for a in ay))),
+                len(shape(x)) - len(ax))
+    from .shape import _reshape
+    x, y = to_front(x, dx), to_front(y, dy)
+    xs, ys = shape(x), shape(y)
+    fx, fy = _free(len(xs) - 1, ax), _free(len(ys) - 1, ay)
+    n, size = xs[0], int(np.prod([xs[a + 1] for a in ax], dtype=np.int64))
+    free_x = tuple(xs[a + 1] for a in fx)
+    free_y = tuple(ys[a + 1] for a in fy)
+    xm = transpose(x, axes=(0,) + tuple(a + 1 for a in fx) + tuple(a + 1 for a in ax))
+    ym = transpose(y, axes=(0,) + tuple(a + 1 for a in ay) + tuple(a + 1 for a in fy))
+    xm = _reshape(xm, newshape=(n, int(np.prod(free_x, dtype=np.int64)), size))
+    ym = _reshape(ym, newshape=(n, size, int(np.prod(free_y, dtype=np.int64))))
+    return _reshape(_matmul(xm, ym), newshape=(n,) + free_x + free_y), 0
+
+
+_tensordot.batch = _batch_tensordot
+
+
 def _tensordot_axes(axes, xs, ys):
     """numpy's ``axes`` argument as a pair of tuples of non-negative axes, checked."""
     nx, ny = len(xs), len(ys)
@@ -249,6 +291,19 @@ def _dot_vjp_y(g, ans, x, y):
 
 
 _dot = bilinear("dot", _dot_impl, _dot_vjp_x, _dot_vjp_y, doc="numpy.dot as a primitive.")
+
+
+def _batch_dot(vals, dims):
+    """dot on a batch: a product with a scalar example is multiply's batching, the
+    rest tensordot's over dot's pair of axes."""
+    xs, ys = (shape(v)[:d] + shape(v)[d + 1:] if d is not None else shape(v)
+              for v, d in zip(vals, dims))
+    if not xs or not ys:
+        return multiply.batch(vals, dims)
+    return _batch_tensordot(vals, dims, _dot_axes(xs, ys))
+
+
+_dot.batch = _batch_dot
 
 
 def dot(a, b, out=None):
@@ -434,6 +489,25 @@ _einsum = Primitive(
     doc="numpy.einsum with explicit subscripts and no ellipsis (see wengert.numpy.einsum).")
 
 
+def _batch_einsum(vals, dims, subscripts, optimize=False):
+    """einsum on a batch: one spare letter names the batch axis, put in front of
+    each batched operand and of the output."""
+    terms, out = _split(subscripts)
+    b = next((c for c in _LETTERS if c not in subscripts), None)
+    if b is None:  # all 52 letters taken: one example at a time
+        return loop_examples(_einsum, vals, dims,
+                             {"subscripts": subscripts, "optimize": optimize})
+    ops = []
+    for k, (v, d) in enumerate(zip(vals, dims)):
+        if d is not None:
+            v, terms[k] = to_front(v, d), b + terms[k]
+        ops.append(v)
+    return _einsum(*ops, subscripts=",".join(terms) + "->" + b + out, optimize=optimize), 0
+
+
+_einsum.batch = _batch_einsum
+
+
 def einsum(subscripts, *operands, out=None, optimize=False):
     """numpy.einsum: explicit ('ij,jk->ik') and implicit ('ij,jk') subscripts, '...'
     for broadcast axes, and numpy's sublist form einsum(a, [0, 1], b, [1, 2]).
@@ -616,7 +690,7 @@ def _ufunc_vecdot(x1, x2, axes, axis, keepdims):
     """numpy.vecdot with the gufunc options: the core axis of each operand from
     ``axes`` or ``axis`` (the last by default), and with ``keepdims`` the output's
     axis of length 1 where ``axes``' third entry or ``axis`` puts it."""
-    xv1, xv2 = unbox_all(x1), unbox_all(x2)
+    xv1, xv2 = example(x1), example(x2)  # numpy's checks, the output's shape
     want = np.vecdot(xv1, xv2, **({} if axes is None else {"axes": axes}),
                      **({} if axis is None else {"axis": axis}), keepdims=keepdims)
     if axes is not None:
@@ -691,7 +765,7 @@ def _matvec_like(who, np_fn, x1, x2, out, axes, axis, keepdims, kwargs):
         raise TypeError(f"{who}: keepdims is not supported (numpy's {who} has a core "
                         f"axis in its output)")
     # numpy's checks (core sizes, broadcasting, axes) on the values
-    want = np_fn(unbox_all(x1), unbox_all(x2), **({} if axes is None else {"axes": axes}))
+    want = np_fn(example(x1), example(x2), **({} if axes is None else {"axes": axes}))
     s1, s2 = shape(x1), shape(x2)
     if axes is None:
         axes = [(-2, -1), (-1,), (-1,)] if who == "matvec" else [(-1,), (-2, -1), (-1,)]

@@ -28,11 +28,11 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
-from ._base import float_dtype, shape, sum_to
+from ._base import float_dtype, shape, sum_to, to_front
 from .arithmetic import add, multiply, subtract
 from .elementwise import negative
 from .complex import conj, real
-from .decompositions import _col, _is_complex, _mT, _uncol
+from .decompositions import _col, _is_complex, _mT, _uncol, align_batch, batch_solve
 from .indexing import _getitem
 from .linalg import _matmul
 from .reductions import sum as _sum
@@ -47,6 +47,21 @@ def scipy_linalg(who):
         raise ImportError(f"wengert.scipy.linalg.{who} needs scipy; install the scipy "
                           f"extra: pip install 'wengert[scipy]'") from err
     return sl
+
+
+def _over_stack(fn, arrays, cores):
+    """``fn`` on each set of matrices of a stack: ``arrays[k]`` has ``cores[k]`` core
+    axes last, the axes before them broadcast; the results stacked back. scipy's
+    functions take one matrix each (older releases, and some of each release)."""
+    arrays = [np.asarray(a) for a in arrays]
+    lead = np.broadcast_shapes(*(a.shape[:a.ndim - c] for a, c in zip(arrays, cores)))
+    if not lead:
+        return fn(*arrays)
+    arrays = [np.broadcast_to(a, lead + a.shape[a.ndim - c:]) for a, c in zip(arrays, cores)]
+    outs = [fn(*(a[i] for a in arrays)) for i in np.ndindex(*lead)]
+    if not outs:
+        raise ValueError("scipy.linalg: an empty stack of matrices")
+    return np.stack(outs).reshape(lead + np.shape(outs[0]))
 
 
 def _like(ct, x):
@@ -80,8 +95,13 @@ def _op(m, trans):
 
 
 def _st_impl(a, b, *, trans, lower, unit_diagonal):
-    return scipy_linalg("solve_triangular").solve_triangular(
-        a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal, check_finite=False)
+    def one(a, b):
+        return scipy_linalg("solve_triangular").solve_triangular(
+            a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal,
+            check_finite=False)
+    if np.ndim(a) > 2 and np.ndim(b) == np.ndim(a):  # a stack, b a stack of matrices
+        return _over_stack(one, (a, b), (2, 2))
+    return one(a, b)
 
 
 def _st_transposed(a, g, trans, lower, unit):
@@ -130,7 +150,9 @@ def solve_triangular(a, b, *, trans=0, lower=False, unit_diagonal=False):
 # ---------------------------------------------------------------- lu_factor
 
 def _lu_impl(a, *, perm):
-    return scipy_linalg("lu_factor").lu_factor(a, check_finite=False)[0]
+    def one(a):
+        return scipy_linalg("lu_factor").lu_factor(a, check_finite=False)[0]
+    return _over_stack(one, (a,), (2,))
 
 
 def _lu_parts(lu):
@@ -235,8 +257,9 @@ def _sylvester_impl(a, b, q):
     # a and b with complex eigenvalues and a complex q (their real Schur forms go to
     # the complex triangular solver); complex a and b give the right one
     dtype = np.result_type(a, b, q, np.float64)
-    return scipy_linalg("solve_sylvester").solve_sylvester(
-        np.asarray(a, dtype), np.asarray(b, dtype), np.asarray(q, dtype))
+    return _over_stack(scipy_linalg("solve_sylvester").solve_sylvester,
+                       (np.asarray(a, dtype), np.asarray(b, dtype), np.asarray(q, dtype)),
+                       (2, 2, 2))
 
 
 def _sylvester_jvp(tangents, ans, a, b, q):
@@ -272,7 +295,7 @@ def solve_sylvester(a, b, q):
 # ---------------------------------------------------------------- sqrtm
 
 def _sqrtm_impl(a):
-    return scipy_linalg("sqrtm").sqrtm(a)
+    return _over_stack(scipy_linalg("sqrtm").sqrtm, (a,), (2,))
 
 
 _sqrtm = Primitive(
@@ -319,7 +342,12 @@ def _band_positions(lo, up, n):
 
 
 def _banded_impl(ab, b, *, lo, up):
-    return scipy_linalg("solve_banded").solve_banded((lo, up), ab, b, check_finite=False)
+    def one(ab, b):
+        return scipy_linalg("solve_banded").solve_banded((lo, up), ab, b,
+                                                         check_finite=False)
+    if np.ndim(ab) > 2:  # a stack of bands, b a stack of matrices
+        return _over_stack(one, (ab, b), (2, 2))
+    return one(ab, b)
 
 
 def _band_matmul(ab, x, lo, up):
@@ -362,3 +390,41 @@ _banded = Primitive(
 def solve_banded(lo, up, ab, b):
     """The primitive (see wengert.scipy.linalg.solve_banded)."""
     return _banded(ab, b, lo=lo, up=up)
+
+
+# ---------------------------------------------------------------- batching (vmap)
+# The solves pair a batch of matrices with a batch of right-hand sides as numpy.linalg's
+# solve does (one triangular or banded factor for every example: one call, the
+# examples as columns); the matrix functions put the batch axis in front.
+
+def _batch_stacked(prim):
+    def batch(vals, dims, **params):
+        return prim(to_front(vals[0], dims[0]), **params), 0
+    prim.batch = batch
+
+
+def _rhs_vector(vals, dims):
+    return len(shape(vals[1])) - (dims[1] is not None) == 1
+
+
+_st.batch = lambda vals, dims, **params: batch_solve(
+    _st, vals, dims, _rhs_vector(vals, dims), **params)
+_banded.batch = lambda vals, dims, **params: batch_solve(
+    _banded, vals, dims, _rhs_vector(vals, dims), **params)
+_sylvester.batch = lambda vals, dims: (_sylvester(*align_batch(vals, dims)), 0)
+for _prim in (_expm, _sqrtm):
+    _batch_stacked(_prim)
+
+
+def _batch_lu(vals, dims, *, perm):
+    # one row order for the whole batch: lu_factor hands a batched matrix over with
+    # each example's rows already in its pivots' order, so perm is the identity
+    if tuple(perm) != tuple(range(len(perm))):
+        raise NotImplementedError(
+            "lu_factor: a batch of matrices needs each one's rows in pivot order "
+            "(wengert.scipy.linalg.lu_factor arranges that); this primitive got one row "
+            "order for all of them")
+    return _lu(to_front(vals[0], dims[0]), perm=perm), 0
+
+
+_lu.batch = _batch_lu

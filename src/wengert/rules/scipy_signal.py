@@ -12,10 +12,12 @@ flips and pads, so they differentiate again.
 """
 
 from ..core.primitive import Primitive
-from ._base import shape
+from ._base import shape, to_front
 from .complex import real
 from .decompositions import _is_complex
 from .indexing import _getitem, untake
+from .linalg import loop_examples
+from .shape import _reshape
 
 
 def scipy_signal(who):
@@ -75,6 +77,28 @@ _conv = Primitive(
           lambda g, ans, x, y, *, mode, method: _vjp_one(g, x, y, 1, mode, method)),
     doc="scipy.signal.convolve(x, y, mode, method) as a primitive (x and y of the same "
         "number of dimensions, at least one).")
+
+
+def _batch_conv(vals, dims, *, mode, method):
+    """signal_convolve on a batch. One operand batched: the other gets a leading axis
+    of length 1, and convolving along the batch axis with one sample changes nothing,
+    where the mode keeps every example (full; same with in1 batched; valid with the
+    batched operand the larger). Otherwise example by example."""
+    (x, y), (dx, dy) = vals, dims
+    if dx is None or dy is None:
+        s1 = shape(x) if dx is None else shape(x)[:dx] + shape(x)[dx + 1:]
+        s2 = shape(y) if dy is None else shape(y)[:dy] + shape(y)[dy + 1:]
+        ge = all(a >= b for a, b in zip(s1, s2))
+        le = all(a <= b for a, b in zip(s1, s2))
+        if (mode == "full" or (mode == "same" and dy is None)
+                or (mode == "valid" and (ge if dy is None else le))):
+            x = _reshape(x, newshape=(1,) + shape(x)) if dx is None else to_front(x, dx)
+            y = _reshape(y, newshape=(1,) + shape(y)) if dy is None else to_front(y, dy)
+            return _conv(x, y, mode=mode, method=method), 0
+    return loop_examples(_conv, vals, dims, {"mode": mode, "method": method})
+
+
+_conv.batch = _batch_conv
 
 
 def convolve(x, y, *, mode, method):

@@ -14,10 +14,12 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import nondiff, shape, unbroadcast
+from ._base import batch_traces, example, nondiff, per_example, shape, to_front, unbroadcast
 from .arithmetic import divide, multiply
 from .complex import conj
 from .indexing import _getitem, _where, untake
+from .linalg import _matmul, loop_examples
+from .reductions import sum as _sum
 from .shape import _concatenate, _reshape
 
 _MODES = ("full", "same", "valid")
@@ -71,6 +73,39 @@ _convolve = Primitive("convolve", _convolve_impl, vjps=(_vjp_a, _vjp_v),
 _convolve.jvps = (lambda t, ans, a, v, *, mode: _convolve(t, v, mode=mode),
                   lambda t, ans, a, v, *, mode: _convolve(a, t, mode=mode))
 
+# Under vmap the convolution is a matrix product: full[k] = sum_i s[i] l[k - i] for
+# the shorter operand s and the longer l, so with T[i, k] = l[k - i] (zero outside
+# l; T gathered from l with a constant index, over the columns k the mode keeps)
+# the result is s @ T, for each example when both are batched. T has
+# len(s) x len(output) entries per example of l; beyond this many in all, the
+# batch runs example by example.
+_TOEPLITZ_MAX = 1 << 22
+
+
+def _batch_convolve(vals, dims, *, mode):
+    (a, v), (da, dv) = vals, dims
+    (a, da), (v, dv) = ((to_front(x, d), 0) if d is not None else (x, None)
+                        for x, d in ((a, da), (v, dv)))
+    n, m = shape(a)[-1], shape(v)[-1]
+    (short, ds), (long, dl) = ((a, da), (v, dv)) if n <= m else ((v, dv), (a, da))
+    ls, ll = min(n, m), max(n, m)
+    cols = np.arange(n + m - 1)[_window(n, m, mode)]
+    size = 1 if dl is None else shape(long)[0]
+    if size * ls * len(cols) > _TOEPLITZ_MAX:
+        return loop_examples(_convolve, vals, dims, {"mode": mode})
+    lag = cols[None, :] - np.arange(ls)[:, None]
+    index = np.where((lag >= 0) & (lag < ll), lag, ll)  # ll: the zero appended to l
+    zero = np.zeros(shape(long)[:-1] + (1,), dtype=np.asarray(unbox_all(long)).dtype)
+    toeplitz = _getitem(_concatenate(long, zero, axis=-1), idx=(Ellipsis, index))
+    if ds is not None and dl is not None:  # a row per example, matched with its T
+        s = shape(short)
+        return _reshape(_matmul(_reshape(short, newshape=(s[0], 1, s[1])), toeplitz),
+                        newshape=(s[0], len(cols))), 0
+    return _matmul(short, toeplitz), 0
+
+
+_convolve.batch = _batch_convolve
+
 
 def _as_1d(who, x):
     """A traced argument as numpy.convolve reads it: a 0-d value is one sample."""
@@ -92,7 +127,7 @@ def convolve(a, v, mode="full"):
     if not is_boxed(a) and not is_boxed(v):
         return np.convolve(a, v, mode=mode)
     mode = _mode("convolve", mode)
-    np.convolve(unbox_all(a), unbox_all(v), mode=mode)  # numpy's checks (empty input)
+    np.convolve(example(a), example(v), mode=mode)  # numpy's checks (empty input)
     return _convolve(_as_1d("convolve", a), _as_1d("convolve", v), mode=mode)
 
 
@@ -107,7 +142,7 @@ def correlate(a, v, mode="valid"):
     if not is_boxed(a) and not is_boxed(v):
         return np.correlate(a, v, mode=mode)
     mode = _mode("correlate", mode)
-    np.correlate(unbox_all(a), unbox_all(v), mode=mode)  # numpy's checks
+    np.correlate(example(a), example(v), mode=mode)  # numpy's checks
     a, v = _as_1d("correlate", a), _as_1d("correlate", v)
     n, m = shape(a)[0], shape(v)[0]
     w = _reverse(v)
@@ -141,9 +176,9 @@ def interp(x, xp, fp, left=None, right=None, period=None):
                                   "constants in wengert); pass a plain array")
     if not any(is_boxed(t) for t in (x, fp, left, right)):
         return np.interp(x, xp, fp, left=left, right=right, period=period)
-    # numpy's checks (lengths, period 0, 1-d tables) and the output's dtype
-    plain = np.interp(unbox_all(x), xp, unbox_all(fp), left=unbox_all(left),
-                      right=unbox_all(right), period=period)
+    # numpy's checks (lengths, period 0, 1-d tables) and the output's shape
+    plain = np.interp(example(x), xp, example(fp), left=example(left),
+                      right=example(right), period=period)
     xp = np.asarray(xp, dtype=np.float64)
     if period is not None:
         # numpy's normalisation: everything modulo the period, the table sorted and
@@ -162,37 +197,55 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         else:
             fp = np.concatenate((fp[-1:], fp, fp[0:1]))
         left = right = None
-    xv = np.asarray(unbox_all(x), dtype=np.float64)
     k = xp.shape[0]
-    last = _getitem(fp, idx=k - 1) if is_boxed(fp) else np.asarray(fp)[k - 1]
-    first = _getitem(fp, idx=0) if is_boxed(fp) else np.asarray(fp)[0]
+
+    def where_x_falls(xv):
+        # the segment [xp[j], xp[j + 1]] holding each x, and where x is at the end,
+        # beyond it, before the start or nan (each example's own under vmap)
+        xv = np.asarray(xv, dtype=np.float64)
+        j = np.clip(np.searchsorted(xp, xv, side="right") - 1, 0, max(k - 2, 0))
+        return (j, xp[np.minimum(j + 1, k - 1)] - xp[j], xp[j], xv == xp[-1], xv > xp[-1],
+                xv < xp[0], np.isnan(xv))
+    j, width, start, at_end, beyond, before, nan = per_example(where_x_falls, x,
+                                                               aligned=True)
+    last = _take(fp, k - 1)
+    first = _take(fp, 0)
     if k == 1:
-        res = _where(np.ones(xv.shape, dtype=bool), last, 0.0 * x)
+        res = _where(np.ones(shape(x), dtype=bool), last, 0.0 * x)
     else:
-        # numpy's formula on the segment [xp[j], xp[j + 1]] holding x:
-        # slope * (x - xp[j]) + fp[j]
-        j = np.clip(np.searchsorted(xp, xv, side="right") - 1, 0, k - 2)
-        f_lo = _getitem(fp, idx=j) if is_boxed(fp) else np.asarray(fp)[j]
-        f_hi = _getitem(fp, idx=j + 1) if is_boxed(fp) else np.asarray(fp)[j + 1]
-        slope = divide(f_hi - f_lo, xp[j + 1] - xp[j])
-        res = multiply(slope, x - xp[j]) + f_lo
-        at_end = xv == xp[-1]
-        if np.any(at_end):
+        # numpy's formula on the segment: slope * (x - xp[j]) + fp[j]
+        f_lo, f_hi = _take(fp, j), _take(fp, j + 1)
+        slope = divide(f_hi - f_lo, width)
+        res = multiply(slope, x - start) + f_lo
+        if _any(at_end):
             res = _where(at_end, last, res)
     right_v = last if right is None else right
     left_v = first if left is None else left
-    beyond = xv > xp[-1]
-    if np.any(beyond):
+    if _any(beyond):
         res = _where(beyond, right_v, res)
-    before = xv < xp[0]
-    if np.any(before):
+    if _any(before):
         res = _where(before, left_v, res)
-    nan = np.isnan(xv)
-    if np.any(nan):
+    if _any(nan):
         res = _where(nan, np.nan, res)
     if np.shape(plain) != shape(res):
         res = _reshape(res, newshape=np.shape(plain))
     return res
+
+
+def _any(mask):
+    return bool(np.any(unbox_all(mask)))
+
+
+def _take(fp, j):
+    """fp[j] for a table fp and positions j: a gather, or, when j differs from example
+    to example (under vmap), the sum of fp where a one-hot mask of j is true."""
+    if batch_traces((j,)):
+        n = shape(fp)[0]
+        onehot = per_example(lambda jv: jv[..., None] == np.arange(n), j, aligned=True)
+        return _sum(_where(onehot, fp, 0.0), axis=-1)
+    if is_boxed(fp):
+        return _getitem(fp, idx=j)
+    return np.asarray(fp)[j]
 
 
 # ------------------------------------------------------------------------ polyval
@@ -215,7 +268,7 @@ def polyval(p, x):
     else:
         coeffs = [_getitem(p, idx=i) if is_boxed(p) else np.asarray(p)[i]
                   for i in range(shape(p)[0])]
-    y = np.zeros_like(np.asarray(unbox_all(x)))
+    y = np.zeros(shape(x), dtype=np.asarray(unbox_all(x)).dtype)  # one example's shape
     for c in coeffs:
         y = y * x + c
     return y
@@ -243,8 +296,8 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     from .reductions import sum as sum_
     from .shape import stack, transpose
     # numpy's checks and warnings (degree, shapes, rank, too few points for cov)
-    np.polyfit(unbox_all(x), unbox_all(y), deg, rcond=rcond, full=full, w=unbox_all(w),
-               cov=cov)
+    np.polyfit(example(x), example(y), deg, rcond=rcond, full=full,
+               w=example(w), cov=cov)
     order = int(deg) + 1
     n = shape(x)[0]
     if rcond is None:

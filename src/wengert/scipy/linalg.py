@@ -16,7 +16,8 @@ solve and inv with 'sym', 'her', 'pos') read one triangle, the upper unless
 ``lower=True``, as scipy does, and the derivative is that of this reading: the other
 triangle's cotangent is zero. ``check_finite`` raises scipy's ValueError; the
 ``overwrite_*`` flags are accepted and ignored (results are always new arrays).
-Traced lu_factor, lu_solve and solve_banded take one matrix (no batch axes).
+Traced lu_factor, lu_solve and solve_banded take one matrix (no batch axes; under
+vmap, one per example).
 
 >>> import numpy as np, wengert as wg, wengert.scipy.linalg as wsl
 >>> a = np.array([[0.0, 1.0], [-1.0, 0.0]])
@@ -32,10 +33,11 @@ import numpy as np
 from ..core.trace import is_boxed, unbox_all
 from ..rules import decompositions as _dec
 from ..rules import scipy_linalg as _sl
-from ..rules._base import shape
+from ..rules._base import batch_traces, per_example, shape
 from ..rules.arithmetic import add, divide, multiply
 from ..rules.decompositions import LinAlgError, _diag_embed, _diag_part, _mT
 from ..rules.indexing import _getitem
+from ..rules.linalg import _matmul
 from ..rules.shape import concatenate, expand_dims, reshape
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "lu_factor",
@@ -194,8 +196,37 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
         return _sl.scipy_linalg("lu_factor").lu_factor(a, check_finite=False)
     _square("lu_factor", a)
     _single("lu_factor", a)
-    lu, piv = _sl.scipy_linalg("lu_factor").lu_factor(unbox_all(a), check_finite=False)
-    return _sl.lu_factor(a, perm=_sl.pivots_to_perm(piv)), piv
+    factor = _sl.scipy_linalg("lu_factor").lu_factor
+    if not batch_traces((a,)):
+        lu, piv = factor(unbox_all(a), check_finite=False)
+        return _sl.lu_factor(a, perm=_sl.pivots_to_perm(piv)), piv
+    # under vmap each example has its own pivots: its rows are put in their order
+    # first (a product with a permutation matrix, so the derivative follows), which
+    # LAPACK then keeps, and the factor's row order is the identity for all of them
+    def pivots(m):
+        piv = factor(m, check_finite=False)[1]
+        return piv, _permutation_matrix(_sl.pivots_to_perm(piv), m.dtype)
+    piv, rows = per_example(pivots, a)
+    return _sl.lu_factor(_matmul(rows, a), perm=tuple(range(shape(a)[-1]))), piv
+
+
+def _permutation_matrix(perm, dtype):
+    """P with (P @ a) == a[perm]."""
+    p = np.zeros((len(perm), len(perm)), dtype=dtype)
+    p[np.arange(len(perm)), perm] = 1
+    return p
+
+
+def _rows_in_order(x, piv, inverse=False):
+    """x[perm] (``inverse``: x[argsort(perm)]) for the permutation of LAPACK's pivots
+    ``piv``; a product with a permutation matrix when the pivots differ from example
+    to example (under vmap)."""
+    if not batch_traces((piv,)):
+        perm = _sl.pivots_to_perm(np.asarray(piv))
+        return _getitem(x, idx=np.argsort(perm) if inverse else perm)
+    dtype = np.finfo(np.result_type(unbox_all(x), np.float32)).dtype
+    rows = per_example(lambda p: _permutation_matrix(_sl.pivots_to_perm(p), dtype), piv)
+    return _matmul(_mT(rows) if inverse else rows, x)
 
 
 def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
@@ -217,15 +248,14 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
         return _sl.scipy_linalg("lu_solve").lu_solve((lu, piv), b, trans=t,
                                                      check_finite=False)
     _single("lu_solve", lu)
-    perm = _sl.pivots_to_perm(np.asarray(piv))
     if t == 0:  # A[perm] = L U: x = U^-1 L^-1 b[perm]
-        y = _sl.solve_triangular(lu, _getitem(b, idx=perm), trans=0, lower=True,
+        y = _sl.solve_triangular(lu, _rows_in_order(b, piv), trans=0, lower=True,
                                  unit_diagonal=True)
         return _sl.solve_triangular(lu, y, trans=0, lower=False)
     # op(A) = op(U) op(L) P: x = P^T op(L)^-1 op(U)^-1 b
     y = _sl.solve_triangular(lu, b, trans=t, lower=False)
     z = _sl.solve_triangular(lu, y, trans=t, lower=True, unit_diagonal=True)
-    return _getitem(z, idx=np.argsort(perm))
+    return _rows_in_order(z, piv, inverse=True)
 
 
 # ---------------------------------------------------------------- solve, inv, det
