@@ -28,8 +28,8 @@ for _name in ELEMENTWISE:
 LOOPED = ["cholesky", "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "convolve",
           "det", "dot", "eig", "eigh", "eigvals", "eigvalsh", "einsum", "expm",
           "fftn", "fftshift", "ifftn", "ifftshift", "inv",
-          "irfft", "log_softmax", "logsumexp", "lu_factor", "qr", "rfft",
-          "signal_convolve", "slogdet", "softmax", "solve", "solve_banded",
+          "irfft", "lu_factor", "qr", "rfft",
+          "signal_convolve", "slogdet", "solve", "solve_banded",
           "solve_sylvester", "solve_triangular", "sqrtm", "svd", "svdvals", "tensordot"]
 for _name in LOOPED:
     _registry[_name].batch_loop = True

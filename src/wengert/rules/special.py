@@ -21,7 +21,8 @@ import numpy as np
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import binary, match, normalize_axis, shape, unary, unbroadcast
+from ._base import (binary, example_axes, match, normalize_axis, per_example, reduction,
+                    shape, to_front, unary, unbroadcast)
 from .arithmetic import divide
 from .elementwise import exp, log, log1p
 from .indexing import _where
@@ -30,7 +31,7 @@ from .reductions import _restore, _sum
 # ---------------------------------------------------------------- logsumexp
 
 
-def _lse_impl(a, b=None, *, axis=None, keepdims=False, sign=None):
+def _lse_impl(a, b=None, sign=None, *, axis=None, keepdims=False):
     scalar = type(a) is float and (b is None or type(b) in (float, int))
     m, s = _shifted_sum(a, b, axis, keepdims)
     if sign is not None:  # return_sign: log |sum|, the sign goes out on its own
@@ -68,35 +69,79 @@ def _softmax_weights(a, ans, axis, keepdims, sign=None):
     return w if sign is None else w * sign
 
 
-def _lse_vjp_a(g, ans, a, b=None, *, axis=None, keepdims=False, sign=None):
+def _lse_vjp_a(g, ans, a, b=None, sign=None, *, axis=None, keepdims=False):
     w = _softmax_weights(a, ans, axis, keepdims, sign)
     if b is not None:
         w = b * w
     return _restore(g, a, axis, keepdims) * w
 
 
-def _lse_vjp_b(g, ans, a, b, *, axis=None, keepdims=False, sign=None):
+def _lse_vjp_b(g, ans, a, b, sign=None, *, axis=None, keepdims=False):
     w = _softmax_weights(a, ans, axis, keepdims, sign)
     return unbroadcast(_restore(g, a, axis, keepdims) * w, b)
 
 
-def _lse_jvp_a(t, ans, a, b=None, *, axis=None, keepdims=False, sign=None):
+def _lse_jvp_a(t, ans, a, b=None, sign=None, *, axis=None, keepdims=False):
     w = _softmax_weights(a, ans, axis, keepdims, sign)
     if b is not None:
         w = b * w
     return _sum(t * w, axis=axis, keepdims=keepdims)
 
 
-def _lse_jvp_b(t, ans, a, b, *, axis=None, keepdims=False, sign=None):
+def _lse_jvp_b(t, ans, a, b, sign=None, *, axis=None, keepdims=False):
     w = _softmax_weights(a, ans, axis, keepdims, sign)
     return _sum(match(t, w) * w, axis=axis, keepdims=keepdims)
 
 
 # ans = log sum_i b_i exp(a_i): d ans / d a_i = b_i exp(a_i - ans), d ans / d b_i = exp(a_i - ans)
+# (the third argument, return_sign's sign of the sum, is a constant)
 _logsumexp = Primitive(
     "logsumexp", _lse_impl,
     jvps=(_lse_jvp_a, _lse_jvp_b),
     vjps=(_lse_vjp_a, _lse_vjp_b))
+
+
+def _lse_batch(vals, dims, axis=None, keepdims=False):
+    """vmap: one call on the whole batch, every batched argument's batch axis in
+    front (a repeated when only b or the sign differ between examples), b and the
+    sign raised to a's rank, the reduced axes shifted past the batch axis."""
+    size = next(shape(v)[d] for v, d in zip(vals, dims) if d is not None)
+    a, da = vals[0], dims[0]
+    nd = len(shape(a)) - (da is not None)
+    if da is None:
+        from .shape import _broadcast_to, _reshape
+        a = _broadcast_to(_reshape(a, newshape=(1,) + shape(a)), shape=(size,) + shape(a))
+    else:
+        a = to_front(a, da)
+    rest = []
+    for v, d in zip(vals[1:], dims[1:]):
+        if d is not None:
+            from .shape import _reshape
+            v = to_front(v, d)
+            s = shape(v)
+            v = _reshape(v, newshape=s[:1] + (1,) * (nd + 1 - len(s)) + s[1:])
+        rest.append(v)
+    return _logsumexp(a, *rest, axis=example_axes(axis, nd, "logsumexp"),
+                      keepdims=keepdims), 0
+
+
+_logsumexp.batch = _lse_batch
+
+
+def _sign_of_sum(a, b, axis):
+    """The sign of sum(b exp(a)) over ``axis`` (kept), per example under vmap."""
+    nd = len(shape(a))
+
+    def sign(a, *rest):
+        k, b = rest[-1], (rest[0] if len(rest) == 2 else None)
+        a = np.asarray(a)
+        if b is not None:
+            b = np.asarray(b)
+            b = b.reshape(b.shape[:k] + (1,) * (a.ndim - b.ndim) + b.shape[k:])
+        axes = tuple(range(k, k + nd)) if axis is None else k + axis
+        return np.sign(_shifted_sum(a, b, axes, True)[1])
+
+    return per_example(sign, *((a,) if b is None else (a, b)), lead=True)
 
 
 def _as_array(x):
@@ -139,8 +184,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         raise TypeError("logsumexp: return_sign=True needs real a and b (the sign of a "
                         "complex sum is a phase, which wengert does not return); got "
                         "complex input")
-    sign = np.sign(_shifted_sum(*plain, axis=axis, keepdims=True)[1])
-    out = _logsumexp(*args, axis=axis, keepdims=keepdims, sign=sign)
+    sign = _sign_of_sum(a, b, axis)
+    out = _logsumexp(a, b, sign, axis=axis, keepdims=keepdims)
     if type(unbox_all(out)) is float:
         return out, float(sign)
     return out, (sign if keepdims else np.reshape(sign, shape(out))[()])
@@ -226,13 +271,14 @@ def _softmax_rule(u, ans, x, *, axis=None):
     return ans * (u - _sum(ans * u, axis=axis, keepdims=True))
 
 
-_softmax = Primitive("softmax", _softmax_impl, jvps=(_softmax_rule,), vjps=(_softmax_rule,))
+_softmax = reduction(Primitive("softmax", _softmax_impl, jvps=(_softmax_rule,),
+                               vjps=(_softmax_rule,)))
 
 # J = I - 1 s^T: the JVP subtracts the softmax-weighted mean, the VJP s times the sum
-_log_softmax = Primitive(
+_log_softmax = reduction(Primitive(
     "log_softmax", _log_softmax_impl,
     jvps=(lambda t, ans, x, *, axis=None: t - _sum(exp(ans) * t, axis=axis, keepdims=True),),
-    vjps=(lambda g, ans, x, *, axis=None: g - exp(ans) * _sum(g, axis=axis, keepdims=True),))
+    vjps=(lambda g, ans, x, *, axis=None: g - exp(ans) * _sum(g, axis=axis, keepdims=True),)))
 
 
 def _softmax_axis(who, x, axis):
@@ -281,8 +327,9 @@ def _over_where_x_nonzero(x, denominator):
     plain = unbox_all(x)
     if type(plain) in (float, int):
         return divide(x, 1.0 if plain == 0 else denominator)
-    zero = np.equal(plain, 0)
-    return divide(x, _where(zero, 1.0, denominator) if zero.any() else denominator)
+    zero = per_example(lambda v: np.equal(v, 0), x, aligned=True)  # per example (vmap)
+    return divide(x, _where(zero, 1.0, denominator) if np.any(unbox_all(zero))
+                  else denominator)
 
 
 xlogy = binary("xlogy", _x_times(np.log, math.log, "xlogy"),
