@@ -267,6 +267,21 @@ def test_lu_with_each_examples_own_pivots():
         _close(g, want)
 
 
+def test_odeint_solves_each_example():
+    pytest.importorskip("scipy.integrate")
+    from wengert.scipy.integrate import odeint
+    t = np.array([0.0, 0.5, 1.0])
+
+    def final(y0, k):
+        return odeint(lambda y, t, k: -k * y, y0, t, args=(k,), rtol=1e-11, atol=1e-11)[-1]
+
+    y0, k = np.array([[1.0], [2.0], [3.0]]), np.array([0.5, 1.0, 2.0])
+    _close(wg.vmap(final)(y0, k), y0 * np.exp(-k)[:, None], rtol=1e-8)
+    _close(wg.vmap(final, in_axes=(None, 0))(np.ones(1), k), np.exp(-k)[:, None], rtol=1e-8)
+    g = wg.vmap(wg.grad(lambda y0, k: final(y0, k)[0], argnums=1))(y0, k)
+    _close(g, -y0[:, 0] * np.exp(-k), rtol=1e-6)
+
+
 # ---------------------------------------------------------------- fft
 
 @pytest.mark.parametrize("fun", [lambda x: wnp.fft.fft(x, n=5, axis=0),

@@ -43,6 +43,7 @@ from ..rules._base import shape
 from ..rules.arithmetic import add, multiply, subtract
 from ..rules.elementwise import negative
 from ..rules.indexing import _getitem
+from ..rules.linalg import loop_examples
 from ..rules.reductions import sum as _sum
 from ..rules.shape import concatenate, expand_dims, ravel, reshape, stack
 from ..transforms import jvp, vjp
@@ -168,6 +169,9 @@ def _jvp(tangents, ans, y0, t, *leaves, func, opts):
 
 _odeint = Primitive("odeint", _impl, vjp=_vjp, jvp=_jvp, register=False,
                     doc="scipy.integrate.odeint of func(y, t, *leaves) as a primitive.")
+# under vmap each example is its own solve (the solver's steps adapt to each one, as
+# a loop's would)
+_odeint.batch = lambda vals, dims, **params: loop_examples(_odeint, vals, dims, params)
 
 
 # ---------------------------------------------------------------- the public function
