@@ -36,10 +36,10 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
-from ._base import batch_traces, bilinear, per_example, shape, to_front, unbroadcast
+from ._base import bilinear, per_example, shape, to_front, unbroadcast
 from .arithmetic import add
-from .indexing import _getitem, _where
-from .shape import _concatenate, _reshape, broadcast_to, moveaxis
+from .indexing import getitem_
+from .shape import _reshape, broadcast_to, moveaxis
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 
@@ -469,46 +469,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     """
     who = "max_pool2d"
     x, added, kernel, stride, pad = _pool_args(who, input, kernel_size, stride, padding)
-    plain = np.asarray(unbox_all(x))
-    if plain.dtype.kind == "c":
-        raise TypeError(f"{who}: input is complex ({plain.dtype}); a maximum needs real values")
-    if batch_traces((x,)):
-        return _unbatched(_max_pool_taps(x, kernel, stride, pad), added)
-    idx = _max_positions(plain, kernel, stride, pad)
-    y = _getitem(_reshape(x, newshape=(-1,)), idx=idx)
+    dtype = np.result_type(unbox_all(x))
+    if dtype.kind == "c":
+        raise TypeError(f"{who}: input is complex ({dtype}); a maximum needs real values")
+    # each window's first maximum, found per example under vmap (an index that
+    # differs between examples travels as an argument of getitem)
+    idx = per_example(lambda xv: _max_positions(xv, kernel, stride, pad), x)
+    y = getitem_(_reshape(x, newshape=(-1,)), idx)
     return _unbatched(y, added)
-
-
-def _max_pool_taps(x, kernel, stride, padding):
-    """max_pool2d under vmap, where each example has its own maxima: which kernel
-    offset (tap) each window takes is found per example, and the taps' strided
-    slices of the input are merged by wheres on it (the same element and derivative
-    as the gather)."""
-    (kh, kw), (sh, sw), ((pt, pb), (pl, pr)) = kernel, stride, padding
-    n, c, h, v = shape(x)
-    ho, wo = (h + pt + pb - kh) // sh + 1, (v + pl + pr - kw) // sw + 1
-
-    def taps_taken(xv):
-        r, q = np.divmod(_max_positions(xv, kernel, stride, padding) % (h * v), v)
-        return ((r + pt - np.arange(ho)[:, None] * sh) * kw
-                + q + pl - np.arange(wo)[None, :] * sw)
-    taken = per_example(taps_taken, x)
-    if pt or pb or pl or pr:  # zeros around x (a window never takes one)
-        zeros = np.zeros((), dtype=_plain_dtype(x))
-        rows = [np.broadcast_to(zeros, (n, c, p, v)) for p in (pt, pb)]
-        x = _concatenate(rows[0], x, rows[1], axis=2)
-        cols = [np.broadcast_to(zeros, (n, c, h + pt + pb, p)) for p in (pl, pr)]
-        x = _concatenate(cols[0], x, cols[1], axis=3)
-    y = None
-    for i, j, rows, cols in _taps(kernel, stride, (1, 1), (ho, wo)):
-        tap = _getitem(x, idx=(slice(None), slice(None), rows, cols))
-        if y is None:
-            y = tap
-        else:
-            k = i * kw + j
-            y = _where(per_example(lambda t: t == k, taken, aligned=True), tap, y)
-    return y
-
-
-def _plain_dtype(x):
-    return np.asarray(unbox_all(x)).dtype

@@ -1068,8 +1068,10 @@ def lstsq(a, b, rcond=None):
         return np.linalg.lstsq(a, b, rcond=rcond)
     # numpy's checks, and its rank and singular values (each example's under vmap)
     checked = np.linalg.lstsq(example(a), example(b), rcond=rcond)
-    rank, s = per_example(lambda m: np.linalg.lstsq(m, np.zeros(m.shape[0], m.dtype),
-                                                    rcond=rcond)[2:], a)
+    rank, s = checked[2:]
+    if batch_traces((a,)):  # a rank (and singular values) per example
+        rank, s = per_example(lambda m: np.linalg.lstsq(m, np.zeros(m.shape[0], m.dtype),
+                                                        rcond=rcond)[2:], a)
     ranks = np.unique(unbox_all(rank))
     m, n = sa
     res = np.zeros((0,), dtype=checked[1].dtype)  # numpy's when it has none

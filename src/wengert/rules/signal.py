@@ -14,12 +14,11 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import batch_traces, example, nondiff, per_example, shape, to_front, unbroadcast
+from ._base import example, nondiff, per_example, shape, to_front, unbroadcast
 from .arithmetic import divide, multiply
 from .complex import conj
-from .indexing import _getitem, _where, untake
+from .indexing import _getitem, _where, getitem_, untake
 from .linalg import _matmul, loop_examples
-from .reductions import sum as _sum
 from .shape import _concatenate, _reshape
 
 _MODES = ("full", "same", "valid")
@@ -237,14 +236,10 @@ def _any(mask):
 
 
 def _take(fp, j):
-    """fp[j] for a table fp and positions j: a gather, or, when j differs from example
-    to example (under vmap), the sum of fp where a one-hot mask of j is true."""
-    if batch_traces((j,)):
-        n = shape(fp)[0]
-        onehot = per_example(lambda jv: jv[..., None] == np.arange(n), j, aligned=True)
-        return _sum(_where(onehot, fp, 0.0), axis=-1)
-    if is_boxed(fp):
-        return _getitem(fp, idx=j)
+    """fp[j] for a table fp and positions j (under vmap j may differ between
+    examples: getitem takes it as an argument then)."""
+    if is_boxed(fp) or is_boxed(j):
+        return getitem_(fp, j)
     return np.asarray(fp)[j]
 
 
