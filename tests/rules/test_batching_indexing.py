@@ -171,3 +171,59 @@ def test_constants_from_the_data_match_a_loop(fun):
     xs = RNG.standard_normal((B, 3, 4))
     _same(wg.vmap(fun)(xs), _loop(fun, [xs], [0]))
     _same(wg.vmap(fun, in_axes=-1)(np.moveaxis(xs, 0, -1)), _loop(fun, [xs], [0]))
+
+
+def _put(writer):
+    def f(x):
+        y = x * 1.0
+        writer(y, x)
+        return y
+    return f
+
+
+# composites whose constants (positions, counts, orders, trims) come from the data;
+# the data below give every example results of one shape
+XS = np.array([[3.0, 1.0, 3.0, 2.0], [5.0, 2.0, 5.0, 1.0], [2.0, 7.0, 7.0, 1.0]])
+COMPOSITES = {
+    "unique": lambda x: wnp.unique(x),
+    "unique-index": lambda x: wnp.unique(x, return_index=True)[1],
+    "unique_counts": lambda x: wnp.unique_counts(x).counts,
+    "intersect1d": lambda x: wnp.intersect1d(x, np.array([1.0, 2.0, 3.0, 5.0, 7.0])),
+    "copyto-where": _put(lambda y, x: wnp.copyto(y, 2.0 * x, where=x > 2)),
+    "place": _put(lambda y, x: wnp.place(y, x > 2.5, -x[:2])),
+    "put-argmax": _put(lambda y, x: wnp.put(y, wnp.argmax(x), 10.0)),
+    "putmask": _put(lambda y, x: wnp.putmask(y, x < 2.5, x * 3)),
+    "put_along_axis": _put(lambda y, x: wnp.put_along_axis(y, wnp.argsort(x)[:2], 0.0,
+                                                           axis=0)),
+    "choose": lambda x: wnp.choose((x > 2).astype(int), [x, -x]),
+    "compress": lambda x: wnp.compress(x > 2.5, x),
+    "repeat": lambda x: wnp.repeat(x, (x > 2.5).astype(int) + 1),
+    "roll": lambda x: wnp.roll(x, wnp.argmax(x)),
+    "delete": lambda x: wnp.delete(x, wnp.argmin(x)),
+    "insert": lambda x: wnp.insert(x, wnp.argmax(x), 9.0),
+    "bincount": lambda x: wnp.bincount(x.astype(int), minlength=8),
+    "bincount-weights": lambda x: wnp.bincount(np.array([0, 1, 1, 3]), x),
+    "histogram": lambda x: wnp.histogram(x, bins=3, weights=x * 2)[0],
+    "histogram-edges": lambda x: wnp.histogram(x, bins=3, density=True)[1],
+    "cov": lambda x: wnp.cov(x.reshape(2, 2)),
+    "polydiv": lambda x: wnp.polydiv(x, np.array([1.0, 2.0]))[1],
+    "poly": lambda x: wnp.poly(x),
+    "nanpercentile": lambda x: wnp.nanpercentile(wnp.where(x > 4, np.nan, x), 30),
+    "flatnonzero": lambda x: wnp.flatnonzero(x > 2.5),
+    "frexp": lambda x: wnp.frexp(x)[1],
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITES))
+def test_composites_with_constants_from_the_data(name):
+    fun = COMPOSITES[name]
+    _same(wg.vmap(fun)(XS), _loop(fun, [XS], [0]))
+
+
+def test_results_whose_shape_differs_between_examples_are_refused():
+    xs = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [0.0, 0.0, 0.0, 1.0]])
+    for fun in (lambda x: wnp.unique(x * np.array([1.0, 1.0, 1.0, 0.0])),
+                lambda x: wnp.compress(x > 2, x), lambda x: wnp.flatnonzero(x > 2),
+                lambda x: wnp.roots(x[:3]), lambda x: wnp.polymul(x, x)):
+        with pytest.raises(ValueError, match="under vmap"):
+            wg.vmap(fun)(xs)

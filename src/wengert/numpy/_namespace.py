@@ -105,17 +105,49 @@ def _strip(x):
     return x
 
 
-def nondiff(np_fn):
+# Under vmap a shape or dtype query answers for one example, and a function of the
+# values (a predicate, an integer-valued function) for each example, batched like its
+# arguments; formatting and I/O see the whole batch.
+_OF_ONE_EXAMPLE = {"ndim", "shape", "size", "broadcast_shapes", "result_type",
+                   "promote_types", "min_scalar_type", "common_type", "mintypecode",
+                   "typename", "iscomplexobj", "isrealobj", "isscalar", "isfortran",
+                   "iterable", "isdtype", "issubdtype", "can_cast", "may_share_memory",
+                   "shares_memory", "diag_indices_from", "tril_indices_from",
+                   "triu_indices_from", "mask_indices"}
+_PER_EXAMPLE = set(NONDIFF[:NONDIFF.index("indices")]) - _OF_ONE_EXAMPLE | {"ix_"}
+
+
+def _one_example(x):
+    """``x`` with its traced values replaced by one example's value (under vmap)."""
+    if isinstance(x, Box):
+        from ..rules._base import example
+        return example(x)
+    if type(x) in (list, tuple):
+        return type(x)(_one_example(i) for i in x)
+    return x
+
+
+def nondiff(np_fn, name=None):
     """numpy's function on the values of traced arguments: a result without a
-    derivative (the trace sees a constant)."""
+    derivative (the trace sees a constant); under vmap per example or of one example,
+    as the tables above sort them."""
+    from ..rules._base import _nondiff_batched, batch_traces
+    name = name or np_fn.__name__
+
     @functools.wraps(np_fn)
     def fn(*args, **kwargs):
+        if name in _PER_EXAMPLE and batch_traces(args, kwargs.values()):
+            return _nondiff_batched(np_fn, False, args, kwargs)
+        if name in _OF_ONE_EXAMPLE:
+            return np_fn(*(_one_example(a) for a in args),
+                         **{k: _one_example(v) for k, v in kwargs.items()})
         return np_fn(*(_strip(a) for a in args), **{k: _strip(v) for k, v in kwargs.items()})
     return fn
 
 
 TABLE = {name: getattr(_np, name) for name in AS_IS if hasattr(_np, name)}
-TABLE.update({name: nondiff(getattr(_np, name)) for name in NONDIFF if hasattr(_np, name)})
+TABLE.update({name: nondiff(getattr(_np, name), name) for name in NONDIFF
+              if hasattr(_np, name)})
 TABLE["__version__"] = _np.__version__
 
 

@@ -449,3 +449,17 @@ def _stack(sizes, outs):
             f"(a mask or a count that depends on the data): a batch needs one shape")
     out = np.asarray(outs)
     return out.reshape(sizes + out.shape[1:])
+
+
+def one_value(c, who):
+    """The plain value of a constant ``c`` that decides a shape (a count, a length):
+    under vmap it must be the same in every example, else a ValueError naming
+    ``who``."""
+    if not isinstance(c, Box):
+        return c
+    values = np.unique(np.asarray(unbox_all(c)))
+    if values.size != 1:
+        raise ValueError(f"{who} under vmap: the examples decide differently "
+                         f"({sorted(values.tolist())}) on something that sets the "
+                         f"result's shape, and a batch needs one shape")
+    return values[0].item()

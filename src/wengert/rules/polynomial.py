@@ -15,7 +15,7 @@ input the results are arrays (a poly1d cannot hold traced coefficients).
 import numpy as np
 
 from ..core.trace import Box, is_boxed, unbox_all
-from ._base import shape
+from ._base import example, one_value, per_example, shape
 from .indexing import _getitem
 from .shape import _concatenate, _reshape
 
@@ -88,11 +88,12 @@ def polysub(a1, a2):
 def _trimmed(a):
     """poly1d's coefficients: the leading zeros stripped (decided on the values);
     the zero polynomial is the constant [0]."""
-    av = np.asarray(unbox_all(a))
-    nz = np.flatnonzero(av)
-    if len(nz) == 0:
-        return np.zeros(1, dtype=av.dtype)
-    return a if nz[0] == 0 else _item(a, slice(int(nz[0]), None))
+    n = shape(a)[0]
+    first = one_value(per_example(lambda v: (np.flatnonzero(v)[:1].tolist() or [n])[0], a),
+                      "poly1d's leading zeros")
+    if first == n:
+        return np.zeros(1, dtype=np.result_type(unbox_all(a)))
+    return a if first == 0 else _item(a, slice(int(first), None))
 
 
 def polymul(a1, a2):
@@ -148,7 +149,7 @@ def polyint(p, m=1, k=None):
     m = int(m)
     if m < 0:
         raise ValueError("Order of integral must be positive (see polyder)")
-    np.polyint(unbox_all(_coeffs(p)), m, None if k is None else unbox_all(_coeffs(k)))
+    np.polyint(example(_coeffs(p)), m, None if k is None else example(_coeffs(k)))
     if k is None:
         k = np.zeros(m, float)
     k = _coeffs(k)
@@ -178,7 +179,7 @@ def polydiv(u, v):
     """
     if not _traced(u, v):
         return np.polydiv(u, v)
-    np.polydiv(unbox_all(_coeffs(u)), unbox_all(_coeffs(v)))  # numpy's checks
+    np.polydiv(example(_coeffs(u)), example(_coeffs(v)))  # numpy's checks
     u = _coeffs(u) + 0.0
     v = _coeffs(v) + 0.0
     w_dtype = np.result_type(unbox_all(u), unbox_all(v))  # numpy's u[0] + v[0]
@@ -204,7 +205,8 @@ def polydiv(u, v):
         q = stack(q) if any(is_boxed(d) for d in q) else np.array(q)
     else:
         q = np.zeros(1, dtype=np.result_type(unbox_all(u), unbox_all(v)))
-    while np.allclose(unbox_all(r)[0], 0, rtol=1e-14) and shape(r)[-1] > 1:
+    while shape(r)[-1] > 1 and one_value(per_example(
+            lambda rv: bool(np.allclose(rv[0], 0, rtol=1e-14)), r), "polydiv's remainder"):
         r = _item(r, slice(1, None))
     return q, r
 
@@ -224,7 +226,7 @@ def poly(seq_of_zeros):
         return np.poly(seq_of_zeros)
     from .complex import real
     z = _coeffs(seq_of_zeros) if isinstance(seq_of_zeros, (list, tuple)) else seq_of_zeros
-    np.poly(unbox_all(z))  # numpy's checks
+    np.poly(example(z))  # numpy's checks
     sh = shape(z)
     if len(sh) == 2:
         from .decompositions import eigvals
@@ -234,16 +236,17 @@ def poly(seq_of_zeros):
     n = shape(z)[0]
     if n == 0:
         return 1.0
-    zv = np.asarray(unbox_all(z))
+    zv = np.asarray(example(z))
     a = np.ones((1,), dtype=zv.dtype)
     for i in range(n):
         # convolve(a, [1, -z_i]): a[j] - z_i a[j-1], the same two products and sum
         zi = _item(z, i)
         a = _concatenate(a, np.zeros(1, dtype=zv.dtype), axis=0) - \
             _concatenate(np.zeros(1, dtype=zv.dtype), a, axis=0) * zi
-    if np.iscomplexobj(zv):
-        roots = np.asarray(zv, complex)
-        if np.all(np.sort(roots) == np.sort(roots.conjugate())):
+    if np.iscomplexobj(zv):  # real when every example's roots pair up
+        paired = per_example(lambda r: np.all(np.sort(np.asarray(r, complex))
+                                              == np.sort(np.asarray(r, complex).conj())), z)
+        if np.all(unbox_all(paired)):
             a = real(a)
     return a
 
@@ -265,12 +268,15 @@ def roots(p):
     p = _coeffs(p)
     if len(shape(p)) != 1:
         raise ValueError("Input must be a rank-1 array.")
-    pv = np.asarray(unbox_all(p))
-    non_zero = np.flatnonzero(pv)
-    if len(non_zero) == 0:
+    n = shape(p)[0]
+    ends = per_example(lambda v: np.asarray(
+        (np.flatnonzero(v)[[0, -1]] if np.any(v) else [n, n]), dtype=np.intp), p)
+    first = one_value(_item(ends, 0), "roots' leading zeros")
+    last = one_value(_item(ends, 1), "roots' trailing zeros")
+    if first == n:
         return np.array([])
-    trailing_zeros = len(pv) - non_zero[-1] - 1
-    p = _item(p, slice(int(non_zero[0]), int(non_zero[-1]) + 1))
+    trailing_zeros = n - last - 1
+    p = _item(p, slice(int(first), int(last) + 1))
     dt = np.result_type(unbox_all(p))
     if dt.kind not in "fc":
         from .complex import astype

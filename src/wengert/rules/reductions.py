@@ -1023,7 +1023,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     """
     if not any(is_boxed(v) for v in (y, x, dx)):
         return np.trapezoid(y, x=x, dx=dx, axis=axis)
-    np.trapezoid(unbox_all(y), x=unbox_all(x), dx=unbox_all(dx), axis=axis)  # checks
+    _checks(np.trapezoid, y, x=x, dx=dx, axis=axis)  # numpy's checks
     if not is_boxed(y):
         y = np.asarray(y)
     nd = len(shape(y))
@@ -1065,8 +1065,8 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     from .complex import astype, conj
     from .linalg import dot
     # numpy's checks (shapes, weights) and its warning for no degrees of freedom
-    np.cov(unbox_all(m), unbox_all(y), rowvar=rowvar, bias=bias, ddof=ddof,
-           fweights=unbox_all(fweights), aweights=unbox_all(aweights), dtype=dtype)
+    _checks(np.cov, m, y, rowvar=rowvar, bias=bias, ddof=ddof, fweights=fweights,
+            aweights=aweights, dtype=dtype)
     mv, yv = unbox_all(m), unbox_all(y)
     if dtype is None:
         dtype = np.result_type(mv, np.float64) if y is None else \
@@ -1094,7 +1094,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         ddof = 1 if bias == 0 else 0
     w = None
     if fweights is not None:
-        w = np.asarray(unbox_all(fweights), dtype=float)
+        w = _const(lambda f: np.asarray(f, dtype=float), fweights)
     if aweights is not None:
         aw = aweights if is_boxed(aweights) else np.asarray(aweights, dtype=float)
         w = aw if w is None else w * aw
@@ -1108,7 +1108,11 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         fact = w_sum - ddof
     else:
         fact = w_sum - ddof * sum(w * aw) / w_sum
-    if np.less_equal(unbox_all(fact), 0):
+    if is_boxed(fact) and batch_traces((fact,)):
+        low = _const(lambda f: np.less_equal(f, 0), fact)
+        if _anywhere(low):
+            fact = _where(low, 0.0, fact)  # numpy warned above
+    elif np.less_equal(unbox_all(fact), 0):
         fact = 0.0  # numpy warned above
     X = X - _reshape(avg, newshape=(shape(X)[0], 1))
     X_T = _transpose(X) if w is None else _transpose(X * w)
@@ -1156,11 +1160,13 @@ def _weighted_counts(w, idx, size):
     derivative reads the cotangent at each element's bin)."""
     from .complex import astype
     from .indexing import untake
+    from .indexing import _split_index
     wt = np.result_type(unbox_all(w))
     target = np.dtype(np.complex128 if wt.kind == "c" else np.float64)
     if wt != target:
         w = astype(w, target)
-    return untake(w, idx=np.asarray(idx, dtype=np.intp), shape=(int(size),))
+    template, arrays = _split_index(per_example(lambda i: np.asarray(i, dtype=np.intp), idx))
+    return untake(w, *arrays, idx=template, shape=(int(size),))
 
 
 def bincount(x, /, weights=None, minlength=0):
@@ -1171,6 +1177,13 @@ def bincount(x, /, weights=None, minlength=0):
     >>> wg.grad(lambda w: wnp.bincount([0, 2, 2], w)[2])(wnp.array([1.0, 2.0, 3.0]))
     array([0., 1., 1.])
     """
+    if batch_traces((x, weights)):  # vmap: each example's counts (of one length)
+        counts = per_example(lambda x: np.bincount(x, minlength=minlength), x)
+        if not is_boxed(weights):
+            return counts if weights is None else per_example(
+                lambda x, w: np.bincount(x, w, minlength=minlength), x, weights)
+        _checks(np.bincount, x, weights, minlength=minlength)
+        return _weighted_counts(weights, per_example(np.ravel, x), shape(counts)[0])
     x = unbox_all(x)
     if not is_boxed(weights):
         return np.bincount(x, weights, minlength=minlength)
@@ -1200,7 +1213,11 @@ def _traced_range(a, range):
         first, last = range
     else:
         first, last = min(a), max(a)
-    if np.equal(unbox_all(first), unbox_all(last)):
+    same = _const(np.equal, first, last)
+    if batch_traces((same,)):  # per example under vmap
+        if _anywhere(same):
+            first, last = _where(same, first - 0.5, first), _where(same, last + 0.5, last)
+    elif same:
         first, last = first - 0.5, last + 0.5
     return first, last
 
@@ -1236,10 +1253,19 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):
     differentiable in those; edges given as an array are constants."""
     if not is_boxed(a) and not _range_traced(range):
         return np.histogram_bin_edges(a, bins, range=range, weights=unbox_all(weights))
-    plain = np.histogram_bin_edges(unbox_all(a), bins, range=_plain_range(range),
-                                   weights=unbox_all(weights))
+    _no_vmap_of_traced_range("histogram_bin_edges", range)
+    plain = np.histogram_bin_edges(example(a), bins, range=_plain_range(range),
+                                   weights=example(weights))
+    if batch_traces((a,)) and (np.ndim(bins) != 0 or isinstance(bins, str)):
+        plain = per_example(lambda a, w: np.histogram_bin_edges(
+            a, bins, range=_plain_range(range), weights=w), a, weights)
     a, _ = _flat_weights(a, None)
     return _traced_edges(a, bins, range, plain, dtype=plain.dtype)
+
+
+def _no_vmap_of_traced_range(who, range):
+    if _range_traced(range) and batch_traces((range,)):
+        raise NotImplementedError(f"{who}: a range that vmap batches is not supported")
 
 
 def _bin_index(a, edges, keep):
@@ -1262,6 +1288,9 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     """
     if not (is_boxed(a) or is_boxed(weights) or _range_traced(range)):
         return np.histogram(a, bins, range=range, density=density, weights=weights)
+    _no_vmap_of_traced_range("histogram", range)
+    if batch_traces((a, weights)):
+        return _histogram_batched(a, bins, range, density, weights)
     av, wv, rv = unbox_all(a), unbox_all(weights), _plain_range(range)
     n_plain, edges_plain = np.histogram(av, bins, range=rv, density=density, weights=wv)
     a, weights = _flat_weights(a, weights)
@@ -1284,6 +1313,33 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     return n, edges
 
 
+def _histogram_batched(a, bins, range, density, weights):
+    """histogram under vmap: each example's counts, bins and edges (of one number;
+    an element outside the range takes part with weight 0)."""
+    rv = _plain_range(range)
+    _checks(np.histogram, a, bins, range=rv, density=density, weights=weights)
+    a, weights = _flat_weights(a, weights)
+    edges_plain = per_example(lambda a: np.histogram_bin_edges(a, bins, range=rv), a)
+    edges = _traced_edges(a, bins, range, edges_plain, dtype=np.result_type(
+        example(edges_plain)))
+    if weights is None or not is_boxed(weights):
+        n = per_example(lambda a, e, w: np.histogram(a, e, weights=w)[0], a, edges_plain,
+                        weights)
+    else:
+        keep = per_example(lambda a, e: (a >= e[0]) & (a <= e[-1]), a, edges_plain)
+        index = per_example(lambda a, e: np.clip(_bin_index(a, e, slice(None)), 0,
+                                                 len(e) - 2), a, edges_plain)
+        n = _weighted_counts(_where(keep, weights, 0.0), index, shape(edges_plain)[0] - 1)
+        wt = np.result_type(unbox_all(weights))
+        if wt != np.float64:
+            from .complex import astype
+            n = astype(n, wt)
+    if density:
+        db = _getitem(edges, idx=slice(1, None)) - _getitem(edges, idx=slice(None, -1))
+        return n / db / sum(n), edges
+    return n, edges
+
+
 def histogramdd(sample, bins=10, range=None, density=None, weights=None):
     """numpy.histogramdd: counts plain, weighted sums differentiable in the weights,
     and edges (with a density) differentiable in each coordinate's min and max where
@@ -1294,6 +1350,9 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):
         traced = is_boxed(sample)
     if not (traced or is_boxed(weights) or _range_traced(range)):
         return np.histogramdd(sample, bins, range=range, density=density, weights=weights)
+    if batch_traces((sample, weights, range)):
+        raise NotImplementedError("histogramdd and histogram2d under vmap are not "
+                                  "supported: call them per example")
     if isinstance(sample, (list, tuple)):
         sv = np.atleast_2d([unbox_all(p) for p in sample]).T
     else:

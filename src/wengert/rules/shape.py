@@ -10,8 +10,8 @@ import numpy as np
 from .. import backend
 from ..core.primitive import Primitive
 from ..core.trace import Box, unbox_all
-from ._base import (AxisError, example, linear, normalize_axis, per_operand, shape,
-                    to_front, unbroadcast)
+from ._base import (AxisError, example, linear, normalize_axis, per_example,
+                    per_example_call, per_operand, shape, to_front, unbroadcast)
 
 _reshape = linear(
     "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
@@ -469,21 +469,21 @@ def repeat(a, repeats, axis=None):
     """numpy.repeat (a gather: numpy repeats the index of each element)."""
     if not _traced(a):
         return np.repeat(a, unbox_all(repeats), axis=axis)
-    from .indexing import _getitem
+    from .indexing import getitem_
     if axis is None:
         a = ravel(a)
         axis = 0
     shp = shape(a)
     ax = normalize_axis("repeat", axis, len(shp), shp)
-    idx = np.repeat(np.arange(shp[ax]), np.asarray(unbox_all(repeats)))
-    return _getitem(a, idx=_along(ax, idx))
+    idx = per_example(lambda r: np.repeat(np.arange(shp[ax]), np.asarray(r)), repeats)
+    return getitem_(a, _along(ax, idx))
 
 
 def _gather(x, index_map):
     """The elements of ``x`` at the flat positions ``index_map`` (an integer array,
-    its shape the result's)."""
-    from .indexing import _getitem
-    return _getitem(_reshape(x, newshape=(-1,)), idx=index_map)
+    its shape the result's; one per example under vmap)."""
+    from .indexing import getitem_
+    return getitem_(_reshape(x, newshape=(-1,)), index_map)
 
 
 def _index_map(x):
@@ -501,7 +501,8 @@ def roll(a, shift, axis=None):
     """
     if not _traced(a):
         return np.roll(a, unbox_all(shift), axis=axis)
-    return _gather(a, np.roll(_index_map(a), unbox_all(shift), axis=axis))
+    positions = _index_map(a)
+    return _gather(a, per_example(lambda s: np.roll(positions, s, axis=axis), shift))
 
 
 def rollaxis(a, axis, start=0):
@@ -653,15 +654,26 @@ def delete(arr, obj, axis=None):
     """numpy.delete: the kept positions (numpy deletes from a range) gathered."""
     if not _traced(arr):
         return np.delete(arr, unbox_all(obj), axis=axis)
-    from .indexing import _getitem
+    from .indexing import getitem_
     arr, ax = _positions("delete", arr, axis)
-    keep = np.delete(np.arange(shape(arr)[ax]), _plain_index_obj(obj))
-    return _getitem(arr, idx=_along(ax, keep))
+    n = shape(arr)[ax]
+    keep = _per_example_obj(lambda o: np.delete(np.arange(n), o), obj)
+    return getitem_(arr, _along(ax, keep))
 
 
 def _plain_index_obj(obj):
     obj = unbox_all(obj)
     return np.asarray([unbox_all(o) for o in obj]) if isinstance(obj, (list, tuple)) else obj
+
+
+def _per_example_obj(fn, obj):
+    """``fn`` of an index argument (an int, slice, array or list of traced ints): per
+    example when vmap batches it."""
+    if isinstance(obj, (list, tuple)) and _traced(*obj):
+        return per_example_call(lambda *o: fn(np.asarray(o[0])), (obj,), {})
+    if isinstance(obj, Box):
+        return per_example(fn, obj)
+    return fn(obj)
 
 
 def insert(arr, obj, values, axis=None):
@@ -672,19 +684,21 @@ def insert(arr, obj, values, axis=None):
     from .indexing import _where
     arr = arr if isinstance(arr, Box) else np.asarray(arr)
     values = values if isinstance(values, Box) else np.asarray(values)
-    obj = _plain_index_obj(obj)
     dt = backend.dtype_of(unbox_all(arr))
     vals = _cast(values, dt)
-    from_arr = np.insert(_index_map(arr), obj, -1, axis=axis)
-    from_vals = np.insert(np.full(shape(arr), -1, dtype=np.intp), obj, _index_map(vals),
-                          axis=axis)
-    taken = from_arr >= 0
-    if taken.all():
+    arr_map, vals_map = _index_map(arr), _index_map(vals)
+    from_arr = _per_example_obj(lambda o: np.insert(arr_map, o, -1, axis=axis), obj)
+    from_vals = _per_example_obj(lambda o: np.insert(np.full(arr_map.shape, -1, np.intp), o,
+                                                     vals_map, axis=axis), obj)
+    taken = per_example(lambda f: f >= 0, from_arr, aligned=True)
+    if np.all(unbox_all(taken)):
         return _gather(arr, from_arr)
-    if not taken.any():
+    if not np.any(unbox_all(taken)):
         return _gather(vals, from_vals)
-    return _where(taken, _gather(arr, np.where(taken, from_arr, 0)),
-                  _gather(vals, np.where(taken, 0, from_vals)))
+    return _where(taken, _gather(arr, per_example(lambda f: np.maximum(f, 0), from_arr,
+                                                  aligned=True)),
+                  _gather(vals, per_example(lambda f: np.maximum(f, 0), from_vals,
+                                            aligned=True)))
 
 
 def resize(a, new_shape):
@@ -701,17 +715,18 @@ def compress(condition, a, axis=None, out=None):
     if not _traced(a):
         return np.compress(unbox_all(condition), a, axis=axis, out=out)
     from ._base import no_out
-    from .indexing import _getitem
+    from .indexing import getitem_
     no_out("compress", out)
     a, ax = _positions("compress", a, axis)
-    cond = np.asarray(_plain_index_obj(condition))
-    if cond.ndim != 1:
+    c_shape = shape(condition) if isinstance(condition, Box) else \
+        np.shape(_plain_index_obj(condition))
+    if len(c_shape) != 1:
         raise ValueError("condition must be a 1-d array")
     n = shape(a)[ax]
-    if cond.size > n:
-        raise IndexError(f"index {np.flatnonzero(cond)[-1]} is out of bounds for axis "
-                         f"{ax} with size {n}")
-    return _getitem(a, idx=_along(ax, np.flatnonzero(cond)))
+    if c_shape[0] > n:
+        raise IndexError(f"index {c_shape[0] - 1} is out of bounds for axis {ax} with "
+                         f"size {n}")
+    return getitem_(a, _along(ax, _per_example_obj(np.flatnonzero, condition)))
 
 
 def extract(condition, arr):
@@ -719,8 +734,9 @@ def extract(condition, arr):
     ``condition`` is nonzero."""
     if not _traced(arr):
         return np.extract(unbox_all(condition), arr)
-    from .indexing import _getitem
-    return _getitem(ravel(arr), idx=np.flatnonzero(np.ravel(_plain_index_obj(condition))))
+    from .indexing import getitem_
+    return getitem_(ravel(arr), _per_example_obj(lambda c: np.flatnonzero(np.ravel(c)),
+                                                 condition))
 
 
 def choose(a, choices, out=None, mode="raise"):
@@ -731,23 +747,25 @@ def choose(a, choices, out=None, mode="raise"):
     from ._base import no_out
     from .indexing import _getitem
     no_out("choose", out)
-    idx = np.asarray(unbox_all(a))
-    if idx.dtype.kind not in "iub":
+    from .indexing import getitem_
+    values = np.asarray(unbox_all(a))  # every example's
+    if values.dtype.kind not in "iub":
         raise TypeError("choose: the index array must hold integers")
     n = len(choices)
-    if mode == "wrap":
-        idx = idx % n
-    elif mode == "clip":
-        idx = np.clip(idx, 0, n - 1)
-    elif mode == "raise":
-        if idx.size and (idx.min() < 0 or idx.max() >= n):
+    if mode == "raise":
+        if values.size and (values.min() < 0 or values.max() >= n):
             raise ValueError("invalid entry in choice array")
-    else:
+    elif mode not in ("wrap", "clip"):
         raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
     choices = _arrays(choices)
-    common = np.broadcast_shapes(idx.shape, *(shape(c) for c in choices))
+    common = np.broadcast_shapes(shape(a), *(shape(c) for c in choices))
     stacked = stack([broadcast_to(c, common) for c in choices])
-    return _getitem(stacked, idx=(np.broadcast_to(idx, common),) + tuple(np.indices(common)))
+
+    def index(i):  # numpy's mode, and the index broadcast to the common shape
+        i = np.asarray(i)
+        i = i % n if mode == "wrap" else np.clip(i, 0, n - 1) if mode == "clip" else i
+        return np.broadcast_to(i, common)
+    return getitem_(stacked, (_per_example_obj(index, a),) + tuple(np.indices(common)))
 
 
 def trim_zeros(filt, trim="fb", axis=None):

@@ -192,9 +192,17 @@ def _first_index(values, flat):
 
 
 def _gather_flat(a, values):
-    """The gather of the flattened traced ``a`` that reproduces ``values``."""
+    """The gather of the flattened traced ``a`` that reproduces ``values`` (each
+    example's from its own values under vmap)."""
     flat = _flat(a)
-    return _getitem(flat, idx=_first_index(values, np.asarray(unbox_all(flat))))
+    return getitem_(flat, per_example(
+        lambda v, f: _first_index(v, np.asarray(f)), values, flat))
+
+
+def _each(np_fn, *args):
+    """numpy's ``np_fn`` on the values of ``args``: per example under vmap (the
+    examples' results must have one shape), a tuple's fields each batched."""
+    return per_example(np_fn, *args)
 
 
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
@@ -211,16 +219,15 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         return np.unique(ar, return_index=return_index, return_inverse=return_inverse,
                          return_counts=return_counts, axis=axis, equal_nan=equal_nan,
                          sorted=sorted)
-    av = unbox_all(ar)
-    out = np.unique(av, return_index=True, return_inverse=return_inverse,
-                    return_counts=return_counts, axis=axis, equal_nan=equal_nan,
-                    sorted=sorted)
+    out = _each(lambda av: np.unique(av, return_index=True, return_inverse=return_inverse,
+                                     return_counts=return_counts, axis=axis,
+                                     equal_nan=equal_nan, sorted=sorted), ar)
     index = out[1]
     if axis is None:
-        values = _getitem(_flat(ar), idx=index)
+        values = getitem_(_flat(ar), index)
     else:
-        ax = normalize_axis("unique", axis, np.ndim(av), np.shape(av))
-        values = _getitem(ar, idx=(slice(None),) * ax + (index,))
+        ax = normalize_axis("unique", axis, len(shape(ar)), shape(ar))
+        values = getitem_(ar, (slice(None),) * ax + (index,))
     rest = [index] if return_index else []
     rest += list(out[2:])
     return (values, *rest) if rest else values
@@ -231,12 +238,13 @@ def unique_values(x):
     of the first occurrences."""
     if not is_boxed(x):
         return np.unique_values(x)
-    return _gather_flat(x, np.unique_values(unbox_all(x)))
+    return _gather_flat(x, _each(np.unique_values, x))
 
 
 def _unique_result(np_fn, x):
-    r = np_fn(unbox_all(x))
-    return type(r)(_gather_flat(x, r.values), *r[1:])
+    r = np_fn(example(x))  # for the result's type
+    fields = _each(lambda v: tuple(np_fn(v)), x)
+    return type(r)(_gather_flat(x, fields[0]), *fields[1:])
 
 
 def unique_counts(x):
@@ -259,14 +267,15 @@ def unique_all(x):
     differentiable), indices, inverse indices and counts."""
     if not is_boxed(x):
         return np.unique_all(x)
-    r = np.unique_all(unbox_all(x))
-    return type(r)(_getitem(_flat(x), idx=r.indices), *r[1:])
+    r = np.unique_all(example(x))  # for the result's type
+    fields = _each(lambda v: tuple(np.unique_all(v)), x)
+    return type(r)(getitem_(_flat(x), fields[1]), *fields[1:])
 
 
 def _set_op(np_fn, ar1, ar2, *args, first_only=False):
     """A set operation's values as a gather: each at its first occurrence in
     ``concatenate(ravel(ar1), ravel(ar2))`` (in ar1 alone for setdiff1d)."""
-    values = np_fn(unbox_all(ar1), unbox_all(ar2), *args)
+    values = _each(lambda a, b: np_fn(a, b, *args), ar1, ar2)
     if first_only:
         if not is_boxed(ar1):
             return values
@@ -289,10 +298,10 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
         return np.intersect1d(ar1, ar2, assume_unique=assume_unique,
                               return_indices=return_indices)
     if return_indices:
-        values, i1, i2 = np.intersect1d(unbox_all(ar1), unbox_all(ar2),
-                                        assume_unique=assume_unique, return_indices=True)
+        values, i1, i2 = _each(lambda a, b: np.intersect1d(
+            a, b, assume_unique=assume_unique, return_indices=True), ar1, ar2)
         if is_boxed(ar1):
-            values = _getitem(_flat(ar1), idx=i1)
+            values = getitem_(_flat(ar1), i1)
             want = np.result_type(unbox_all(ar1), unbox_all(ar2))
             if np.result_type(unbox_all(values)) != want:
                 from .complex import astype
@@ -344,7 +353,7 @@ def _refuse_plain_destination(who):
 
 
 def _plain_copy(a):
-    return np.array(unbox_all(a), copy=True)
+    return np.array(example(a), copy=True)  # one example's values, for numpy's checks
 
 
 def _cycled(values, n):
@@ -357,11 +366,14 @@ def _cycled(values, n):
 
 
 def _flat_write(dst, positions, values):
-    """``dst.flat[positions] = values`` (values cycled) on a traced ``dst``."""
-    positions = np.asarray(positions, dtype=np.intp).ravel()
-    if positions.size == 0:
+    """``dst.flat[positions] = values`` (values cycled) on a traced ``dst``; the
+    positions may differ between the examples of a vmap (not their number)."""
+    positions = per_example(lambda p: np.asarray(p, dtype=np.intp).ravel(), positions)
+    n = shape(positions)[0]
+    if n == 0:
         return
-    dst[np.unravel_index(positions, shape(dst))] = _cycled(values, positions.size)
+    d_shape = shape(dst)
+    dst[per_example(lambda p: np.unravel_index(p, d_shape), positions)] = _cycled(values, n)
 
 
 def copyto(dst, src, casting="same_kind", where=True):
@@ -380,61 +392,62 @@ def copyto(dst, src, casting="same_kind", where=True):
         if is_boxed(src):
             _refuse_plain_destination("copyto")
         return np.copyto(dst, src, casting=casting, where=unbox_all(where))
-    # numpy's checks (casting, broadcasting) on a copy of the values
-    np.copyto(_plain_copy(dst), unbox_all(src), casting=casting, where=unbox_all(where))
-    mask = np.asarray(unbox_all(where), dtype=bool)
-    if mask.all():
+    # numpy's checks (casting, broadcasting) on a copy of one example's values
+    np.copyto(_plain_copy(dst), example(src), casting=casting, where=example(where))
+    mask = per_example(lambda m, d: np.broadcast_to(np.asarray(m, dtype=bool), np.shape(d)),
+                       where, dst, aligned=True)
+    if np.all(unbox_all(mask)):
         dst[...] = src
-    elif mask.any():
+    elif np.any(unbox_all(mask)):
         from .indexing import _where
-        dst[...] = _where(np.broadcast_to(mask, shape(dst)), src, dst)
+        dst[...] = _where(mask, src, dst)
 
 
 def place(arr, mask, vals):
     """numpy.place: the positions where ``mask`` is True take ``vals`` in order
     (repeated when short); a traced arr is changed in place."""
-    mask_v = unbox_all(mask)
     if not is_boxed(arr):
         if is_boxed(vals):
             _refuse_plain_destination("place")
-        return np.place(arr, mask_v, vals)
-    np.place(_plain_copy(arr), mask_v, unbox_all(vals))  # numpy's checks
-    _flat_write(arr, np.flatnonzero(np.asarray(mask_v)), vals)
+        return np.place(arr, unbox_all(mask), vals)
+    np.place(_plain_copy(arr), example(mask), example(vals))  # numpy's checks
+    _flat_write(arr, per_example(lambda m: np.flatnonzero(np.asarray(m)), mask), vals)
 
 
 def put(a, ind, v, mode="raise"):
     """numpy.put: ``a.flat[ind] = v`` (v repeated when short; ``mode`` 'raise',
     'wrap' or 'clip' for out-of-range indices); a traced a is changed in place."""
-    ind = np.asarray(unbox_all(ind))
     if not is_boxed(a):
         if is_boxed(v):
             _refuse_plain_destination("put")
-        return np.put(a, ind, v, mode=mode)
-    np.put(_plain_copy(a), ind, unbox_all(v), mode=mode)  # numpy's checks
+        return np.put(a, np.asarray(unbox_all(ind)), v, mode=mode)
+    np.put(_plain_copy(a), np.asarray(example(ind)), example(v), mode=mode)  # checks
     size = int(np.prod(shape(a)))
-    ind = ind.ravel().astype(np.intp)
-    if ind.size == 0:
+    if int(np.prod(shape(ind))) == 0:
         return
-    ind = np.clip(ind, 0, size - 1) if mode == "clip" else ind % size
-    _flat_write(a, ind, v)
+
+    def wrapped(ind):
+        ind = np.asarray(ind).ravel().astype(np.intp)
+        return np.clip(ind, 0, size - 1) if mode == "clip" else ind % size
+    _flat_write(a, per_example(wrapped, ind), v)
 
 
 def putmask(a, mask, values):
     """numpy.putmask: ``a.flat[n] = values.flat[n % len(values)]`` where ``mask``
     holds; a traced a is changed in place."""
-    mask_v = unbox_all(mask)
     if not is_boxed(a):
         if is_boxed(values):
             _refuse_plain_destination("putmask")
-        return np.putmask(a, mask_v, values)
-    np.putmask(_plain_copy(a), mask_v, unbox_all(values))  # numpy's checks
-    pos = np.flatnonzero(np.asarray(mask_v))
-    if pos.size == 0:
+        return np.putmask(a, unbox_all(mask), values)
+    np.putmask(_plain_copy(a), example(mask), example(values))  # numpy's checks
+    pos = per_example(lambda m: np.flatnonzero(np.asarray(m)), mask)
+    if shape(pos)[0] == 0:
         return
     flat = _flat(values) if is_boxed(values) else np.ravel(values)
-    take = pos % shape(flat)[0]
-    a[np.unravel_index(pos, shape(a))] = (_getitem(flat, idx=take) if is_boxed(flat)
-                                          else flat[take])
+    m, a_shape = shape(flat)[0], shape(a)
+    take = per_example(lambda p: p % m, pos)
+    a[per_example(lambda p: np.unravel_index(p, a_shape), pos)] = (
+        getitem_(flat, take) if is_boxed(flat) or is_boxed(take) else flat[take])
 
 
 def fill_diagonal(a, val, wrap=False):
@@ -452,18 +465,19 @@ def fill_diagonal(a, val, wrap=False):
 def put_along_axis(arr, indices, values, axis):
     """numpy.put_along_axis: ``arr[along-axis index] = values`` (broadcast); a traced
     arr is changed in place (axis=None: the flat positions)."""
-    indices = _plain_index(indices)
     if not is_boxed(arr):
         if is_boxed(values):
             _refuse_plain_destination("put_along_axis")
-        return np.put_along_axis(arr, indices, values, axis)
-    np.put_along_axis(_plain_copy(arr), indices, unbox_all(values), axis)  # checks
-    indices = np.asarray(indices)
+        return np.put_along_axis(arr, _plain_index(indices), values, axis)
+    np.put_along_axis(_plain_copy(arr), np.asarray(example(indices)), example(values),
+                      axis)  # numpy's checks
+    indices = batched(indices) if batch_traces((indices,)) else np.asarray(
+        _plain_index(indices))
     a_shape = shape(arr)
     if axis is None:
         size = int(np.prod(a_shape))
-        pos = np.broadcast_to(np.arange(size), (size,))[indices]
-        arr[np.unravel_index(pos, a_shape)] = values
+        arr[per_example(lambda i: np.unravel_index(np.arange(size)[i], a_shape),
+                        indices)] = values
         return
     axis = normalize_axis("put_along_axis", axis, len(a_shape), a_shape)
     arr[_along_axis_index(indices, axis, a_shape)] = values
