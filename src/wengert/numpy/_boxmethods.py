@@ -503,6 +503,9 @@ def _item(self, *args):
 
 def _round(self, ndigits=None):
     # round() gives a constant, as numpy's rounding does under every transform
+    from ..rules._base import batch_traces, per_example
+    if batch_traces((self,)):  # under vmap, each example rounded
+        return per_example(lambda v: np.round(v, ndigits or 0), self, aligned=True)
     return round(unbox_all(self), ndigits) if ndigits is not None else round(unbox_all(self))
 
 

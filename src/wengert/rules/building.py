@@ -490,8 +490,12 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     y = np.arange(0, num, dtype=dt).reshape((-1,) + (1,) * len(shape(delta)))
     if div > 0:
         step = divide(delta, div)
-        if np.any(np.asarray(unbox_all(step)) == 0):
+        # numpy scales by delta where any step of the example is 0 (per example)
+        tiny = per_example(lambda s: np.any(np.asarray(s) == 0), step)
+        if np.all(unbox_all(tiny)):
             y = multiply(y / div, delta)
+        elif np.any(unbox_all(tiny)):
+            y = _where(tiny, multiply(y / div, delta), multiply(y, step))
         else:
             y = multiply(y, step)
     else:
@@ -504,7 +508,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         y = moveaxis(y, 0, axis)
     if dtype is not None:
         if np.issubdtype(dtype, np.integer):
-            y = np.floor(unbox_all(y))
+            y = per_example(np.floor, y, aligned=True)
         y = _cast(y, dtype)
     return (y, step) if retstep else y
 
@@ -599,8 +603,9 @@ def gradient(f, *varargs, axis=None, edge_order=1):
             if np.issubdtype(_dtype(distances), np.integer):
                 distances = _cast(distances, np.float64)
             diffx = diff(distances)
-            plain = np.asarray(unbox_all(diffx))
-            dx[i] = _getitem(diffx, idx=0) if (plain == plain[0]).all() else diffx
+            even = per_example(lambda d: bool((np.asarray(d) == np.asarray(d)[0]).all()),
+                               diffx)
+            dx[i] = _getitem(diffx, idx=0) if np.all(unbox_all(even)) else diffx
     else:
         raise TypeError("invalid number of arguments")
     if edge_order > 2:

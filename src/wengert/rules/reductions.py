@@ -955,7 +955,7 @@ def _cumulative(who, np_fn, scan, fill, x, axis, dtype, out, include_initial):
     if not is_boxed(x):
         return np_fn(x, axis=axis, dtype=dtype, out=out, include_initial=include_initial)
     no_out(who, out)
-    xv = unbox_all(x)
+    xv = example(x)
     want = np_fn(xv, axis=axis, dtype=dtype, include_initial=include_initial)  # checks
     if np.ndim(xv) == 0:
         x = _reshape(x, newshape=(1,))

@@ -95,10 +95,8 @@ def _concat_vjp(k, g, ans, *xs, axis=0):
 
 
 def _concat_jvp(tangents, ans, *xs, axis=0):
-    from ..backend import zeros_like
-    from ..core.trace import unbox_all
-    ts = [zeros_like(np.asarray(unbox_all(x), dtype=np.result_type(unbox_all(ans))))
-          if t is None else t for t, x in zip(tangents, xs)]
+    dt = np.result_type(unbox_all(ans))
+    ts = [np.zeros(shape(x), dtype=dt) if t is None else t for t, x in zip(tangents, xs)]
     return _concatenate(*ts, axis=axis)
 
 
