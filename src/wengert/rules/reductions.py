@@ -759,8 +759,17 @@ def _order_stats(rows, order, positions):
     shape Q + (groups,), one getitem of the traced rows."""
     groups = shape(rows)[0]
     r = np.arange(groups).reshape((1,) * len(shape(positions)) + (-1,))
-    cols = per_example(lambda o, p: o[r, np.asarray(p)[..., None]], order, positions)
+    cols = per_example(lambda o, p, k: _take_last(o, np.asarray(p)[..., None], k),
+                       order, positions, lead=True)
     return getitem_(rows, (r, cols))
+
+
+def _take_last(order, positions, k):
+    """``order[g, positions[..., g]]`` for every group g (the last axis of
+    ``positions``), with ``k`` leading batch axes on both: one take_along_axis."""
+    q = positions.ndim - k - 1
+    o = order.reshape(order.shape[:k] + (1,) * q + order.shape[k:])
+    return np.take_along_axis(o, positions[..., None], axis=-1)[..., 0]
 
 
 def _lerp(lo, hi, t):
@@ -859,7 +868,8 @@ def _gather_rows(rows, order, positions):
     """``rows[g, order[g, positions[..., g]]]``: for each group g (the last axis of
     ``positions``) its order statistic at that position, one getitem."""
     r = np.arange(shape(rows)[0]).reshape((1,) * (len(shape(positions)) - 1) + (-1,))
-    return getitem_(rows, (r, per_example(lambda o, p: o[r, p], order, positions)))
+    return getitem_(rows, (r, per_example(lambda o, p, k: _take_last(o, np.asarray(p), k),
+                                          order, positions, lead=True)))
 
 
 def _nan_quantile(who, a, q, axis, keepdims, method, median=False):
