@@ -344,3 +344,29 @@ def test_save_and_load_as_pytorch_does(tmp_path):
     p = wg.tensor([1.0, 2.0], requires_grad=True)
     q = pickle.loads(pickle.dumps(p))
     assert q.requires_grad and q.grad is None and q.tolist() == [1.0, 2.0]
+
+
+def test_in_place_update_under_no_grad_writes_the_array_itself():
+    w = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (w * w).sum().backward()
+    shared = w.detach().numpy()
+    before = w._version
+    with wg.no_grad():
+        w -= 0.5 * w.grad
+        w += wg.tensor([1.0, 1.0, 1.0])
+        w *= 2.0
+        w /= wg.tensor(2.0)
+    np.testing.assert_allclose(shared, [1.0, 1.0, 1.0])  # the same memory, as PyTorch
+    assert w._version == before + 4 and w.requires_grad and w.is_leaf
+    assert w.dtype == np.float32  # the default float type, as PyTorch
+    # float32 parameters stay float32 whatever the update's dtype
+    v = wg.zeros(2, dtype=wg.float32, requires_grad=True)
+    with wg.no_grad():
+        v -= wg.tensor([0.5, 0.25], dtype=wg.float64)
+    assert v.dtype == np.float32
+    np.testing.assert_allclose(v.detach().numpy(), [-0.5, -0.25])
+    # the general path's checks stay: a shape that does not fit, a leaf while recording
+    with wg.no_grad(), pytest.raises(RuntimeError, match="doesn't match the broadcast"):
+        w -= wg.ones((2, 3))
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w -= 1.0

@@ -31,7 +31,12 @@ def _promote(a, b, true_divide=False):
     meeting a float tensor takes its float type; integers meeting a Python float (or
     divided) take the default float type; Python numbers never widen a tensor."""
     tb = type(b)
-    if tb is float or tb is int:  # the common case: a Python number never widens
+    if tb is Tensor:  # the common case: two float arrays of one dtype
+        va, vb = a._value, b._value
+        if type(va) is np.ndarray and type(vb) is np.ndarray and va.dtype is vb.dtype \
+                and va.dtype.kind == "f":
+            return a, b
+    elif tb is float or tb is int:  # a Python number never widens
         if (tb is float or true_divide) and _kind(a) not in "fc":
             a = _as_dtype(a, get_default_dtype())
         return a, b

@@ -420,16 +420,53 @@ class Tensor(Box):
         return self.fill_(0)
 
     def add_(self, other, alpha=1):
+        if alpha == 1 and self._in_place(np.add, other):
+            return self
         return self._assign(self + (other if alpha == 1 else other * alpha))
 
     def sub_(self, other, alpha=1):
+        if alpha == 1 and self._in_place(np.subtract, other):
+            return self
         return self._assign(self - (other if alpha == 1 else other * alpha))
 
     def mul_(self, other):
+        if self._in_place(np.multiply, other):
+            return self
         return self._assign(self * other)
 
     def div_(self, other):
+        if self._in_place(np.true_divide, other):
+            return self
         return self._assign(self / other)
+
+    def _in_place(self, ufunc, other):
+        """The common update ``w -= lr * w.grad`` under no_grad as one numpy call writing
+        into the array itself; False (nothing done) whenever something would be
+        recorded or the dtypes or shapes need the general path and its errors."""
+        value = self._value
+        if type(value) is not np.ndarray or value.dtype.kind != "f" \
+                or not value.flags.writeable:
+            return False
+        if type(other) is Tensor:
+            if other._trace is not EAGER:
+                return False
+            recorded = other._node is not None or other._flag
+            other = other._value
+        elif type(other) is float or type(other) is int:
+            recorded = False
+        else:
+            return False
+        if grad_enabled() and (recorded or self._node is not None or self._flag):
+            return False
+        if type(other) is np.ndarray or isinstance(other, np.floating):
+            if other.dtype.kind != "f" or (other.shape != value.shape and np.broadcast_shapes(
+                    other.shape, value.shape) != value.shape):
+                return False
+        elif type(other) is not float and type(other) is not int:
+            return False
+        ufunc(value, other, out=value, casting="same_kind")
+        self._bump()
+        return True
 
     def pow_(self, other):
         return self._assign(self ** other)
@@ -530,10 +567,21 @@ def _init(t, value, node):
     t._param = False
 
 
-def _make(value, node):
+def _make(value, node, _new=object.__new__):
+    # every operation's output: _wrap and _init written out (the per-call path)
     if type(value) is float:
         value = np.float64(value)
-    return Tensor._wrap(value, node)
+    t = _new(Tensor)
+    t._value = value
+    t._trace = EAGER
+    t._node = node
+    t._leaf = None
+    t._flag = False
+    t._grad = None
+    t._vc = None
+    t._retain = False
+    t._param = False
+    return t
 
 
 EAGER.make = _make
