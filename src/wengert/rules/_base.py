@@ -5,6 +5,11 @@ the JVP (tangent times derivative) and the VJP (cotangent times derivative,
 summed back over broadcast axes). ``linear`` marks a primitive whose JVP is the
 primitive applied to the tangent. ``normalize_axis`` and ``no_out`` are the argument
 checks every family shares.
+
+Under vmap a rule or composite that computes a constant from a value's data (a
+mask, an ordering, an index map) must compute one per example: ``per_example``,
+``batched`` and ``example`` do that (see the section at the end), and
+``elementwise``, ``reduction`` and ``to_front`` give primitives their batching rules.
 """
 
 import operator
@@ -256,7 +261,8 @@ def nondiff(name, np_fn, along=False, axis=None):
 
 
 def _nondiff_batched(np_fn, along, args, kwargs):
-    if isinstance(np_fn, np.ufunc):
+    if isinstance(np_fn, np.ufunc) and not any(type(a) in (list, tuple) for a in args) \
+            and not any(isinstance(v, Box) for v in kwargs.values()):
         return per_example(lambda *xs: np_fn(*xs, **kwargs), *args, aligned=True)
     if along is not False and len(args) == 1:
         kw = dict(kwargs)
@@ -300,9 +306,10 @@ def per_example_call(np_fn, args, kwargs):
         return o
 
     a, kw = mark(args), {k: mark(v) for k, v in kwargs.items()}
-    return per_example(lambda *vals: np_fn(*fill(a, vals),
-                                                **{k: fill(v, vals) for k, v in kw.items()}),
-                       *leaves)
+
+    def call(*vals):
+        return np_fn(*fill(a, vals), **{k: fill(v, vals) for k, v in kw.items()})
+    return per_example(call, *leaves)
 
 
 class _Leaf:
