@@ -24,6 +24,10 @@ there NotImplementedError names the incomplete function's argument and the mode.
 Counts (a discrete distribution's k, its loc, binom's n, multinomial's x and n) are
 constants.
 
+Under ``wengert.vmap`` (and vmap of grad) every method gives what a loop over the
+examples gives: the masks and branch choices are each example's own, and scipy's
+argument checks run on every example (a shape, the same for all, on one).
+
 >>> import wengert as wg
 >>> from wengert.scipy.stats import norm
 >>> print(wg.grad(norm.logpdf)(1.0))  # d/dx log N(x; 0, 1) = -x

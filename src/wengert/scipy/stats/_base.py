@@ -10,12 +10,19 @@ replaced by a safe point (so no inf or nan from there reaches a derivative, at a
 order), and ``where`` puts the fill values back. The formulas are compositions of
 wengert.numpy and wengert.scipy.special functions, so forward and reverse mode and
 higher orders come from their rules.
+
+Under vmap every such mask, branch choice and fill value is computed per example
+(``const``: the example's own data, batched like it), and the arguments' shapes are
+those of one example (``shape_of``); a whole-batch test only skips a piece that no
+example needs (``every``, ``somewhere``).
 """
 
 import numpy as np
 
 from ... import numpy as wnp
 from ...core.trace import is_boxed, unbox_all
+from ...rules._base import batch_traces, batched, per_example
+from ...rules._base import shape as shape_of
 
 _INF = np.inf
 
@@ -28,13 +35,58 @@ def prep(v):
     return a.astype(np.promote_types(a.dtype, np.float64), copy=False)
 
 
-def plain(v):
-    return np.asarray(unbox_all(v))
+def const(fn, *args):
+    """``fn`` of the plain values of ``args`` (derivatives dropped): a constant such as
+    a mask, computed elementwise. Under vmap it is each example's own, computed once
+    on the whole batch (the batch axes in front, the examples' ranks padded to match,
+    so numpy's broadcasting pairs each example with its own parameters) and batched
+    like the arguments; plain when nothing is batched. A tuple result gives a tuple.
+
+    >>> import numpy as np, wengert as wg
+    >>> above = wg.vmap(lambda x, m: const(lambda x, m: x > m, x, m), in_axes=(0, None))
+    >>> above(np.array([[1., 3.], [2., 0.]]), np.array([2., 1.]))
+    array([[False,  True],
+           [False, False]])
+    """
+    def run(*raws):
+        *raws, k = raws
+        raws = [np.asarray(r) for r in raws]
+        if not k:  # nothing batched: numpy's broadcasting as it is
+            with np.errstate(all="ignore"):
+                out = fn(*raws)
+            return tuple(out) if isinstance(out, list) else out
+        sizes = raws[0].shape[:k]
+        rank = max((r.ndim - k for r in raws), default=0)
+        raws = [r.reshape(r.shape[:k] + (1,) * (rank - r.ndim + k) + r.shape[k:])
+                for r in raws]
+        with np.errstate(all="ignore"):
+            out = fn(*raws)
+
+        def full(o):  # every example gets its own entry
+            o = np.asarray(o)
+            return np.broadcast_to(o, sizes + (o.shape[k:] if o.ndim >= k else ()))
+        return tuple(full(o) for o in out) if isinstance(out, (tuple, list)) else full(out)
+    return per_example(run, *args, lead=True)
+
+
+def every(mask):
+    """Whether ``mask`` holds for every entry of every example."""
+    return bool(np.all(unbox_all(mask)))
+
+
+def somewhere(mask):
+    """Whether ``mask`` holds for some entry of some example."""
+    return bool(np.any(unbox_all(mask)))
+
+
+def is_batched(*args):
+    """Whether any of ``args`` is batched by a vmap."""
+    return bool(batch_traces(args))
 
 
 def sub(v, keep, safe):
     """``v`` where ``keep``, ``safe`` elsewhere (v itself when keep is all true)."""
-    if keep.all():
+    if every(keep):
         return v
     return wnp.where(keep, v, safe)
 
@@ -43,9 +95,9 @@ def branches(keep, x, first, second, safe_first, safe_second):
     """``first(x)`` where ``keep`` and ``second(x)`` elsewhere, each evaluated only
     on its own entries (the others replaced by a safe point): the two pieces'
     derivatives stay apart, and neither sees a point where it overflows."""
-    if keep.all():
+    if every(keep):
         return first(x)
-    if not keep.any():
+    if not somewhere(keep):
         return second(x)
     return wnp.where(keep, first(wnp.where(keep, x, safe_first)),
                      second(wnp.where(keep, safe_second, x)))
@@ -108,10 +160,6 @@ class rv_frozen:
         raise AttributeError(f"a frozen distribution has no attribute {name!r}")
 
 
-def _full(shape, *masks):
-    return [np.broadcast_to(m, shape) for m in masks]
-
-
 class rv_continuous:
     """A continuous distribution in scipy's form: subclasses give the standard
     (loc 0, scale 1) ``_logpdf`` or ``_pdf``, ``_cdf`` ... on valid inputs, and
@@ -158,13 +206,14 @@ class rv_continuous:
         """scipy's rv_continuous._logcdf and _logsf: ``below`` left of the median,
         ``above`` right of it, each piece evaluated with the median standing in
         for the other piece's points."""
-        m = np.asarray(self._median(*[plain(a) for a in args]), dtype=np.float64)
-        X = plain(x)
-        left = (X < m) if strict_below else ~(X > m)
-        left = np.broadcast_to(left, np.broadcast_shapes(left.shape, m.shape))
-        if left.all():
+        def split(x, *args):
+            m = np.asarray(self._median(*args), dtype=np.float64)
+            left = (x < m) if strict_below else ~(x > m)
+            return np.broadcast_arrays(left, m)
+        left, m = const(split, x, *args)
+        if every(left):
             return below(x, *args)
-        if not left.any():
+        if not somewhere(left):
             return above(x, *args)
         return wnp.where(left, below(wnp.where(left, x, m), *args),
                          above(wnp.where(left, m, x), *args))
@@ -190,9 +239,8 @@ class rv_continuous:
         vals = [prep(v) for v in [x] + _parse(self, who, args, kwds, names,
                                                 {"loc": 0.0, "scale": 1.0})]
         boxed = any(is_boxed(v) for v in vals)
-        pl = [plain(v) for v in vals]
-        shape = np.broadcast_shapes(*(p.shape for p in pl))
-        return vals, pl, shape, boxed
+        shape = np.broadcast_shapes(*(shape_of(v) for v in vals))  # one example's
+        return vals, shape, boxed
 
     def _safe_inputs(self, keep, vals):
         """x, loc, scale and the shape parameters with a safe point wherever
@@ -202,28 +250,30 @@ class rv_continuous:
                 [sub(a, keep, s) for a, s in zip(args, self.safe[1:])])
 
     def _evaluate(self, who, x, args, kwds, kind):
-        vals, pl, shape, boxed = self._inputs(who, x, args, kwds)
-        X, *A, L, S = pl
-        with np.errstate(all="ignore"):
+        vals, shape, boxed = self._inputs(who, x, args, kwds)
+
+        def masks(X, *A):
+            *A, L, S = A
             z = (X - L) / S
             cond0 = self._argcheck(*A) & (S > 0)
             if kind in ("logpdf", "pdf"):
                 inside = (self.a <= z) & (z <= self.b)
             else:
                 inside = (self.a < z) & (z < self.b)
-            cond = cond0 & inside & (S > 0)
-        cond, cond0, z = _full(shape, cond, cond0, z)
-        bad = ~cond0 | np.isnan(z)
-        if kind in ("logpdf", "pdf"):
-            fill = np.where(bad, np.nan, -_INF if kind == "logpdf" else 0.0)
-        elif kind in ("cdf", "logcdf"):
-            top = (z >= self.b) & cond0
-            fill = np.where(bad, np.nan, np.where(top, 1.0 if kind == "cdf" else 0.0,
-                                                  0.0 if kind == "cdf" else -_INF))
-        else:
-            low = (z <= self.a) & cond0
-            fill = np.where(bad, np.nan, np.where(low, 1.0 if kind == "sf" else 0.0,
-                                                  0.0 if kind == "sf" else -_INF))
+            cond = cond0 & inside
+            bad = ~cond0 | np.isnan(z)
+            if kind in ("logpdf", "pdf"):
+                fill = np.where(bad, np.nan, -_INF if kind == "logpdf" else 0.0)
+            elif kind in ("cdf", "logcdf"):
+                top = (z >= self.b) & cond0
+                fill = np.where(bad, np.nan, np.where(top, 1.0 if kind == "cdf" else 0.0,
+                                                      0.0 if kind == "cdf" else -_INF))
+            else:
+                low = (z <= self.a) & cond0
+                fill = np.where(bad, np.nan, np.where(low, 1.0 if kind == "sf" else 0.0,
+                                                      0.0 if kind == "sf" else -_INF))
+            return np.broadcast_arrays(cond, fill)
+        cond, fill = const(masks, *vals)
         xs, ls, ss, As = self._safe_inputs(cond, vals)
         zs = (xs - ls) / ss
         if kind == "logpdf":
@@ -235,20 +285,20 @@ class rv_continuous:
         return finish(wnp.where(cond, val, fill), boxed)
 
     def _quantile(self, who, q, args, kwds, upper):
-        vals, pl, shape, boxed = self._inputs(who, q, args, kwds)
-        Q, *A, L, S = pl
-        with np.errstate(all="ignore"):
+        vals, shape, boxed = self._inputs(who, q, args, kwds)
+
+        def masks(Q, *A):
+            *A, L, S = A
             cond0 = self._argcheck(*A) & (S > 0) & (L == L)
-            cond = cond0 & (0 < Q) & (Q < 1)
-            at0 = cond0 & (Q == 0)
-            at1 = cond0 & (Q == 1)
-        cond, at0, at1 = _full(shape, cond, at0, at1)
+            return np.broadcast_arrays(cond0 & (0 < Q) & (Q < 1), cond0 & (Q == 0),
+                                       cond0 & (Q == 1))
+        cond, at0, at1 = const(masks, *vals)
         q, *args, loc, scale = vals
         # the ends: ppf(0) = a, ppf(1) = b (isf the other way round), moved by loc, scale
         lo, hi = (self.b, self.a) if upper else (self.a, self.b)
         out = np.full(shape, np.nan)
         for mask, end in ((at0, lo), (at1, hi)):
-            if mask.any():
+            if somewhere(mask):
                 if np.isfinite(end):
                     out = wnp.where(mask, end * sub(scale, mask, 1.0) + sub(loc, mask, 0.0),
                                     out)
@@ -340,13 +390,13 @@ class rv_discrete:
     def _evaluate(self, who, k, args, kwds, kind):
         names = self.shapes + ("loc",)
         *args, loc = _parse(self, who, args, kwds, names, {"loc": 0.0})
-        args = [prep(unbox_all(a)) if n in self.integer else prep(a)
+        # the counts as constants (batched by vmap as they come, their derivatives
+        # dropped)
+        args = [prep(batched(a)) if n in self.integer else prep(a)
                 for n, a in zip(self.shapes, args)]
-        boxed = any(is_boxed(a) for a in args)
-        K, L = plain(k), plain(loc)
-        A = [plain(a) for a in args]
-        shape = np.broadcast_shapes(K.shape, L.shape, *(a.shape for a in A))
-        with np.errstate(all="ignore"):
+        boxed = any(is_boxed(a) for a in args) or is_batched(k, loc)
+
+        def masks(K, L, *A):
             kk = np.asarray(K - L, dtype=np.promote_types(np.result_type(K, L), np.float64))
             lo, hi = self._support(*A)
             cond0 = self._argcheck(*A)
@@ -367,15 +417,15 @@ class rv_discrete:
             else:
                 cond = cond0 & (kk >= lo) & (kk < hi)
                 fill = np.where(bad, np.nan, np.where((kk < lo) & cond0, 0.0, -_INF))
-        cond, fill, kk = _full(shape, cond, fill, kk)
-        ks = np.where(cond, kk, self.safe[0])
-        if kind not in ("logpmf", "pmf"):
-            ks = np.floor(ks)
+            ks = np.where(cond, kk, self.safe[0])
+            if kind not in ("logpmf", "pmf"):
+                ks = np.floor(ks)
+            return np.broadcast_arrays(cond, fill, ks)
+        cond, fill, ks = const(masks, k, loc, *args)
         As = [sub(a, cond, s) for a, s in zip(args, self.safe[1:])]
         val = getattr(self, "_" + kind)(ks, *As)
         if kind in ("pmf", "cdf", "sf"):  # scipy clips these to [0, 1]
-            v = plain(val)
-            if np.any((v < 0) | (v > 1)):
+            if somewhere(const(lambda v: (v < 0) | (v > 1), val)):
                 val = wnp.clip(val, 0.0, 1.0)
         return finish(wnp.where(cond, val, fill), boxed)
 
@@ -414,8 +464,11 @@ class rv_discrete:
             raise ImportError(f"wengert.scipy.stats.{self.name}.{who} needs scipy; install "
                               f"the scipy extra: pip install 'wengert[scipy]'") from err
         method = getattr(getattr(scipy.stats, self.name), who)
+        if is_batched(q, loc, *args):  # elementwise, so each example's own
+            return const(lambda q, loc, *args: method(q, *args, loc=loc), q, loc, *args)
         with np.errstate(all="ignore"):
-            return method(plain(q), *(plain(a) for a in args), loc=plain(loc))
+            return method(*(np.asarray(unbox_all(v)) for v in (q, *args)),
+                          loc=np.asarray(unbox_all(loc)))
 
     def ppf(self, q, *args, **kwds):
         """The quantile function at q: the least k with cdf(k) >= q (scipy's values,

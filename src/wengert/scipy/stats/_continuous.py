@@ -10,7 +10,7 @@ import numpy as np
 
 from ... import numpy as wnp
 from .. import special as wsp
-from ._base import branches, plain, rv_continuous, sub, with_quantiles
+from ._base import branches, const, every, rv_continuous, somewhere, sub, with_quantiles
 
 _INF = np.inf
 _norm_pdf_C = np.sqrt(2 * np.pi)
@@ -82,7 +82,7 @@ def _log_poch_half(a):
             17 / 14336 + r2 * (-31 / 18432)))))
         return 0.5 * wnp.log(a) + series
 
-    return branches(plain(a) < 20, a, small, large, 1.0, 20.0)
+    return branches(const(lambda a: a < 20, a), a, small, large, 1.0, 20.0)
 
 
 class t_gen(with_quantiles, rv_continuous):
@@ -94,13 +94,14 @@ class t_gen(with_quantiles, rv_continuous):
     safe = (0.0, 1.0)
 
     def _finite_df(self, x, df, finite, normal, safe=0.0):
-        inf = np.isposinf(plain(df))
-        if not inf.any():
+        def masks(x, df):
+            inf = np.broadcast_to(np.isposinf(df), np.broadcast_shapes(x.shape, df.shape))
+            return inf, ~inf
+        inf, fin = const(masks, x, df)
+        if not somewhere(inf):
             return finite(x, df)
-        shape = np.broadcast_shapes(np.shape(plain(x)), inf.shape)
-        inf = np.broadcast_to(inf, shape)
         return wnp.where(inf, normal(sub(x, inf, safe)),
-                         finite(sub(x, ~inf, safe), sub(df, ~inf, 1.0)))
+                         finite(sub(x, fin, safe), sub(df, fin, 1.0)))
 
     def _logpdf(self, x, df):
         def finite(x, df):
@@ -149,11 +150,12 @@ def _t_quantile(q, df):
     At q = 1/2 itself (t = 0, where sqrt has an infinite derivative) it is
     (q - 1/2) / pdf(0): the same value, first and second derivatives (the quantile is
     odd about 1/2)."""
-    Q, D = np.broadcast_arrays(plain(q), plain(df))
     sc = _scipy_special()
-    centre = Q == 0.5
-    upper = Q > 0.5
-    with np.errstate(all="ignore"):
+    safe_qs = (1e-3, 0.25, 0.5)
+
+    def plan(Q, D):  # the pieces and the scaling, one example at a time under vmap
+        centre = Q == 0.5
+        upper = Q > 0.5
         A = D / 2
         P = 2 * np.where(upper, 1 - Q, Q)
         tail = ~centre & (P < sc.betainc(A, 0.5, 0.5))  # there y < 1/2
@@ -162,7 +164,13 @@ def _t_quantile(q, df):
         # 2^(k/2) <= 2^1100 (beyond, t overflows however it is computed)
         k = np.where(tiny, np.minimum(2 * np.floor((_LOG_SCALED - log_y) / (2 * _LOG_2)),
                                       2200.0), 0.0)
-    middle = ~centre & ~tail
+        middle = ~centre & ~tail
+        # the stand-ins on the same side of 1/2 as the points they replace
+        stand_ins = [np.where(upper, 1.0 - s, s) for s in safe_qs]
+        return tuple(np.broadcast_arrays(
+            centre, upper, tail, tiny, middle, np.exp2(np.where(tiny, k * A / 2, 0.0)),
+            np.exp2(k / 2), *stand_ins))
+    centre, upper, tail, tiny, middle, half, scale, *stand_ins = const(plan, q, df)
 
     def p_of(q):
         return 2 * wnp.where(upper, 1.0 - q, q)
@@ -172,13 +180,12 @@ def _t_quantile(q, df):
 
     def in_tails(q, df):
         a, p = df / 2, p_of(q)
-        if not tiny.any():
+        if not somewhere(tiny):
             y = wsp.betaincinv(a, 0.5, p)
             return signed(wnp.sqrt(df * (1.0 - y) / y))
-        half = np.exp2(np.where(tiny, k * plain(a) / 2, 0.0))
         y = wsp.betaincinv(a, 0.5, p * half * half)  # y 2^k
         w = wnp.where(tiny, 1.0, 1.0 - y)  # 1 - O(y), 1 where y is scaled
-        return signed(wnp.sqrt(df * w / y) * np.exp2(k / 2))
+        return signed(wnp.sqrt(df * w / y) * scale)
 
     def near_centre(q, df):
         w = wsp.betainccinv(0.5, df / 2, p_of(q))
@@ -187,15 +194,14 @@ def _t_quantile(q, df):
     def at_centre(q, df):
         return (q - 0.5) / _t_pdf0(df)
 
-    parts = [(mask, fn, safe_q) for mask, fn, safe_q in
-             ((tail, in_tails, 1e-3), (middle, near_centre, 0.25), (centre, at_centre, 0.5))
-             if mask.any()]
+    parts = [(mask, fn, stand_in) for mask, fn, stand_in in
+             zip((tail, middle, centre), (in_tails, near_centre, at_centre), stand_ins)
+             if somewhere(mask)]
     if len(parts) == 1:
         return parts[0][1](q, df)
     out = None
-    for mask, fn, safe_q in parts:
-        # the stand-ins on the same side of 1/2 as the points they replace
-        val = fn(sub(q, mask, np.where(upper, 1.0 - safe_q, safe_q)), sub(df, mask, 1.0))
+    for mask, fn, stand_in in parts:
+        val = fn(sub(q, mask, stand_in), sub(df, mask, 1.0))
         out = val if out is None else wnp.where(mask, val, out)
     return out
 
@@ -209,13 +215,13 @@ def _t_cdf(x, df):
     derivative is infinite at 0 for a = 1/2), so there it is 1/2 + x pdf(0): the
     same value and first and second derivatives in x and df (the cdf is odd about
     1/2, its second derivative in x is 0 there)."""
-    X, D = plain(x), plain(df)
-    shape = np.broadcast_shapes(X.shape, D.shape)
-    X, D = np.broadcast_to(X, shape), np.broadcast_to(D, shape)
-    with np.errstate(all="ignore"):
-        centre = wsp.betainc(D / 2, 0.5, D / (D + X * X)) > 0.5
-    zero = X == 0
-    centre = centre & ~zero
+    sc = _scipy_special()
+
+    def plan(X, D):  # the pieces, one example at a time under vmap
+        zero = X == 0
+        centre = (sc.betainc(D / 2, 0.5, D / (D + X * X)) > 0.5) & ~zero
+        return tuple(np.broadcast_arrays(centre, ~centre & ~zero, zero, X > 0))
+    centre, tail_part, zero, positive = const(plan, x, df)
 
     def tail(x, df):
         x2 = x * x
@@ -226,11 +232,11 @@ def _t_cdf(x, df):
         return (1.0 - wsp.betainc(0.5, df / 2, x2 / (df + x2))) / 2
 
     parts = []
-    for mask, fn in ((centre, middle), (~centre & ~zero, tail)):
-        if mask.any():
+    for mask, fn in ((centre, middle), (tail_part, tail)):
+        if somewhere(mask):
             p = fn(sub(x, mask, 1.0), sub(df, mask, 1.0))
-            parts.append((mask, wnp.where(X > 0, 1.0 - p, p)))
-    if zero.any():
+            parts.append((mask, wnp.where(positive, 1.0 - p, p)))
+    if somewhere(zero):
         parts.append((zero, 0.5 + sub(x, zero, 0.0) * _t_pdf0(sub(df, zero, 1.0))))
     out = parts[0][1]
     for mask, val in parts[1:]:
@@ -385,14 +391,14 @@ class laplace_gen(with_quantiles, rv_continuous):
         return 0.5 * wnp.exp(-wnp.abs(x))
 
     def _cdf(self, x):
-        return branches(plain(x) > 0, x, lambda x: 1.0 - 0.5 * wnp.exp(-x),
+        return branches(const(lambda x: x > 0, x), x, lambda x: 1.0 - 0.5 * wnp.exp(-x),
                         lambda x: 0.5 * wnp.exp(x), 1.0, 0.0)
 
     def _sf(self, x):
         return self._cdf(-x)
 
     def _ppf(self, q):
-        return branches(plain(q) > 0.5, q, lambda q: -wnp.log(2 * (1 - q)),
+        return branches(const(lambda q: q > 0.5, q), q, lambda q: -wnp.log(2 * (1 - q)),
                         lambda q: wnp.log(2 * q), 0.75, 0.25)
 
     def _isf(self, q):
@@ -408,7 +414,8 @@ class cauchy_gen(with_quantiles, rv_continuous):
     def _logpdf(self, x):
         # scipy's pieces: -log(pi) - log1p(x^2) below |x| = 1, and
         # -log(pi) - (2 log|x| + log1p(1/x^2)) above (no overflow)
-        return branches(np.abs(plain(x)) < 1, x, lambda x: -_LOG_PI - wnp.log1p(x * x),
+        return branches(const(lambda x: np.abs(x) < 1, x), x,
+                        lambda x: -_LOG_PI - wnp.log1p(x * x),
                         lambda x: -_LOG_PI - (2 * wnp.log(wnp.abs(x))
                                               + wnp.log1p((1 / x) ** 2)), 0.0, 2.0)
 
@@ -422,9 +429,10 @@ class cauchy_gen(with_quantiles, rv_continuous):
         # Boost's quantile (scipy's): -1 / tan(pi P), P = q reduced to (-1/2, 1/2],
         # and exactly 0 at q = 1/2 (slope pi there)
         def off_centre(q):
-            p = wnp.where(plain(q) > 0.5, q - 1.0, q)
+            p = wnp.where(const(lambda q: q > 0.5, q), q - 1.0, q)
             return -1.0 / wnp.tan(np.pi * p)
-        return branches(plain(q) != 0.5, q, off_centre, lambda q: (q - 0.5) * np.pi,
+        return branches(const(lambda q: q != 0.5, q), q, off_centre,
+                        lambda q: (q - 0.5) * np.pi,
                         0.25, 0.5)
 
     def _ppf(self, q):
@@ -436,7 +444,7 @@ class cauchy_gen(with_quantiles, rv_continuous):
 
 def _log_expit(x):
     # scipy.special.log_expit: x - log1p(exp(x)) below 0, -log1p(exp(-x)) above
-    return branches(plain(x) < 0, x, lambda x: x - wnp.log1p(wnp.exp(x)),
+    return branches(const(lambda x: x < 0, x), x, lambda x: x - wnp.log1p(wnp.exp(x)),
                     lambda x: -wnp.log1p(wnp.exp(-x)), -1.0, 1.0)
 
 
@@ -446,7 +454,8 @@ class logistic_gen(with_quantiles, rv_continuous):
     def _logpdf(self, x):
         # scipy's y - 2 log1p(exp(y)) with y = -|x|, one piece per sign (so the
         # second derivative at 0 is right: |x| would give 0 there)
-        return branches(plain(x) >= 0, x, lambda x: -x - 2. * wnp.log1p(wnp.exp(-x)),
+        return branches(const(lambda x: x >= 0, x), x,
+                        lambda x: -x - 2. * wnp.log1p(wnp.exp(-x)),
                         lambda x: x - 2. * wnp.log1p(wnp.exp(x)), 1.0, -1.0)
 
     def _cdf(self, x):
@@ -480,9 +489,8 @@ class lognorm_gen(with_quantiles, rv_continuous):
         def positive(x):
             return -wnp.log(x) ** 2 / (2 * s ** 2) - wnp.log(s * x * _norm_pdf_C)
         # x = 0 is in the support (scipy gives -inf there)
-        x0 = plain(x) != 0
-        x0 = np.broadcast_to(x0, np.broadcast_shapes(x0.shape, np.shape(plain(s))))
-        if x0.all():
+        x0 = const(lambda x, s: np.broadcast_arrays(x != 0, s)[0], x, s)
+        if every(x0):
             return positive(x)
         return wnp.where(x0, positive(sub(x, x0, 1.0)), -_INF)
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ... import numpy as wnp
 from .. import special as wsp
-from ._base import plain, rv_discrete
+from ._base import const, every, rv_discrete, somewhere
 
 _INF = np.inf
 
@@ -145,10 +145,10 @@ class nbinom_gen(rv_discrete):
     def _logcdf(self, k, n, p):
         # scipy: log1p(-sf) where the cdf is above 1/2, log(cdf) below
         cdf = self._cdf(k, n, p)
-        high = plain(cdf) > 0.5
-        if high.all():
+        high = const(lambda c: c > 0.5, cdf)
+        if every(high):
             return wnp.log1p(-self._sf(k, n, p))
-        if not high.any():
+        if not somewhere(high):
             return wnp.log(cdf)
         kh, nh, ph = (wnp.where(high, v, s) for v, s in ((k, 0.0), (n, 1.0), (p, 0.5)))
         kl, nl, pl = (wnp.where(high, s, v) for v, s in ((k, 0.0), (n, 1.0), (p, 0.5)))
