@@ -342,7 +342,10 @@ def test_dirichlet_checks_every_example():
 
 # ------------------------------------------------------------------------ multinomial
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # scipy: a p row not summing to 1
 def test_multinomial_under_vmap():
+    # example 1's p does not sum to 1 (its last entry is read as 1 minus the others),
+    # example 2's x is not a count, example 3's n differs
     x = np.array([[1.0, 2.0, 0.0], [3.0, 0.0, 0.0], [0.5, 2.5, 0.0], [0.0, 1.0, 2.0]])
     n = np.array([3.0, 3.0, 3.0, 4.0])
     p = np.array([[0.2, 0.3, 0.5], [0.5, 0.5, 0.1], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]])
