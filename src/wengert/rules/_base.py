@@ -247,9 +247,9 @@ def nondiff(name, np_fn, along=False, axis=None):
     counted past the batch axes; else one call per example)."""
 
     def fn(*args, **kwargs):
-        if batch_traces(args, kwargs.values()):
+        if _has_batch(args) or (kwargs and _has_batch(kwargs.values())):
             return _nondiff_batched(np_fn, (axis,) if along else False, args, kwargs)
-        out = np_fn(*(unbox_all(a) for a in args), **kwargs)
+        out = np_fn(*[unbox_all(a) for a in args], **kwargs)
         for a in args:
             if isinstance(a, Box) and a._trace is EAGER:
                 return _as_tensors(out)  # tensors in, tensors out (PyTorch style)
@@ -353,6 +353,20 @@ def _peel(x):
     return x, ()
 
 
+def _has_batch(objs):
+    """Whether vmap batches any value in ``objs`` (lists and tuples searched): the
+    quick test before the work of batching a constant."""
+    for a in objs:
+        while isinstance(a, Box):
+            if type(a) is BatchBox:
+                return True
+            a = a._value
+        if type(a) is list or type(a) is tuple:
+            if _has_batch(a):
+                return True
+    return False
+
+
 def batch_traces(*groups):
     """The BatchTraces that batch any value in ``groups`` (iterables of arguments;
     lists and tuples searched), lowest level first."""
@@ -416,9 +430,10 @@ def per_example(fn, *args, aligned=False, lead=False):
     runs once, as ``fn(*raws, k)`` with ``k`` leading batch axes on every argument;
     otherwise once per example, and the results are stacked (they must have one
     shape)."""
-    traces = batch_traces(args)
+    traces = batch_traces(args) if _has_batch(args) else None
     if not traces:
-        return fn(*(unbox_all(a) for a in args), *((0,) if lead else ()))
+        plain = [unbox_all(a) for a in args]
+        return fn(*plain, 0) if lead else fn(*plain)
     k = len(traces)
     raws = [_front(a, traces) for a in args]
     if aligned:

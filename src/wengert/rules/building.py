@@ -721,7 +721,8 @@ def select(condlist, choicelist, default=0):
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
     choices = _arrays(list(choicelist) + [default])
     dtype = np.result_type(*(np.asarray(example(c)) for c in choices))
-    out_shape = np.broadcast_shapes(*(shape(c) for c in conds), *(shape(c) for c in choices))
+    out_shape = np.broadcast_shapes(*(shape(c) for c in conds),
+                                    *(shape(c) for c in choices))
     result = broadcast_to(choices[-1], out_shape)
     for cond, choice in zip(conds[::-1], choices[-2::-1]):
         result = _where(cond, choice, result)

@@ -5,8 +5,8 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import Box, is_boxed, unbox_all
-from ._base import (batch_traces, batched, match, no_out, normalize_axis, per_example,
-                    per_example_call, shape, to_front, unbroadcast)
+from ._base import (_has_batch, batch_traces, batched, match, no_out, normalize_axis,
+                    per_example, per_example_call, shape, to_front, unbroadcast)
 
 
 class _Slot:
@@ -116,7 +116,7 @@ def _split_index(idx):
     batches (an index computed per example) moved to ``arrays`` and a slot left in
     its place. A batched boolean mask becomes the integer positions of its True
     entries, which must be as many in every example."""
-    if not batch_traces((idx,)):
+    if not _has_batch((idx,)):
         return _plain_index(idx), ()
     arrays = []
     parts = []

@@ -1175,7 +1175,8 @@ def _weighted_counts(w, idx, size):
     target = np.dtype(np.complex128 if wt.kind == "c" else np.float64)
     if wt != target:
         w = astype(w, target)
-    template, arrays = _split_index(per_example(lambda i: np.asarray(i, dtype=np.intp), idx))
+    idx = per_example(lambda i: np.asarray(i, dtype=np.intp), idx)
+    template, arrays = _split_index(idx)
     return untake(w, *arrays, idx=template, shape=(int(size),))
 
 
