@@ -85,5 +85,7 @@ def test_errors_name_the_argument_axis_and_sizes():
 
 
 def test_the_primitives_batched_by_a_loop_are_listed():
+    # every primitive has a batching rule of its own now: the table of declared
+    # per-example loops is empty (a new entry must be declared there)
     names = looped()
-    assert "getitem" in names and "sin" not in names and "matmul" not in names
+    assert names == []

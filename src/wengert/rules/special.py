@@ -202,9 +202,28 @@ def _expit_float(x):
 
 
 def _expit_np(x):
+    fast = _scipy_expit()
+    if fast is not None and type(x) is np.ndarray and x.dtype.kind == "f":
+        return fast(x)  # one pass in C, the same values
     x = np.asarray(x)
     e = np.exp(-np.abs(x))  # never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))[()]
+    r = 1.0 / (1.0 + e)
+    return np.where(x >= 0, r, e * r)[()]
+
+
+_scipy = []
+
+
+def _scipy_expit():
+    """scipy.special.expit where scipy is installed (an optional extra), else None;
+    looked up on first use, so importing wengert never imports scipy."""
+    if not _scipy:
+        try:
+            from scipy.special import expit as fast
+        except ImportError:
+            fast = None
+        _scipy.append(fast)
+    return _scipy[0]
 
 
 def _logit_float(p):
