@@ -28,7 +28,7 @@ import os
 from ..core.trace import unbox_all
 from .tracing import BAR, DOT, fmt_value
 
-__all__ = ["TracePage", "trace_page", "write", "page_data"]
+__all__ = ["TracePage", "trace_page", "write", "page_data", "graph_svg", "GraphPicture"]
 
 # graph geometry (SVG user units)
 _NODE_W, _NODE_H = 132, 62
@@ -127,19 +127,41 @@ def page_data(trace, seed=0, adjoint_seed=None, digits=3):
     }
 
 
-def _svg(data):
+def _svg_name(text):
+    """``v_-1`` as SVG text: the index in a lowered, smaller tspan."""
+    base, _, sub = text.rpartition("_")
+    if not base:
+        return html.escape(text)
+    return (f'{html.escape(base)}<tspan dy="3" font-size="9">{html.escape(sub)}'
+            f'</tspan><tspan dy="-3"></tspan>')
+
+
+# the picture's own style when it stands alone (the page styles it from its CSS)
+_SVG_STYLE = ("<style>.edge{fill:none;stroke:#9aa0a6;stroke-width:1.4}"
+              ".node rect{fill:#fff;stroke:#5f6368;stroke-width:1.2}"
+              ".node.input rect{fill:#e8f0fe}"
+              ".node text{font-size:12px;font-family:ui-monospace,Menlo,Consolas,"
+              "'DejaVu Sans Mono',monospace}"
+              ".nname{font-weight:700}.nop{fill:#5f6368}.nadj{fill:#c5221f}</style>")
+
+
+def _svg(data, filled=False):
     """The graph as SVG elements: one group per node (id ``node-<index>``) and one
-    path per edge (id ``edge-<from>-<to>``); the script fills in the values."""
+    path per edge (id ``edge-<from>-<to>``). The page's script fills in names and
+    values as it steps; ``filled=True`` writes them in (a static picture)."""
     g = data["graph"]
     w, h = g["node_w"], g["node_h"]
     by_index = {ln["index"]: ln for ln in data["lines"]}
+    adjoint = {a["index"]: a["value"] for a in data["adjoints"]} if filled else {}
     parts = [f'<svg id="graph" viewBox="0 0 {g["width"]:.0f} {g["height"]:.0f}" '
              f'width="{g["width"]:.0f}" height="{g["height"]:.0f}" '
              f'xmlns="http://www.w3.org/2000/svg" role="img" '
              f'aria-label="computational graph of {html.escape(data["function"])}">',
+             _SVG_STYLE if filled else "",
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" '
              'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-             '<path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>']
+             '<path d="M0,0 L10,5 L0,10 z" fill="'
+             + ("#9aa0a6" if filled else "context-stroke") + '"/></marker></defs>']
     for ln in data["lines"]:
         for p in ln["parents"]:
             a = by_index[p]
@@ -152,16 +174,55 @@ def _svg(data):
     for ln in data["lines"]:
         x, y, i = ln["x"], ln["y"], ln["index"]
         cls = "node input" if ln["kind"] == "input" else "node"
+        name = _svg_name(ln["name"]) if filled else ""
+        value = f"= {html.escape(ln['value'])}" if filled else ""
+        adj = ""
+        if i in adjoint:
+            adj = (_svg_name(ln["name"].replace("v", "v" + BAR, 1))
+                   + f" = {html.escape(adjoint[i])}")
         parts.append(
             f'<g class="{cls}" id="node-{i}" data-index="{i}">'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" rx="8"/>'
-            f'<text class="nname" x="{x + 8:.1f}" y="{y + 16:.1f}"></text>'
+            f'<text class="nname" x="{x + 8:.1f}" y="{y + 16:.1f}">{name}</text>'
             f'<text class="nop" x="{x + w - 8:.1f}" y="{y + 16:.1f}" text-anchor="end">'
             f'{html.escape(ln["kind"] if ln["kind"] != "input" else ln["op"])}</text>'
-            f'<text class="nval" x="{x + 8:.1f}" y="{y + 34:.1f}"></text>'
-            f'<text class="nadj" x="{x + 8:.1f}" y="{y + 52:.1f}"></text></g>')
+            f'<text class="nval" x="{x + 8:.1f}" y="{y + 34:.1f}">{value}</text>'
+            f'<text class="nadj" x="{x + 8:.1f}" y="{y + 52:.1f}">{adj}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+class GraphPicture:
+    """The computational graph of a trace as a static SVG picture (no Graphviz
+    needed): one box per ``v`` with its operation and primal value, and its adjoint
+    when ``adjoints=True``. Shows itself in Jupyter; ``svg`` is the text and
+    ``save(path)`` writes it.
+
+    >>> import wengert as wg
+    >>> pic = graph_svg(wg.trace(lambda x, y: x * y)(3.0, 4.0))
+    >>> pic.svg.count('class="node'), "= 12.000" in pic.svg
+    (3, True)
+    """
+
+    def __init__(self, data, adjoints=True):
+        if not adjoints:
+            data = dict(data, adjoints=[])
+        self.svg = _svg(data, filled=True).replace(' id="graph"', "", 1)
+
+    def _repr_svg_(self):
+        return self.svg
+
+    def save(self, path):
+        with open(os.fspath(path), "w", encoding="utf-8") as fh:
+            fh.write(self.svg)
+        return path
+
+
+def graph_svg(trace, adjoints=True, adjoint_seed=None):
+    """The graph of ``trace`` as a ``GraphPicture`` (static SVG), with the primal
+    value of every node and, when ``adjoints`` is true, its adjoint from
+    ``adjoint_seed`` (``None``: 1 for a scalar output)."""
+    return GraphPicture(page_data(trace, 0, adjoint_seed), adjoints=adjoints)
 
 
 _CSS = """
@@ -451,9 +512,10 @@ class TracePage:
                  height=None):
         self.data = page_data(trace, seed, adjoint_seed, digits)
         self.html = trace_page(trace, seed, adjoint_seed, title=title, digits=digits)
+        # heading and buttons, the graph pane (at most 460 px), the table, the legend
         rows = len(self.data["lines"])
-        graph_h = self.data["graph"]["height"]
-        self.height = height or int(min(900, max(360, 150 + max(30 * rows, graph_h))))
+        graph_h = min(472, self.data["graph"]["height"] + 12)
+        self.height = height or int(min(1100, 140 + graph_h + 27 * (rows + 2) + 90))
 
     def save(self, path=None):
         """Write the page to ``path`` when given; return the page."""
