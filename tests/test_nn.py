@@ -872,8 +872,12 @@ def test_conv2d_and_pooling_modules(rng):
     mt = t64(m, True)
     nn.MaxPool2d(2)(mt).sum().backward()
     assert arr(mt.grad).tolist() == [[[[0, 1, 0, 0], [0, 0, 1, 0]]]]
+    # ceil_mode keeps the last, partial window (closed form on m: 2 x 4 -> 1 x 2,
+    # and with a 3-wide window, 1 x 2 instead of 1 x 1)
+    assert nn.MaxPool2d(2, ceil_mode=True)(t64(m)).tolist() == [[[[5.0, 8.0]]]]
+    assert nn.MaxPool2d((2, 3), ceil_mode=True)(t64(m)).tolist() == [[[[8.0, 1.0]]]]
     with pytest.raises(NotImplementedError, match="ceil_mode"):
-        nn.MaxPool2d(2, ceil_mode=True)(t64(m))
+        nn.AvgPool2d(2, ceil_mode=True)(t64(m))
     # 1-d layers are the 2-d primitives at height 1
     c1 = nn.Conv1d(2, 3, 3, stride=2, dtype=wg.float64)
     s = rng.standard_normal((2, 2, 9))

@@ -753,3 +753,33 @@ def test_1d_and_adaptive_pooling_match_pytorch(rng, name, args):
         (y * wg.tensor(r)).sum().backward()
         (ty * torch.tensor(r)).sum().backward()
         close(x.grad, tx.grad)
+
+
+@pytest.mark.parametrize("shape, k, s, p, d, ceil", [
+    ((2, 3, 7, 9), 3, 2, 1, 1, True), ((1, 2, 8, 8), 2, None, 0, 2, False),
+    ((2, 1, 10, 7), 3, 2, 1, 2, True), ((1, 1, 5, 5), 2, 2, 1, 1, True),
+    ((2, 2, 6, 6), (2, 3), (1, 2), (1, 1), (2, 1), True), ((3, 6, 6), 3, 3, 0, 1, True)])
+def test_max_pool2d_dilation_ceil_mode_and_indices_as_pytorch(shape, k, s, p, d, ceil):
+    x = np.random.default_rng(0).standard_normal(shape)
+    tx, wx = torch.tensor(x, requires_grad=True), wg.tensor(x, requires_grad=True)
+    t_out, t_idx = TF.max_pool2d(tx, k, s, p, d, ceil_mode=ceil, return_indices=True)
+    w_out, w_idx = F.max_pool2d(wx, k, s, p, d, ceil_mode=ceil, return_indices=True)
+    close(w_out, t_out)
+    np.testing.assert_array_equal(_np(w_idx), _np(t_idx))
+    assert w_idx.dtype == np.int64 and not w_idx.requires_grad
+    g = np.random.default_rng(1).standard_normal(tuple(t_out.shape))
+    (t_out * torch.tensor(g)).sum().backward()
+    (w_out * wg.tensor(g)).sum().backward()
+    close(wx.grad, tx.grad)
+    module = nn.MaxPool2d(k, s, p, d, return_indices=True, ceil_mode=ceil)
+    assert tuple(module(wx)[0].shape) == tuple(t_out.shape)
+
+
+def test_max_pool1d_with_indices_as_pytorch():
+    x = np.random.default_rng(2).standard_normal((2, 3, 11))
+    t_out, t_idx = TF.max_pool1d(torch.tensor(x), 3, 2, 1, 2, ceil_mode=True,
+                                 return_indices=True)
+    w_out, w_idx = F.max_pool1d(wg.tensor(x), 3, 2, 1, 2, ceil_mode=True,
+                                return_indices=True)
+    close(w_out, t_out)
+    np.testing.assert_array_equal(_np(w_idx), _np(t_idx))

@@ -370,3 +370,20 @@ def test_in_place_update_under_no_grad_writes_the_array_itself():
         w -= wg.ones((2, 3))
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         w -= 1.0
+
+
+def test_parameter_shares_the_memory_of_its_tensor_as_pytorch():
+    a = np.zeros(3)
+    t = wg.from_numpy(a)
+    p = wg.nn.Parameter(t)
+    with wg.no_grad():
+        p.add_(1.0)
+    np.testing.assert_allclose(a, 1.0)  # one array behind a, t and p
+    assert p.requires_grad and p.is_leaf and not t.requires_grad
+    assert t._version == p._version == 1
+    b = np.ones(2)
+    q = wg.nn.Parameter(b)  # anything but a tensor is copied into a new array
+    with wg.no_grad():
+        q.add_(1.0)
+    np.testing.assert_allclose(b, 1.0)
+    np.testing.assert_allclose(q.detach().numpy(), 2.0)

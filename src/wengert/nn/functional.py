@@ -860,17 +860,22 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """The maximum over each window (NCHW or CHW)."""
-    if dilation not in (1, (1, 1)) or ceil_mode or return_indices:
-        raise NotImplementedError("max_pool2d: dilation, ceil_mode and return_indices are "
-                                  "not supported by wengert's pooling primitive")
     conv = _conv_rules()
     if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0):
         stride = None
     unbatched = _ndim(input) == 3
     if unbatched:
         input = wnp.expand_dims(input, 0)
-    out = conv.max_pool2d(input, kernel_size, stride=stride, padding=padding)
-    return wnp.squeeze(out, axis=0) if unbatched else out
+    out = conv.max_pool2d(input, kernel_size, stride=stride, padding=padding,
+                          dilation=dilation, ceil_mode=ceil_mode,
+                          return_indices=return_indices)
+    if return_indices:
+        out, idx = out
+        idx = wnp.squeeze(idx, axis=0) if unbatched else idx
+        if isinstance(out, Tensor) and not isinstance(idx, Tensor):
+            idx = Tensor._wrap(np.asarray(unbox_all(idx)), None)  # int64, no gradient
+    out = wnp.squeeze(out, axis=0) if unbatched else out
+    return (out, idx) if return_indices else out
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -918,7 +923,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0):
         stride = kernel_size
     out = max_pool2d(_as_2d(input), (1,) + _single(kernel_size), (1,) + _single(stride),
-                     (0,) + _single(padding), dilation, ceil_mode, return_indices)
+                     (0,) + _single(padding), (1,) + _single(dilation), ceil_mode,
+                     return_indices)
+    if return_indices:
+        return wnp.squeeze(out[0], axis=-2), wnp.squeeze(out[1], axis=-2)
     return wnp.squeeze(out, axis=-2)
 
 

@@ -377,19 +377,32 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 # ------------------------------------------------------------------------- pooling
 
-def _pool_args(who, input, kernel_size, stride, padding):
+def _pool_args(who, input, kernel_size, stride, padding, dilation=1, ceil_mode=False):
     x, added = _batched(who, input)
     kernel = _pair(who, "kernel_size", kernel_size, 1)
     stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and
                                           len(stride) == 0) else _pair(who, "stride", stride, 1)
     pad = _pair(who, "padding", padding, 0)
-    for p, k in zip(pad, kernel):
+    dil = _pair(who, "dilation", dilation, 1)
+    eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dil))
+    for p, k in zip(pad, eff):
         if p > k // 2:
-            raise ValueError(f"{who}: padding {padding!r} must be at most half the kernel "
-                             f"size {kernel_size!r}")
-    pad = ((pad[0], pad[0]), (pad[1], pad[1]))
-    _check_fits(who, shape(x)[2:], pad, kernel)
-    return x, added, kernel, stride, pad
+            raise ValueError(f"{who}: padding {padding!r} must be at most half the "
+                             f"{'dilated ' if dil != (1, 1) else ''}kernel size {k}")
+    _check_fits(who, shape(x)[2:], ((pad[0], pad[0]), (pad[1], pad[1])), eff)
+    pad = tuple((p, p + _ceil_extra(n, p, k, s) if ceil_mode else p)
+                for n, p, k, s in zip(shape(x)[2:], pad, eff, stride))
+    return x, added, kernel, stride, pad, dil
+
+
+def _ceil_extra(n, p, k, s):
+    """Padding added after the end so that ceil_mode's last, partial window exists
+    (PyTorch: ceil((n + 2p - k) / s) + 1 windows, less one if the last would start
+    in the padding after the end)."""
+    out = -(-(n + 2 * p - k) // s) + 1
+    if (out - 1) * s >= n + p:
+        out -= 1
+    return max(0, (out - 1) * s + k - (n + 2 * p))
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0):
@@ -403,7 +416,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0):
            [10.5, 12.5]])
     """
     who = "avg_pool2d"
-    x, added, kernel, stride, pad = _pool_args(who, input, kernel_size, stride, padding)
+    x, added, kernel, stride, pad, _ = _pool_args(who, input, kernel_size, stride, padding)
     n, c, h, v = shape(x)
     dt = np.result_type(unbox_all(x))
     if dt.kind not in "fc":
@@ -415,19 +428,20 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0):
     return _unbatched(y, added)
 
 
-def _max_positions(x, kernel, stride, padding):
+def _max_positions(x, kernel, stride, padding, dilation=(1, 1)):
     """Flat indices into x (N, C, H, W) of each window's maximum, the element PyTorch
     takes: its loop over the window (row-major) starts from the first element inside
     the input and moves on to every later value that is greater, or nan (so the first
     maximum, the last nan; a window of -inf only keeps its first inside element)."""
-    (kh, kw), (sh, sw), ((pt, pb), (pl, pr)) = kernel, stride, padding
+    (kh, kw), (sh, sw), ((pt, pb), (pl, pr)), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, v = x.shape
     xp = x
     if pt or pb or pl or pr:
         xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=-np.inf)
-    ho, wo = (h + pt + pb - kh) // sh + 1, (v + pl + pr - kw) // sw + 1
+    ho = (h + pt + pb - dh * (kh - 1) - 1) // sh + 1
+    wo = (v + pl + pr - dw * (kw - 1) - 1) // sw + 1
     taps = [(i * kw + j, xp[:, :, rows, cols])
-            for i, j, rows, cols in _taps(kernel, stride, (1, 1), (ho, wo))]
+            for i, j, rows, cols in _taps(kernel, stride, dilation, (ho, wo))]
     at = np.zeros((n, c, ho, wo), dtype=np.intp)  # window offset k = i kw + j
     if not np.isnan(x).any():
         # the maximum over the taps, then the first tap (row-major) that reaches it,
@@ -445,6 +459,8 @@ def _max_positions(x, kernel, stride, padding):
             np.copyto(at, k, where=more)
     base = (np.arange(n)[:, None] * c + np.arange(c)[None, :]) * (h * v)
     di, dj = np.divmod(at, kw)
+    di *= dh
+    dj *= dw
     if not (pt or pb or pl or pr):  # every window inside: offsets in place
         di *= v
         di += dj
@@ -457,10 +473,14 @@ def _max_positions(x, kernel, stride, padding):
     return base[:, :, None, None] + r * v + q
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
     """torch.nn.functional.max_pool2d: the maximum over each window of the input padded
     with -inf. The derivative goes to each window's first maximum (row-major), as in
-    PyTorch: a gather at those positions, whose VJP scatters back.
+    PyTorch: a gather at those positions, whose VJP scatters back. ``dilation`` spaces
+    a window's taps; ``ceil_mode`` keeps a last, partial window at the end of a row or
+    column; ``return_indices`` also returns each maximum's flat index in its (H, W)
+    plane (int64, as PyTorch's).
 
     >>> import numpy as np
     >>> max_pool2d(np.arange(16.0).reshape(1, 1, 4, 4), 2)[0, 0]
@@ -468,12 +488,16 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
            [13., 15.]])
     """
     who = "max_pool2d"
-    x, added, kernel, stride, pad = _pool_args(who, input, kernel_size, stride, padding)
+    x, added, kernel, stride, pad, dil = _pool_args(who, input, kernel_size, stride,
+                                                    padding, dilation, ceil_mode)
     dtype = np.result_type(unbox_all(x))
     if dtype.kind == "c":
         raise TypeError(f"{who}: input is complex ({dtype}); a maximum needs real values")
     # each window's first maximum, found per example under vmap (an index that
     # differs between examples travels as an argument of getitem)
-    idx = per_example(lambda xv: _max_positions(xv, kernel, stride, pad), x)
-    y = getitem_(_reshape(x, newshape=(-1,)), idx)
-    return _unbatched(y, added)
+    idx = per_example(lambda xv: _max_positions(xv, kernel, stride, pad, dil), x)
+    y = _unbatched(getitem_(_reshape(x, newshape=(-1,)), idx), added)
+    if not return_indices:
+        return y
+    h, v = shape(x)[2:]
+    return y, _unbatched(idx % (h * v), added)  # the index within each (H, W) plane

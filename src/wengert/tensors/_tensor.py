@@ -534,9 +534,16 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad=True):
-        value = np.array(unbox_all(as_value(data)), copy=True) if data is not None \
-            else np.zeros(0, dtype=get_default_dtype())
-        _init(self, value, None)
+        if isinstance(data, Tensor) and type(data._value) is np.ndarray:
+            # PyTorch's Parameter(t) shares t's memory (and version counter), as detach
+            _init(self, data._value, None)
+            if data._vc is None:
+                data._vc = [0]
+            self._vc = data._vc
+        else:
+            value = np.array(unbox_all(as_value(data)), copy=True) if data is not None \
+                else np.zeros(0, dtype=get_default_dtype())
+            _init(self, value, None)
         if requires_grad:
             self.requires_grad_(True)
 
