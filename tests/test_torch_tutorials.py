@@ -294,3 +294,75 @@ def test_tensors_tutorial():
     np.add(n, 1, out=n)
     assert t.tolist() == [2.0] * 5
     assert x_np.tolist() == data
+
+
+def test_quickstart_model_and_the_blitz_lenet():
+    # "Build the neural network" and the 60-minute blitz's LeNet, as written
+    from wengert import nn
+    import wengert.nn.functional as F
+    import wengert.optim as optim
+
+    device = torch.accelerator.current_accelerator().type \
+        if torch.accelerator.is_available() else "cpu"
+    assert device == "cpu" and not torch.cuda.is_available()
+    assert not torch.backends.mps.is_available()
+
+    class NeuralNetwork(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.linear_relu_stack = nn.Sequential(
+                nn.Linear(28 * 28, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
+                nn.Linear(512, 10))
+
+        def forward(self, x):
+            return self.linear_relu_stack(self.flatten(x))
+
+    model = NeuralNetwork().to(device)
+    logits = model(torch.rand(1, 28, 28, device=device))
+    pred_probab = nn.Softmax(dim=1)(logits)
+    assert pred_probab.sum().item() == pytest.approx(1.0, rel=1e-6)
+    assert pred_probab.argmax(1).shape == (1,)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[0] == "linear_relu_stack.0.weight" and len(names) == 6
+
+    class Net(nn.Module):
+        def __init__(self):
+            super(Net, self).__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, input):
+            s2 = F.max_pool2d(F.relu(self.conv1(input)), (2, 2))
+            s4 = torch.flatten(F.max_pool2d(F.relu(self.conv2(s2)), 2), 1)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(s4)))))
+
+    torch.manual_seed(0)
+    net = Net()
+    params = list(net.parameters())
+    assert len(params) == 10 and tuple(params[0].size()) == (6, 1, 5, 5)
+    input = torch.randn(1, 1, 32, 32)
+    net.zero_grad()
+    net(input).backward(torch.randn(1, 10))
+    target = torch.randn(10).view(1, -1)
+    criterion = nn.MSELoss()
+    loss = criterion(net(input), target)
+    assert loss.grad_fn.next_functions[0][0] is not None
+    net.zero_grad()
+    assert net.conv1.bias.grad is None
+    loss.backward()
+    assert tuple(net.conv1.bias.grad.shape) == (6,)
+    for f in net.parameters():
+        f.data.sub_(f.grad.data * 0.01)
+    optimizer = optim.SGD(net.parameters(), lr=0.01)
+    losses = []
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss = criterion(net(input), target)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]

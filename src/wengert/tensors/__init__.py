@@ -32,7 +32,13 @@ bool = _np.bool_  # noqa: A001
 complex64 = cfloat = _np.complex64
 complex128 = cdouble = _np.complex128
 
+# the accelerator queries of PyTorch's tutorials: wengert's tensors live on the CPU
 cuda = SimpleNamespace(is_available=lambda: False, device_count=lambda: 0)
+accelerator = SimpleNamespace(is_available=lambda: False, current_accelerator=lambda: None,
+                              device_count=lambda: 0)
+backends = SimpleNamespace(mps=SimpleNamespace(is_available=lambda: False,
+                                               is_built=lambda: False),
+                           cuda=SimpleNamespace(is_built=lambda: False))
 
 DTYPES = ["float32", "float", "float64", "double", "float16", "half", "int64", "long",
           "int32", "int", "int16", "short", "int8", "uint8", "bool", "complex64",
@@ -40,5 +46,5 @@ DTYPES = ["float32", "float", "float64", "double", "float16", "half", "int64", "
 
 __all__ = (["Tensor", "Parameter", "Size", "device", "Function", "save", "load", "no_grad", "enable_grad",
             "set_grad_enabled", "is_grad_enabled", "get_default_dtype",
-            "set_default_dtype", "cuda"] + DTYPES
+            "set_default_dtype", "cuda", "accelerator", "backends"] + DTYPES
            + list(_creation_all) + list(_functions_all))
