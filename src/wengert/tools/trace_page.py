@@ -83,7 +83,15 @@ def page_data(trace, seed=0, adjoint_seed=None, digits=3):
     it: an input name, an input index, a dict or one tangent per input), the
     adjoints from ``adjoint_seed`` (the output's cotangent; ``None`` means 1 for a
     scalar output), the order of the backward sweep, the graph's nodes and edges
-    and the backward pass as new lines."""
+    and the backward pass as new lines.
+
+    >>> import wengert as wg
+    >>> d = page_data(wg.trace(lambda x1, x2: x1 * x2)(3.0, 4.0), seed="x2")
+    >>> [(ln["name"], ln["op"], ln["value"], ln["tangent_value"]) for ln in d["lines"]]
+    [('v_-1', 'x1', '3.000', '0.000'), ('v_0', 'x2', '4.000', '1.000'), ('v_1', 'v_-1 * v_0', '12.000', '3.000')]
+    >>> [(a["formula"], a["value"]) for a in d["adjoints"]]  # from the output back
+    [('v̄_1 = 1.000', '1.000'), ('v̄_0 = v_-1 * v̄_1', '3.000'), ('v̄_-1 = v̄_1 * v_0', '4.000')]
+    """
     who = "trace_page"
     tape = trace.tape
     try:
@@ -221,7 +229,16 @@ class GraphPicture:
 def graph_svg(trace, adjoints=True, adjoint_seed=None):
     """The graph of ``trace`` as a ``GraphPicture`` (static SVG), with the primal
     value of every node and, when ``adjoints`` is true, its adjoint from
-    ``adjoint_seed`` (``None``: 1 for a scalar output)."""
+    ``adjoint_seed`` (``None``: 1 for a scalar output).
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> t = wg.trace(lambda x: wnp.sin(x) * x)(2.0)
+    >>> pic = graph_svg(t)
+    >>> pic.svg.count('class="edge"'), "= 0.077" in pic.svg  # 0.077: the adjoint of x
+    (3, True)
+    >>> "= 0.077" in graph_svg(t, adjoints=False).svg
+    False
+    """
     return GraphPicture(page_data(trace, 0, adjoint_seed), adjoints=adjoints)
 
 
@@ -490,7 +507,13 @@ to it; the arrow keys step too.</p>
 
 def write(trace, path, seed=0, adjoint_seed=None, **options):
     """Write the page of ``trace`` to ``path`` (UTF-8) and return the path; the
-    options are those of ``trace_page``."""
+    options are those of ``trace_page``.
+
+    >>> import os, tempfile, wengert as wg
+    >>> path = os.path.join(tempfile.mkdtemp(), "trace.html")
+    >>> write(wg.trace(lambda x: x * x)(3.0), path) == path, os.path.getsize(path) > 5000
+    (True, True)
+    """
     text = trace_page(trace, seed, adjoint_seed, **options)
     with open(os.fspath(path), "w", encoding="utf-8") as fh:
         fh.write(text)
