@@ -181,24 +181,24 @@ def test_jacobian_of_vector_function_closed_form():
 # ---------------------------------------------------------------- jacobian(explain=True)
 
 def test_explain_chooses_forward_when_inputs_fewer():
-    # n = 2 inputs, m = 5 outputs: forward, 2 JVP passes
+    # n = 2 inputs, m = 5 outputs: forward, 2 JVPs in one batched pass
     f = lambda x: wnp.sum(x) * np.arange(1.0, 6.0)
     J, report = wg.jacobian(f, explain=True)(np.ones(2))
     assert J.shape == (5, 2)
     assert (report.n, report.m, report.mode) == (2, 5, "forward")
-    assert report.num_passes == 2
+    assert (report.products, report.num_passes, report.batch_width) == (2, 1, 2)
     assert "2" in report.reason and "5" in report.reason
     assert "JVP" in report.passes
     assert "forward" in str(report)
 
 
 def test_explain_chooses_reverse_when_outputs_fewer():
-    # n = 6 inputs, m = 2 outputs: reverse, 2 VJP passes
+    # n = 6 inputs, m = 2 outputs: reverse, 2 VJPs in one batched pass
     f = lambda x: wnp.sum(x * x, axis=1)
     J, report = wg.jacobian(f, explain=True)(np.ones((2, 3)))
     assert J.shape == (2, 2, 3)
     assert (report.n, report.m, report.mode) == (6, 2, "reverse")
-    assert report.num_passes == 2
+    assert (report.products, report.num_passes, report.batch_width) == (2, 1, 2)
     assert "VJP" in report.passes
     assert "reverse" in str(report)
 
@@ -207,7 +207,8 @@ def test_explain_square_case_is_forward():
     # n == m: forward mode (n <= m)
     J, report = wg.jacobian(wnp.sin, explain=True)(np.zeros(3))
     np.testing.assert_allclose(J, np.eye(3))
-    assert (report.n, report.m, report.mode, report.num_passes) == (3, 3, "forward", 3)
+    assert (report.n, report.m, report.mode, report.products) == (3, 3, "forward", 3)
+    assert (report.num_passes, report.batch_width) == (1, 3)
 
 
 def test_explain_false_returns_only_the_jacobian():

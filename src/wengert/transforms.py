@@ -17,7 +17,8 @@ from .core.pytree import tree_flatten, tree_map, tree_unflatten
 from .core.reverse import ReverseTrace
 from .core.trace import Box, unbox_all
 from .rules.complex import cast
-from .rules.shape import broadcast_to, moveaxis, reshape, stack
+from .rules.indexing import getitem_
+from .rules.shape import broadcast_to, concatenate, moveaxis, reshape
 
 __all__ = ["vmap", "vjp", "jvp", "grad", "value_and_grad", "elementwise_grad", "jacfwd", "jacrev",
            "jacobian", "hessian", "hvp", "derivative", "stop_gradient", "checkpoint",
@@ -455,6 +456,18 @@ def elementwise_grad(fun, argnums=0, *, argnum=None):
 
 
 # ---------------------------------------------------------------- jacobians
+#
+# A Jacobian is n JVPs (one per input element) or m VJPs (one per output element) with
+# one-hot seeds. They run as one batched pass: the seeds are stacked along a new axis
+# (rows of the identity) and pushed through ``vmap`` of ``jvp`` or of the VJP function,
+# so each primitive runs once on arrays one axis wider instead of n or m times.
+# ``chunk_size`` caps how many seeds a pass carries, bounding its memory. Without it,
+# a pass carries every seed unless their one-hot block (seeds x elements) would pass
+# _SEED_BUDGET elements; then the passes are as few as keep each block under it (the
+# second derivative of a function with 10^5 outputs would otherwise ask for a 10^10
+# element identity).
+
+_SEED_BUDGET = 1 << 24
 
 def _check_outputs(who, fun, out_leaves):
     for o in out_leaves:
@@ -463,25 +476,112 @@ def _check_outputs(who, fun, out_leaves):
                             f"numbers or arrays, got {backend.describe(unbox_all(o))}")
 
 
-def _blocks(out_leaves, in_leaves, rows_or_cols, by_rows):
-    """Assemble Jacobian blocks of shape out.shape + in.shape from flat passes."""
+def _check_chunk_size(who, fun, chunk_size):
+    """``chunk_size`` as an int (or None: all seeds in one pass)."""
+    if chunk_size is None:
+        return None
+    size = _integer(chunk_size)
+    if size is None:
+        raise TypeError(f"{who}({_name(fun)}): chunk_size must be None or a positive int, "
+                        f"got {chunk_size!r}")
+    if size < 1:
+        raise ValueError(f"{who}({_name(fun)}): chunk_size must be a positive int (the "
+                         f"most one-hot seeds per batched pass), got {size}")
+    return size
+
+
+def _one_hot_rows(leaves, start, stop):
+    """Rows ``start .. stop-1`` of the identity over all the elements of ``leaves`` (C
+    order, leaf after leaf), split by leaf: leaf k gets a plain array of shape
+    ``(stop - start,) + its logical shape`` in its own dtype."""
+    width = stop - start
+    parts, offset = [], 0
+    for x in leaves:
+        size = _logical_size(x)
+        block = backend.full_of((width, size), backend.dtype_of(unbox_all(x)), 0)
+        # entry (r, c) is one where start + r == offset + c: a stretch of one diagonal,
+        # every (size + 1)-th element of the flat block from (r0, c0) on
+        r0, c0 = max(offset - start, 0), max(start - offset, 0)
+        count = min(width - r0, size - c0)
+        if count > 0:
+            flat = backend.reshape(block, (-1,))
+            flat[r0 * size + c0::size + 1][:count] = 1
+        parts.append(backend.reshape(block, (width,) + logical_shape(x)))
+        offset += size
+    return parts
+
+
+def _seed(row, like):
+    """The single seed of a batch of one (``row`` of shape ``(1,) + shape``), shaped and
+    typed as the per-element loop made it: a Python float where ``like`` is one."""
+    seed = row[0, ...]
+    return float(seed) if type(_logical_full(like, 0)) is float else seed
+
+
+def _push(fn, rows, likes):
+    """``fn`` (a list of seed leaves -> a list of result leaves) applied to every seed
+    in ``rows`` (leaves stacked along a first axis) as one batched pass: the results,
+    stacked the same way. A batch of one runs ``fn`` directly, with no batching level."""
+    width = backend.shape(rows[0])[0]
+    if width == 1:
+        outs = fn([_seed(r, x) for r, x in zip(rows, likes)])
+        return [reshape(o, newshape=(1,) + logical_shape(o)) for o in outs]
+    return vmap(fn)(rows)
+
+
+def _chunks(total, chunk):
+    """``(start, stop)`` of each batched pass over ``total`` seeds."""
+    step = chunk
+    if step is None:  # all at once, or as few even passes as the budget allows
+        cap = max(1, _SEED_BUDGET // max(total, 1))
+        passes = -(-total // cap)
+        step = max(1, -(-total // max(passes, 1)))
+    return [(a, min(a + step, total)) for a in range(0, total, step)]
+
+
+def _join(parts):
+    """Results of the chunks, one array along the first axis."""
+    return parts[0] if len(parts) == 1 else concatenate(parts, axis=0)
+
+
+def _rows_of(stacked, start, stop):
+    """``stacked[start:stop]``, as a primitive (``stacked`` may be traced)."""
+    if start == 0 and stop == logical_shape(stacked)[0]:
+        return stacked
+    return getitem_(stacked, (slice(start, stop),))
+
+
+def _offsets(leaves):
+    sizes = [_logical_size(x) for x in leaves]
+    starts = [0]
+    for s in sizes:
+        starts.append(starts[-1] + s)
+    return list(zip(starts, starts[1:]))
+
+
+def _blocks(out_leaves, in_leaves, stacked, by_rows):
+    """Jacobian blocks of shape ``out.shape + in.shape`` from the stacked results of
+    the batched passes: with ``by_rows`` (reverse mode) ``stacked[i]`` holds, for input
+    leaf i, one cotangent row per output element (``(m, *in_shape)``); otherwise
+    (forward mode) ``stacked[j]`` holds, for output leaf j, one tangent per input
+    element (``(n, *out_shape)``)."""
+    spans = _offsets(out_leaves if by_rows else in_leaves)
     blocks = []
     for j, o in enumerate(out_leaves):
         o_shape = logical_shape(o)
         row = []
         for i, x in enumerate(in_leaves):
             x_shape = logical_shape(x)
-            parts = rows_or_cols(j, i)
-            if not parts:  # no passes: the input or the output has no elements
+            start, stop = spans[j] if by_rows else spans[i]
+            if stacked is None or start == stop:  # the input or the output is empty
                 row.append(_empty_block(o, o_shape + x_shape))
                 continue
-            stacked = stack(parts, axis=0)
             if by_rows:  # (m_j, *x_shape) -> o_shape + x_shape
-                block = reshape(stacked, newshape=o_shape + x_shape)
-            else:  # (n_i, *o_shape) -> o_shape + x_shape
-                n = len(parts)
-                moved = moveaxis(reshape(stacked, newshape=(n, -1)), 0, 1)
-                block = reshape(moved, newshape=o_shape + x_shape)
+                part = _rows_of(stacked[i], start, stop)
+            else:  # (n_i, *o_shape) -> (o_size, n_i) -> o_shape + x_shape
+                part = reshape(_rows_of(stacked[j], start, stop), newshape=(stop - start, -1))
+                part = moveaxis(part, 0, 1)
+            block = reshape(part, newshape=o_shape + x_shape)
             row.append(_maybe_float(block, o_shape + x_shape))
         blocks.append(row)
     return blocks
@@ -507,96 +607,108 @@ def _assemble(blocks, out_def, in_def, argnums):
     return tree_unflatten(out_def, [p[0] for p in per_out])
 
 
-def _jacrev_passes(f_sel, chosen):
+def _run_passes(total, chunk, fn, likes):
+    """Push all ``total`` one-hot seeds over ``likes`` through ``fn`` in batched passes
+    of at most ``chunk``: ``(stacked result leaves or None, passes, widest pass)``."""
+    spans = _chunks(total, chunk)
+    if not spans:
+        return None, SimpleNamespace(products=0, passes=0, width=0, chunk_size=chunk)
+    results = [_push(fn, _one_hot_rows(likes, a, b), likes) for a, b in spans]
+    stacked = [_join(list(parts)) for parts in zip(*results)]
+    return stacked, SimpleNamespace(products=total, passes=len(spans),
+                                    width=max(b - a for a, b in spans), chunk_size=chunk)
+
+
+def _jacrev_passes(f_sel, chosen, chunk=None):
     out, f_vjp = vjp(f_sel, *chosen)
     out_leaves, out_def = tree_flatten(out)
     _check_outputs("jacobian", f_sel, out_leaves)
     in_leaves, in_def = tree_flatten(chosen)
-    rows = [[[] for _ in in_leaves] for _ in out_leaves]
-    passes = 0
-    for j, o in enumerate(out_leaves):
-        for e in backend.basis(_logical_full(o, 0)):
-            ct = [_logical_full(p, 0) for p in out_leaves]
-            ct[j] = e
-            g_leaves = tree_flatten(f_vjp(tree_unflatten(out_def, ct)))[0]
-            passes += 1
-            for i, g in enumerate(g_leaves):
-                rows[j][i].append(g)
-    blocks = _blocks(out_leaves, in_leaves, lambda j, i: rows[j][i], by_rows=True)
-    return blocks, out_def, in_def, passes, out_leaves, in_leaves
+
+    def pull(cts):  # one-hot cotangents -> their rows of the Jacobian, by input leaf
+        return tree_flatten(f_vjp(tree_unflatten(out_def, cts)))[0]
+
+    m = sum(_logical_size(o) for o in out_leaves)
+    stacked, info = _run_passes(m, chunk, pull, out_leaves)
+    blocks = _blocks(out_leaves, in_leaves, stacked, by_rows=True)
+    return blocks, out_def, in_def, info, out_leaves, in_leaves
 
 
-def _jacfwd_passes(f_sel, chosen):
+def _jacfwd_passes(f_sel, chosen, chunk=None):
     in_leaves, in_def = tree_flatten(chosen)
-    cols = None
-    out_leaves = out_def = None
-    passes = 0
-    for i, x in enumerate(in_leaves):
-        for e in backend.basis(_logical_full(x, 0)):
-            t = [_logical_full(p, 0) for p in in_leaves]
-            t[i] = e
-            out, out_t = jvp(f_sel, chosen, tree_unflatten(in_def, t))
-            passes += 1
-            t_leaves, out_def = tree_flatten(out_t)
-            if cols is None:
-                out_leaves = tree_flatten(out)[0]
-                _check_outputs("jacobian", f_sel, out_leaves)
-                cols = [[[] for _ in in_leaves] for _ in out_leaves]
-            for j, tj in enumerate(t_leaves):
-                cols[j][i].append(tj)
-    if cols is None:  # no input elements at all
-        out = f_sel(*chosen)
-        out_leaves, out_def = tree_flatten(out)
-        _check_outputs("jacobian", f_sel, out_leaves)
-        cols = [[[] for _ in in_leaves] for _ in out_leaves]
-    blocks = _blocks(out_leaves, in_leaves, lambda j, i: cols[j][i], by_rows=False)
-    return blocks, out_def, in_def, passes, out_leaves, in_leaves
+    seen = []  # the primal output, the same in every pass (no batching level on it)
+
+    def push(ts):  # one-hot tangents -> their columns of the Jacobian, by output leaf
+        out, out_t = jvp(f_sel, chosen, tree_unflatten(in_def, ts))
+        if not seen:
+            seen.append(tree_flatten(out))
+        return tree_flatten(out_t)[0]
+
+    n = sum(_logical_size(x) for x in in_leaves)
+    stacked, info = _run_passes(n, chunk, push, in_leaves)
+    if seen:
+        out_leaves, out_def = seen[0]
+    else:  # no input elements at all
+        out_leaves, out_def = tree_flatten(f_sel(*chosen))
+    _check_outputs("jacobian", f_sel, out_leaves)
+    blocks = _blocks(out_leaves, in_leaves, stacked, by_rows=False)
+    return blocks, out_def, in_def, info, out_leaves, in_leaves
 
 
-def _jac(who, passes_fn, fun, argnums, argnum):
+def _jac(who, passes_fn, fun, argnums, argnum, chunk_size):
     argnums = check_argnums(who, fun, argnums, argnum)
+    chunk = _check_chunk_size(who, fun, chunk_size)
 
     @functools.wraps(fun)
     def jac_fun(*args, **kwargs):
         f_sel, chosen = _select(who, fun, argnums, args, kwargs)
-        blocks, out_def, in_def, _, _, _ = passes_fn(f_sel, chosen)
+        blocks, out_def, in_def, _, _, _ = passes_fn(f_sel, chosen, chunk)
         return _assemble(blocks, out_def, in_def, argnums)
 
     return jac_fun
 
 
-def jacrev(fun, argnums=0, *, argnum=None):
-    """The Jacobian row by row (one VJP per output element); shape
-    ``out.shape + in.shape``.
+def jacrev(fun, argnums=0, *, argnum=None, chunk_size=None):
+    """The Jacobian by reverse mode: one VJP per output element, all in one batched
+    pass (``vmap`` over the one-hot cotangents), or passes of at most ``chunk_size``
+    of them; shape ``out.shape + in.shape``.
 
     >>> import numpy as np, wengert as wg, wengert.numpy as wnp
     >>> wg.jacrev(lambda x: x * 2.0)(np.ones(2))
     array([[2., 0.],
            [0., 2.]])
+    >>> wg.jacrev(wnp.sin, chunk_size=1)(np.zeros(2))
+    array([[1., 0.],
+           [0., 1.]])
     """
-    return _jac("jacrev", _jacrev_passes, fun, argnums, argnum)
+    return _jac("jacrev", _jacrev_passes, fun, argnums, argnum, chunk_size)
 
 
-def jacfwd(fun, argnums=0, *, argnum=None):
-    """The Jacobian column by column (one JVP per input element); shape
-    ``out.shape + in.shape``.
+def jacfwd(fun, argnums=0, *, argnum=None, chunk_size=None):
+    """The Jacobian by forward mode: one JVP per input element, all in one batched
+    pass (``vmap`` over the one-hot tangents), or passes of at most ``chunk_size`` of
+    them; shape ``out.shape + in.shape``.
 
     >>> import numpy as np, wengert as wg, wengert.numpy as wnp
     >>> wg.jacfwd(lambda x: x * 2.0)(np.ones(2))
     array([[2., 0.],
            [0., 2.]])
     """
-    return _jac("jacfwd", _jacfwd_passes, fun, argnums, argnum)
+    return _jac("jacfwd", _jacfwd_passes, fun, argnums, argnum, chunk_size)
 
 
 class JacobianReport(SimpleNamespace):
     """What ``jacobian(..., explain=True)`` did: n inputs, m outputs, the mode
-    chosen, why, and the passes run. ``str()`` gives it as a short table."""
+    chosen, why, and the passes run. ``products`` is the number of JVPs (or VJPs),
+    one per input (output) element; they ran as ``num_passes`` batched passes of at
+    most ``batch_width`` each (``chunk_size``: the cap asked for, or None).
+    ``str()`` gives it as a short table."""
 
     def rows(self):
         return [("function", self.function), ("n (input elements)", self.n),
                 ("m (output elements)", self.m), ("mode", self.mode),
                 ("why", self.reason), ("passes", self.passes),
+                ("batch width", self.batch_width),
                 ("operations per pass", self.ops_per_pass)]
 
     def table(self):
@@ -623,57 +735,84 @@ def _count_ops(f_sel, chosen):
     return len(trace.tape) - len(leaves)
 
 
-def jacobian(fun, argnums=0, *, argnum=None, explain=False):
+def _pass_text(info, kind, seeds, per):
+    """How the ``info.products`` seeds ran, in words."""
+    k, w = info.passes, info.width
+    if k == 0:
+        return f"no {kind} pass ({per} has no elements)"
+    head = f"{k} batched {kind} pass{'es' * (k != 1)}"
+    if k == 1:
+        return f"{head} carrying all {info.products} one-hot {seeds}(s), one per {per}"
+    why = (f"chunk_size={info.chunk_size}" if info.chunk_size is not None else
+           f"each pass's one-hot block under {_SEED_BUDGET:,} elements")
+    return (f"{head} carrying {info.products} one-hot {seeds}s, one per {per}, at most "
+            f"{w} per pass ({why})")
+
+
+def jacobian(fun, argnums=0, *, argnum=None, explain=False, chunk_size=None):
     """The Jacobian, by forward mode when there are no more inputs than outputs
-    (n <= m: n JVP passes) and by reverse mode otherwise (m VJP passes).
+    (n <= m: n JVPs) and by reverse mode otherwise (m VJPs). The JVPs (VJPs) run as
+    one batched pass, or passes of at most ``chunk_size``.
 
     >>> import numpy as np, wengert as wg, wengert.numpy as wnp
     >>> J, report = wg.jacobian(wnp.sum, explain=True)(np.ones(3))
-    >>> report.mode
-    'reverse'
+    >>> report.mode, report.num_passes, report.batch_width
+    ('reverse', 1, 1)
+    >>> J, report = wg.jacobian(wnp.sin, explain=True, chunk_size=2)(np.ones(5))
+    >>> report.mode, report.products, report.num_passes, report.batch_width
+    ('forward', 5, 3, 2)
     """
     argnums = check_argnums("jacobian", fun, argnums, argnum)
+    chunk = _check_chunk_size("jacobian", fun, chunk_size)
 
     @functools.wraps(fun)
     def jac_fun(*args, **kwargs):
         f_sel, chosen = _select("jacobian", fun, argnums, args, kwargs)
         in_leaves = tree_flatten(chosen)[0]
         n = sum(_logical_size(x) for x in in_leaves)
-        # one evaluation on plain values sizes the output; no trace records it, and
-        # it runs on copies, so the function cannot write into the caller's arrays
-        out_leaves = tree_flatten(f_sel(*_private_copy(tree_map(unbox_all, chosen))))[0]
+        # one evaluation sizes the output, on copies, so the function cannot write
+        # into the caller's arrays; on plain values (no trace records it) unless a
+        # vmap around batches an argument, whose plain value is the whole batch
+        batched = any(logical_shape(x) != backend.shape(unbox_all(x)) for x in in_leaves)
+        sizing = chosen if batched else tree_map(unbox_all, chosen)
+        out_leaves = tree_flatten(f_sel(*_private_copy(sizing)))[0]
         m = sum(_logical_size(o) for o in out_leaves)
         if n <= m:
             mode = "forward"
-            reason = f"n = {n} <= m = {m}: one JVP per input element costs fewer passes"
-            blocks, out_def, in_def, passes, _, _ = _jacfwd_passes(f_sel, chosen)
-            pass_text = f"1 sizing evaluation + {passes} JVP pass(es), one per input element"
+            reason = f"n = {n} <= m = {m}: one JVP per input element, the narrower batch"
+            blocks, out_def, in_def, info, _, _ = _jacfwd_passes(f_sel, chosen, chunk)
+            pass_text = "1 sizing evaluation + " + _pass_text(info, "JVP", "tangent",
+                                                               "input element")
         else:
             mode = "reverse"
-            reason = f"n = {n} > m = {m}: one VJP per output element costs fewer passes"
-            blocks, out_def, in_def, passes, _, _ = _jacrev_passes(f_sel, chosen)
-            pass_text = (f"1 sizing evaluation + 1 recorded forward pass + {passes} VJP "
-                         f"pass(es), one per output element")
+            reason = f"n = {n} > m = {m}: one VJP per output element, the narrower batch"
+            blocks, out_def, in_def, info, _, _ = _jacrev_passes(f_sel, chosen, chunk)
+            pass_text = ("1 sizing evaluation + 1 recorded forward pass + "
+                         + _pass_text(info, "VJP", "cotangent", "output element"))
         J = _assemble(blocks, out_def, in_def, argnums)
         if not explain:
             return J
         return J, JacobianReport(function=_name(fun), n=n, m=m, mode=mode, reason=reason,
-                                 passes=pass_text, num_passes=passes,
+                                 passes=pass_text, num_passes=info.passes,
+                                 products=info.products, batch_width=info.width,
+                                 chunk_size=info.chunk_size,
                                  ops_per_pass=_count_ops(f_sel, chosen))
 
     return jac_fun
 
 
-def hessian(fun, argnums=0, *, argnum=None):
-    """The Hessian by forward over reverse: ``jacfwd(jacrev(fun))``; shape
-    ``in.shape + in.shape``.
+def hessian(fun, argnums=0, *, argnum=None, chunk_size=None):
+    """The Hessian by forward over reverse: ``jacfwd(jacrev(fun))``, the tangents of
+    the outer forward pass batched as in ``jacfwd`` (``chunk_size`` caps both
+    batches); shape ``in.shape + in.shape``.
 
     >>> import numpy as np, wengert as wg, wengert.numpy as wnp
     >>> wg.hessian(lambda x: wnp.sum(x ** 3))(np.array([1.0, 2.0]))
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(jacrev(fun, argnums, argnum=argnum), argnums, argnum=argnum)
+    inner = jacrev(fun, argnums, argnum=argnum, chunk_size=chunk_size)
+    return jacfwd(inner, argnums, argnum=argnum, chunk_size=chunk_size)
 
 
 def hvp(fun, argnums=0, *, argnum=None):
