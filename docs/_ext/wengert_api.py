@@ -171,7 +171,8 @@ def numpy_categories(modname):
             out["refused"].append(name)          # served by _namespace.missing
         elif modname == "wengert.numpy" and name in as_is:
             out["numpy's own"].append(name)
-        elif name in nondiff:
+        elif name in nondiff or getattr(obj, "__qualname__", "").startswith("nondiff."):
+            # rules/_base.nondiff builds the rules' own derivative-free functions
             out["no derivative"].append(name)
         elif inspect.isclass(obj) or not callable(obj):
             out["numpy's own"].append(name)
@@ -205,7 +206,7 @@ class NumpySummary(SphinxDirective):
             if not names:
                 continue
             lines += [f"**{cat}** ({len(names)} names). {_MEANING[cat]}", "",
-                      "   " + ", ".join(f"``{n}``" for n in names), ""]
+                      ", ".join(f"``{n}``" for n in names), ""]
             documented.update(f"{modname}.{n}" for n in names)
         node = nodes.container()
         self.state.nested_parse(StringList(lines, source=f"<numpy summary {modname}>"),

@@ -510,9 +510,10 @@ def write(trace, path, seed=0, adjoint_seed=None, **options):
     options are those of ``trace_page``.
 
     >>> import os, tempfile, wengert as wg
-    >>> path = os.path.join(tempfile.mkdtemp(), "trace.html")
-    >>> write(wg.trace(lambda x: x * x)(3.0), path) == path, os.path.getsize(path) > 5000
-    (True, True)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write(wg.trace(lambda x: x * x)(3.0), os.path.join(folder, "t.html"))
+    ...     os.path.getsize(path) > 5000
+    True
     """
     text = trace_page(trace, seed, adjoint_seed, **options)
     with open(os.fspath(path), "w", encoding="utf-8") as fh:
