@@ -259,6 +259,21 @@ class EvaluationTrace:
         return Table("", ["v", "operation", "value"],
                      [[ln.name, ln.op, fmt_value(ln.value)] for ln in self.lines]).to_markdown()
 
+    def to_html(self, path=None, seed=0, **options):
+        """The interactive page of this trace (graph, primal / tangent / adjoint tables,
+        buttons that step through the forward then the backward sweep): one
+        self-contained HTML file, written to ``path`` when given; the returned object
+        shows inline in Jupyter. ``seed`` picks the input direction of the tangents;
+        options: ``adjoint_seed``, ``title``, ``digits``, ``height``.
+
+        >>> import wengert as wg
+        >>> page = wg.trace(lambda x1, x2: x1 * x2)(2.0, 5.0).to_html()
+        >>> "<svg" in page.html and "fetch(" not in page.html
+        True
+        """
+        from .trace_page import TracePage
+        return TracePage(self, seed, **options).save(path)
+
     def _repr_html_(self):
         return Table(f"Wengert list of {self.function}", ["v", "operation", "value"],
                      [[ln.name, ln.op, fmt_value(ln.value)] for ln in self.lines])._repr_html_()
