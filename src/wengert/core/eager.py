@@ -18,6 +18,7 @@ Grad mode (``no_grad``) is per thread.
 """
 
 import itertools
+import operator
 import threading
 
 from .primitive import apply_below, lookup
@@ -222,16 +223,20 @@ def _pull(node, g, create_graph):
 
 def _reachable(starts):
     """The nodes reachable from ``starts``, latest first (an explicit stack: any depth)."""
-    seen = set()
+    seen = set()  # nodes hash by identity
     stack = [n for n in starts if n is not None]
     nodes = []
     while stack:
         n = stack.pop()
-        if id(n) in seen:
+        if n in seen:
             continue
-        seen.add(id(n))
+        seen.add(n)
         nodes.append(n)
-        if isinstance(n, Node):
-            stack.extend(p for _, p in n.parents)
-    nodes.sort(key=lambda n: n.seq, reverse=True)
+        if type(n) is Node:
+            for _, p in n.parents:
+                stack.append(p)
+    nodes.sort(key=_seq_of, reverse=True)
     return nodes
+
+
+_seq_of = operator.attrgetter("seq")
