@@ -67,6 +67,19 @@ def numpy_path(fn):
     return None
 
 
+def unwrap(fn):
+    """A primitive's implementation under the wrappers that only check its arguments
+    (``__wrapped__``, as functools.wraps and wengert's kind guard leave it)."""
+    seen = 0
+    while isinstance(getattr(fn, "__wrapped__", None), types.FunctionType) or \
+            isinstance(getattr(fn, "__wrapped__", None), np.ufunc):
+        fn = fn.__wrapped__
+        seen += 1
+        if seen > 8:
+            break
+    return fn
+
+
 def _closure(fn):
     code = getattr(fn, "__code__", None)
     if code is None or not fn.__closure__:
@@ -101,6 +114,7 @@ class Namer:
     """Names of variables, constants and helpers for one module."""
 
     def __init__(self, program):
+        self.reserved = {_identifier(program.name), _identifier(program.name) + "_numpy"}
         self.names = {}
         n = len(program.inputs)
         for k, var in enumerate(program.inputs):
@@ -128,7 +142,8 @@ class Namer:
             return hit
         base = "".join(c if c.isalnum() or c == "_" else "_" for c in name) or "op"
         if base[0].isdigit() or keyword.iskeyword(base) or hasattr(builtins, base) \
-                or base in ("np", "math", "scipy", MISS) or base.startswith("v") \
+                or base in ("np", "math", "scipy", MISS) or base in self.reserved \
+                or base.startswith("v") \
                 and base[1:].lstrip("_").isdigit() or base.startswith("c") \
                 and base[1:].isdigit():
             base = "_" + base
@@ -197,6 +212,8 @@ class Namer:
         return self.fmt_object(x)
 
     def fmt_array(self, x):
+        if x.size == 0:
+            return f"np.zeros({x.shape!r}, dtype={x.dtype.str!r})"
         body = self.fmt(_tolist(x)) if x.ndim else self.fmt(x.item())
         return f"np.array({body}, dtype={x.dtype.str!r})"
 
@@ -260,39 +277,52 @@ def _call_text(fn_text, args, kwargs):
 
 def print_prim(namer, eqn, fast):
     prim = eqn.op
-    name = prim.name
     args, params = eqn.args, eqn.params or {}
     a = [namer.fmt(x) for x in args]
-    printer = PRINTERS.get(name)
-    if printer is not None and prim is _registered(name):
+    info = _SPELLINGS.get(prim)
+    if info is None:
+        info = _SPELLINGS[prim] = _spelling(prim)
+    printer, soa, path, extra_import = info
+    if printer is not None:
         text = printer(namer, eqn, a, params, fast)
         if text is not None:
             return text
-    impl = prim.impl
-    code, cells = _closure(impl)
-    scalars = all(_pyscalar(x) for x in args) and not params
-    if code is _SOA_CODE:
-        np_fn, math_fn = cells.get("np_fn"), cells.get("math_fn")
-        if fast and scalars:
-            m = math_spelling(math_fn)
-            if m is not None:
-                return _call_text(m, a, [])
-        if not (fast and scalars):
-            path = numpy_path(np_fn)
-            if path is not None:
-                return _call_text(path, a, [])
-    path = numpy_path(impl)
+    if soa is not None:
+        np_path, math_text = soa
+        if fast and math_text is not None and not params and \
+                all(_pyscalar(x) for x in args):
+            return _call_text(math_text, a, [])
+        if np_path is not None:
+            return _call_text(np_path, a, [])
     if path is not None:
+        if extra_import:
+            namer.imports[extra_import] = f"import {extra_import}"
         return _call_text(path, a, _params_text(namer, params))
-    if code is not None and set(cells) == {"fn", "who"}:  # _lapack: numpy's, errors renamed
-        path = numpy_path(cells["fn"])
-        if path is not None:
-            return _call_text(path, a, _params_text(namer, params))
-    if code is not None and "name" in cells and code.co_name == "call" and \
-            "floats" in cells:  # scipy.special's function, loaded at first use
-        namer.imports["scipy.special"] = "import scipy.special"
-        return _call_text(f"scipy.special.{cells['name']}", a, _params_text(namer, params))
-    return _call_text(namer.helper(impl, name), a, _params_text(namer, params))
+    return _call_text(namer.helper(unwrap(prim.impl), prim.name), a,
+                      _params_text(namer, params))
+
+
+_SPELLINGS = {}
+
+
+def _spelling(prim):
+    """``(printer, (numpy path, math text) or None, path, import)`` for a primitive:
+    how its calls print, worked out once."""
+    printer = PRINTERS.get(prim.name) if prim is _registered(prim.name) else None
+    impl = unwrap(prim.impl)
+    code, cells = _closure(impl)
+    soa = None
+    if code is _SOA_CODE:
+        soa = (numpy_path(cells.get("np_fn")), math_spelling(cells.get("math_fn")))
+    path = numpy_path(impl)
+    extra = None
+    if path is None and code is not None and set(cells) == {"fn", "who"}:
+        path = numpy_path(cells["fn"])  # _lapack: numpy's function, errors renamed
+    if path is None and code is not None and code.co_name == "call" and \
+            "name" in cells and "floats" in cells:
+        path = f"scipy.special.{cells['name']}"  # scipy.special's, loaded at first use
+        extra = "scipy.special"
+    return printer, soa, path, extra
 
 
 def _registered(name):
@@ -348,7 +378,7 @@ def _reduction(np_name, defaults):
 
 
 def _minmax(namer, eqn, a, params, fast):
-    _, cells = _closure(eqn.op.impl)
+    _, cells = _closure(unwrap(eqn.op.impl))
     path = numpy_path(cells.get("np_fn"))
     if path is None:
         return None
@@ -495,11 +525,17 @@ _PRELUDE = {
 }
 
 
-def _where_text(eqn, base_dir=None):
+_BASENAMES = {}
+
+
+def _where_text(eqn):
     parts = []
     if eqn.where is not None:
         fn, line = eqn.where
-        parts.append(f"{os.path.basename(fn)}:{line}")
+        base = _BASENAMES.get(fn)
+        if base is None:
+            base = _BASENAMES[fn] = os.path.basename(fn)
+        parts.append(f"{base}:{line}")
     if eqn.phase != "forward":
         parts.append(eqn.phase)
     return "  # " + " ".join(parts) if parts else ""
@@ -528,7 +564,10 @@ def body_lines(program, namer, fast=True, comments=True):
 
 
 def return_text(program, namer):
-    leaves = [namer.fmt(x) for x in program.outputs]
+    # a constant array returned is a copy: the caller may write into it
+    leaves = [namer.fmt(x) + (".copy()" if isinstance(x, np.ndarray) and x.size > INLINE_SIZE
+                              else "")
+              for x in program.outputs]
     return _tree_text(program.out_tree, leaves, namer)
 
 
@@ -577,7 +616,11 @@ class Module:
 
     def function(self, filename="<wengert.jit>"):
         ns = self.namespace()
-        exec(compile(self.text, filename, "exec"), ns)
+        # the comments stripped (a quarter of the time compile() takes on a long
+        # program), line for line, so a traceback's line numbers are the text's
+        code = "\n".join(line.split("  # ")[0] if line.startswith("    v") else line
+                         for line in self.text.split("\n"))
+        exec(compile(code, filename, "exec"), ns)
         return ns[self.fn_name]
 
 
@@ -591,16 +634,18 @@ def _identifier(name):
 
 
 def emit(program, *, fast=True, standalone=False, comments=True):
-    """The module for ``program``. ``fast``: Python-float lines use ``math`` (a
-    numpy-only twin named ``<name>_numpy`` is added for the values ``math`` refuses).
-    ``standalone``: every constant written into the text (for ``save``)."""
+    """The module for ``program``. ``fast``: Python-float lines use ``math`` where
+    the primitive's implementation would (``jit`` runs the function itself for a
+    call whose values math refuses, log(0.0) or 1.0 / 0.0). ``standalone``: for
+    ``save``: every constant written into the text, and a numpy-only twin of the
+    function named ``<name>_numpy`` that answers where math refuses."""
     fn_name = _identifier(program.name)
     namer = Namer(program)
     lines = body_lines(program, namer, fast=fast, comments=comments)
     ret = return_text(program, namer)
-    uses_math = any("math." in ln.split("#")[0] for ln in lines)
-    twin_lines = None
-    if uses_math:
+    uses_math = any("math." in ln.split("  #")[0] for ln in lines)
+    twin_lines = []
+    if uses_math and standalone:
         twin_namer = Namer(program)
         twin_namer.helpers, twin_namer.helper_ids = namer.helpers, namer.helper_ids
         twin_namer.consts, twin_namer.const_ids = namer.consts, namer.const_ids
@@ -609,7 +654,7 @@ def emit(program, *, fast=True, standalone=False, comments=True):
         twin_ret = return_text(program, twin_namer)
     params = ", ".join(namer.names[v] for v in program.inputs)
 
-    head, bound = _preamble(program, namer, standalone, lines + (twin_lines or []))
+    head, bound = _preamble(program, namer, standalone, lines + twin_lines)
     out = [f'"""{program.name}, compiled by wengert.jit: one line per operation of '
            f'its staged trace."""', ""]
     imports = sorted(set(namer.imports.values()))
@@ -622,9 +667,8 @@ def emit(program, *, fast=True, standalone=False, comments=True):
         out += ["", "class Retrace(Exception):",
                 '    """This call takes another path through the function than the '
                 'compiled one."""', ""]
-    fallback = None
     out += ["", f"def {fn_name}({params}):"]
-    if uses_math:
+    if twin_lines:
         fallback = f"{fn_name}_numpy"
         out += ["    try:"]
         out += ["        " + ln for ln in lines]
@@ -679,6 +723,11 @@ def _describe(obj):
 def _constant_text(value, standalone):
     if isinstance(value, np.ndarray) and type(value) is np.ndarray \
             and value.dtype.kind in "biufc":
+        flat = value.reshape(-1)
+        if value.size == 0 or (flat[0] == flat).all() and \
+                np.array_equal(np.signbit(flat), np.signbit(flat[:1]).repeat(flat.size)):
+            fill = _literal(flat[0].item()) if value.size else "0"
+            return f"np.full({value.shape!r}, {fill}, dtype={value.dtype.str!r})"
         if value.size <= TEXT_SIZE:
             return (f"np.array({_literal(value.tolist())}, dtype={value.dtype.str!r})"
                     if value.ndim else f"np.array({_literal(value.item())}, "

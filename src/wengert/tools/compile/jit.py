@@ -13,7 +13,9 @@ it has seen. A function that stages too often (more than ``max_traces`` programs
 gets a warning, and the oldest programs are dropped.
 """
 
+import contextlib
 import functools
+import gc
 import os
 import warnings
 
@@ -25,6 +27,8 @@ from ...core.trace import Box
 from . import passes as _passes
 from .codegen import Retrace, emit
 from .staging import Unstageable, stage
+
+_MATH_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
 
 class JitWarning(UserWarning):
     """jit could not compile a call (it runs the function as it is), or re-traces
@@ -168,6 +172,10 @@ class Jitted:
                     return entry.fn(*args)
                 except Retrace:
                     pass
+                except _MATH_ERRORS:
+                    # math refused a Python float (log(0.0), 1.0 / 0.0): the function
+                    # itself gives numpy's answer (inf, nan) as it always does
+                    return self.fun(*args)
         return self._call(args, kwargs)
 
     def _call(self, args, kwargs):
@@ -187,6 +195,9 @@ class Jitted:
                 out = c.run(leaves)
             except Retrace:
                 continue
+            except _MATH_ERRORS:
+                self._use(entry, c)
+                return self.fun(*args, **kwargs)
             self._use(entry, c)
             return out
         try:
@@ -233,14 +244,17 @@ class Jitted:
                           JitWarning, stacklevel=4)
 
     def _compile(self, leaves, rebuild):
-        program, values = stage(self.fun, leaves, rebuild, self.name)
-        stages = _passes.run(program, self.passes)
-        c = Compiled(stages)
+        with _no_gc():
+            program, values = stage(self.fun, leaves, rebuild, self.name)
+            stages = _passes.run(program, self.passes)
+            c = Compiled(stages)
         try:
             out = c.run(leaves)
         except Retrace:
             raise Unstageable("the compiled program does not take the path it was "
                               "staged on") from None
+        except _MATH_ERRORS:
+            out = tree_unflatten(program.out_tree, values)
         if not _agree(tree_flatten(out)[0], values):
             raise Unstageable("the compiled program disagrees with the staged values")
         if self.check:
@@ -248,15 +262,17 @@ class Jitted:
         return c, out
 
     def _check(self, c, leaves, rebuild):
-        """Compare the program with the function itself on inputs near the staged
-        ones: each float element scaled by a random factor in [0.7, 1.3], then also
-        with random signs. A function that reads its data in a way staging cannot see
-        (random numbers, a global, np.asarray and plain numpy on a staged value) is
-        caught here. Inputs that take another path (a guard fails) or make the
-        function raise are no evidence."""
+        """Compare the program with the function itself on other inputs: each float
+        element scaled by a random factor in [0.5, 1.5]; then the elements of each
+        array shuffled; then random signs, until two comparisons have been made. A
+        function that reads its data in a way staging cannot see (random numbers, a
+        global, np.asarray and plain numpy on a staged value) is caught here. Inputs
+        that take another path (a guard fails) or make the function raise are no
+        evidence."""
         rng = np.random.default_rng(len(c.program.eqns))
-        for signs in (False, True):
-            moved = [_moved(x, rng, signs) for x in leaves]
+        compared = 0
+        for how in ("scale", "shuffle", "signs"):
+            moved = [_moved(x, rng, how) for x in leaves]
             try:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -270,6 +286,9 @@ class Jitted:
                                   "other inputs: it reads its data in a way staging "
                                   "cannot follow (random numbers, global state, or plain "
                                   "numpy on a staged value)")
+            compared += 1
+            if compared == 2:
+                return
 
     # ------------------------------------------------------------ signatures
 
@@ -336,8 +355,9 @@ class Jitted:
             raise TypeError(f"jit of {self._name()}: lower/traces need plain arguments "
                             f"(numbers and arrays), not traced values")
         _, leaves, rebuild = split
-        program, _ = stage(self.fun, leaves, rebuild, self.name)
-        return Compiled(_passes.run(program, self.passes))
+        with _no_gc():
+            program, _ = stage(self.fun, leaves, rebuild, self.name)
+            return Compiled(_passes.run(program, self.passes))
 
     @property
     def source(self):
@@ -384,20 +404,38 @@ class Jitted:
         return f"<jit of {self._name()}: {self._traces} program(s)>"
 
 
-def _moved(x, rng, signs=False):
-    """``x`` with each float element scaled by a random factor in [0.7, 1.3] (and,
-    with ``signs``, a random sign)."""
-    if type(x) in (float, complex) or (isinstance(x, (np.ndarray, np.generic))
-                                       and x.dtype.kind in "fc"):
-        shape = np.shape(x)
-        factor = 0.7 + 0.6 * rng.random(shape)
-        if signs:
-            factor = factor * rng.choice((-1.0, 1.0), shape)
-        if type(x) in (float, complex):
-            return type(x)(x * float(factor))
-        out = np.asarray(x * factor).astype(x.dtype)
-        return out if isinstance(x, np.ndarray) else out[()]
-    return backend.copy_if_array(x)
+@contextlib.contextmanager
+def _no_gc():
+    """The garbage collector paused while a program is staged and compiled: the
+    collections it would run walk every object of the (large, acyclic) program
+    again and again, a fifth of the compile time on a long one."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _moved(x, rng, how):
+    """``x`` with each float element scaled by a random factor in [0.5, 1.5]
+    (``how="scale"``), its elements shuffled and scaled by [0.9, 1.1] ("shuffle"),
+    or scaled by [0.5, 1.5] with random signs ("signs")."""
+    if not (type(x) in (float, complex) or (isinstance(x, (np.ndarray, np.generic))
+                                            and x.dtype.kind in "fc")):
+        return backend.copy_if_array(x)
+    shape = np.shape(x)
+    factor = (0.9 + 0.2 * rng.random(shape)) if how == "shuffle" else \
+        (0.5 + rng.random(shape))
+    if how == "signs":
+        factor = factor * rng.choice((-1.0, 1.0), shape)
+    if type(x) in (float, complex):
+        return type(x)(x * float(factor))
+    out = np.asarray(x * factor).astype(x.dtype)
+    if how == "shuffle" and out.ndim:
+        out = rng.permutation(out.reshape(-1)).reshape(out.shape)
+    return out if isinstance(x, np.ndarray) else out[()]
 
 
 def _hashable_static(name, what, v):

@@ -22,7 +22,7 @@ gives the program after each, with the number of operations each removed.
 
 import numpy as np
 
-from .program import Eqn, Var, eqn_vars, has_var, hashable, substitute
+from .program import Eqn, Var, eqn_vars, has_var, substitute
 from .staging import _call
 
 
@@ -35,6 +35,8 @@ def _rebuild(program, eqns, env):
 
 
 def _rewrite(eqn, env):
+    if not env:
+        return eqn
     args = substitute(eqn.args, env)
     params = substitute(eqn.params, env) if eqn.params else eqn.params
     if args is eqn.args and params is eqn.params:
@@ -286,10 +288,8 @@ def _merge(program, wanted):
     eqns = []
     for eqn in program.eqns:
         eqn = _rewrite(eqn, env)
-        try:
-            key = (_op_key(eqn.op), hashable(eqn.args), hashable(eqn.params or {}))
-            hash(key)
-        except TypeError:
+        key = eqn.key()
+        if key is None:
             eqns.append(eqn)
             continue
         first = seen.get(key)
@@ -303,15 +303,11 @@ def _merge(program, wanted):
     return _rebuild(program, eqns, env)
 
 
-def _op_key(op):
-    key = getattr(op, "key", None)
-    return key() if key is not None else ("prim", id(op))
-
-
 def fuse(program):
-    """Merge recomputed primal values into the forward pass's."""
+    """Merge the derivative's recomputations of primal values into the forward
+    pass's."""
     return _merge(program, lambda first, later: first.phase == "forward"
-                  and not first.is_guard)
+                  and later.phase != "forward" and not first.is_guard)
 
 
 def cse(program):
@@ -350,7 +346,7 @@ class Stage:
         self.removed = removed
 
 
-def run(program, passes=PASSES, rounds=2):
+def run(program, passes=PASSES, rounds=1):
     """``[Stage]``: the staged program, then the program after each pass (the list of
     passes run ``rounds`` times: a fold can expose an identity and the other way
     round; a pass of the second round appears only if it removed something)."""

@@ -17,7 +17,11 @@ A ``Program`` is ``inputs``, ``eqns`` and ``outputs`` (a flat list of variables 
 constants, rebuilt into the result's structure by ``out_tree``).
 """
 
+import math
+
 import numpy as np
+
+from ...core.primitive import Primitive
 
 
 class Var:
@@ -163,7 +167,7 @@ class Guard:
 
 
 class Eqn:
-    __slots__ = ("op", "args", "params", "outs", "where", "phase")
+    __slots__ = ("op", "args", "params", "outs", "where", "phase", "_key")
 
     def __init__(self, op, args, params, outs, where=None, phase="forward"):
         self.op = op
@@ -172,6 +176,24 @@ class Eqn:
         self.outs = outs
         self.where = where
         self.phase = phase
+        self._key = None
+
+    def key(self):
+        """What the equation computes (operation and operands), hashable: two
+        equations with one key compute the same values. None when an operand has no
+        hashable form."""
+        k = self._key
+        if k is None:
+            op = self.op
+            opk = op if isinstance(op, Primitive) else op.key()
+            try:
+                k = (opk, args_key(self.args),
+                     hashable(self.params) if self.params else None)
+                hash(k)
+            except TypeError:
+                k = False
+            self._key = k
+        return k if k is not False else None
 
     @property
     def is_guard(self):
@@ -179,6 +201,22 @@ class Eqn:
 
     def __repr__(self):
         return f"Eqn({op_name(self.op)}, {self.args!r}, {self.params!r} -> {self.outs!r})"
+
+
+def args_key(args):
+    """``hashable`` for a flat tuple of operands, the common case, quickly."""
+    out = []
+    for a in args:
+        t = type(a)
+        if t is Var:
+            out.append(a)
+        elif t is float:
+            out.append((float, a, math.copysign(1.0, a)))
+        elif t is int or t is bool or t is str:
+            out.append((t, a))
+        else:
+            out.append(hashable(a))
+    return tuple(out)
 
 
 def op_name(op):
@@ -189,7 +227,7 @@ class Program:
     """A staged call: ``inputs`` (Vars), ``eqns``, ``outputs`` (Vars or constants) and
     the structures ``in_tree`` / ``out_tree``; ``name`` is the function's."""
 
-    __slots__ = ("name", "inputs", "eqns", "outputs", "out_tree", "in_names")
+    __slots__ = ("name", "inputs", "eqns", "outputs", "out_tree", "in_names", "_count")
 
     def __init__(self, name, inputs, eqns, outputs, out_tree, in_names=None):
         self.name = name
@@ -198,6 +236,7 @@ class Program:
         self.outputs = outputs
         self.out_tree = out_tree
         self.in_names = in_names
+        self._count = None
 
     def copy(self, eqns=None, outputs=None):
         return Program(self.name, list(self.inputs),
@@ -207,7 +246,9 @@ class Program:
 
     def count(self):
         """The number of operations (guards not counted)."""
-        return sum(1 for e in self.eqns if not e.is_guard)
+        if self._count is None:
+            self._count = sum(1 for e in self.eqns if type(e.op) is not Guard)
+        return self._count
 
     def __str__(self):
         from .codegen import program_text
@@ -237,7 +278,12 @@ def walk_vars(x, found):
 def eqn_vars(eqn):
     """The Vars an equation reads."""
     found = []
-    walk_vars(eqn.args, found)
+    for a in eqn.args:
+        t = type(a)
+        if t is Var:
+            found.append(a)
+        elif t in _NESTED:
+            walk_vars(a, found)
     if eqn.params:
         walk_vars(eqn.params, found)
     return found
@@ -249,8 +295,14 @@ def substitute(x, env):
     if t is Var:
         return env.get(x, x)
     if t is tuple or t is list:
-        out = [substitute(i, env) for i in x]
-        if all(a is b for a, b in zip(out, x)):
+        changed = False
+        out = []
+        for i in x:
+            ti = type(i)
+            j = env.get(i, i) if ti is Var else (substitute(i, env) if ti in _NESTED else i)
+            changed = changed or j is not i
+            out.append(j)
+        if not changed:
             return x
         return tuple(out) if t is tuple else out
     if t is dict:
@@ -279,20 +331,24 @@ def has_var(x):
     return False
 
 
+_NESTED = (tuple, list, dict, slice)
+
+
 def hashable(x):
-    """A hashable key for a structure of Vars and constants (arrays by identity)."""
+    """A hashable key for a structure of Vars and constants (small arrays by value,
+    large ones by identity)."""
     t = type(x)
     if t is Var:
-        return ("v", x.n)
+        return x
     if t is tuple or t is list:
-        return (t.__name__,) + tuple(hashable(i) for i in x)
+        return (t,) + tuple(i if type(i) is Var else hashable(i) for i in x)
     if t is dict:
         return ("dict",) + tuple((k, hashable(v)) for k, v in x.items())
     if t is slice:
         return ("slice", hashable(x.start), hashable(x.stop), hashable(x.step))
     if t is float:
-        # 0.0 and -0.0 are equal but not interchangeable; nan keyed by its text
-        return ("f", repr(x))
+        # 0.0 and -0.0 are equal but not interchangeable (nan equals nothing: no merge)
+        return (float, x, math.copysign(1.0, x))
     if t in (int, bool, str, type(None)) or x is Ellipsis:
         return (t.__name__, x)
     if isinstance(x, np.ndarray):

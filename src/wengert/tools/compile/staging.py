@@ -47,6 +47,7 @@ _MACHINERY = tuple(os.path.join(_PKG, p) for p in (
     os.path.join("tools", "gradcheck.py")))
 _MACHINERY += (os.path.dirname(np.__file__), "<frozen")
 _machinery_cache = {}
+_FLOAT_AVAL = aval_of(0.0)
 _BACKWARD = {ReverseTrace.backward.__code__}
 _TANGENT = {push_tangents.__code__}
 
@@ -163,6 +164,8 @@ class Live(np.ndarray):
         self._orig = None
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(isinstance(i, Box) for i in inputs):
+            return NotImplemented  # a traced value: its own protocol (wengert.numpy)
         trace = _owner(inputs) or _owner(kwargs.get("out") or ())
         if trace is None:
             out = kwargs.get("out")
@@ -172,8 +175,13 @@ class Live(np.ndarray):
         return trace.np_op(op, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        trace = _owner(args) or _owner(tuple(kwargs.values()))
-        if trace is None or func in _METADATA:
+        if func in _METADATA:
+            trace = None
+        else:
+            if any(issubclass(t, Box) for t in types):
+                return NotImplemented  # a traced value: its own protocol (wengert.numpy)
+            trace = _owner(args) or _owner(tuple(kwargs.values()))
+        if trace is None:
             out = func(*_plain(args), **_plain(kwargs))
             if func in _LIKE and len(args) == 1 and not kwargs:
                 orig = getattr(args[0], "_orig", None)
@@ -319,14 +327,17 @@ class StagingTrace(Trace):
         return StagedBox(value, self, var)
 
     def live(self, value, var):
-        arr = value if type(value) is np.ndarray else np.asarray(value)
+        if type(value) is np.ndarray:
+            arr = value
+            orig = None
+        else:
+            arr = np.asarray(value)
+            orig = value
         lv = _VIEW(arr, Live)
         lv._var = var
         lv._trace = self
-        lv._orig = None if type(value) is np.ndarray else value
-        owner = lv.base
-        while getattr(owner, "base", None) is not None:
-            owner = owner.base
+        lv._orig = orig
+        owner = arr if arr.base is None else _owner_of(arr)
         self.buffers.setdefault(id(owner), lv)
         return lv
 
@@ -393,34 +404,39 @@ class StagingTrace(Trace):
 
     # ---------------------------------------------------------- recording
 
-    def locate(self):
+    def locate(self, depth=2):
         """``(where, phase)`` of the equation being recorded: the user's file and line
         that caused it, and whether a VJP rule (backward), a JVP rule (tangent) or the
         function itself (forward) is running."""
-        f = sys._getframe(2)
+        f = sys._getframe(depth)
         phase = None
+        cache = _machinery_cache
         while f is not None:
             code = f.f_code
-            if code in _BACKWARD:
-                if phase != "backward":
-                    # a VJP rule: point at the forward operation it differentiates
-                    ans = f.f_locals.get("ans")
-                    while isinstance(ans, Box) and type(ans) is not StagedBox:
-                        ans = ans._value
-                    if type(ans) is StagedBox:
-                        hit = self.where_of.get(ans._var)
-                        if hit is not None:
-                            return hit, "backward"
-                phase = "backward"
-            elif code in _TANGENT:
-                phase = phase or "tangent"
-            elif not _is_machinery(code):
+            m = cache.get(code)
+            if m is None:
+                m = _is_machinery(code)
+            if m:
+                if code in _BACKWARD:
+                    if phase != "backward":
+                        # a VJP rule: point at the forward operation it differentiates
+                        ans = f.f_locals.get("ans")
+                        while isinstance(ans, Box) and type(ans) is not StagedBox:
+                            ans = ans._value
+                        if type(ans) is StagedBox:
+                            hit = self.where_of.get(ans._var)
+                            if hit is not None:
+                                return hit, "backward"
+                    phase = "backward"
+                elif code in _TANGENT:
+                    phase = phase or "tangent"
+            else:
                 return (code.co_filename, f.f_lineno), phase or "forward"
             f = f.f_back
         return None, phase or "forward"
 
     def record(self, op, args, params, outs):
-        where, phase = self.locate()
+        where, phase = self.locate(3)
         self.eqns.append(Eqn(op, args, params, outs, where, phase))
         for v in outs:
             self.where_of[v] = where
@@ -443,9 +459,12 @@ class StagingTrace(Trace):
         ans = prim.impl(*vals, **pvals)
         if isinstance(ans, Box):
             raise Unstageable(f"the implementation of {prim.name} returned a traced value")
-        var = self.new_var(ans)
-        self.record(prim, tuple(struct), pstruct, (var,))
-        if prim.name == "getitem" and _has_bool(pvals):
+        self.count += 1
+        var = Var(self.count, _FLOAT_AVAL if type(ans) is float else aval_of(ans))
+        where, phase = self.locate()
+        self.eqns.append(Eqn(prim, tuple(struct), pstruct, (var,), where, phase))
+        self.where_of[var] = where
+        if pvals and prim.name == "getitem" and _has_bool(pvals):
             self.shape_guard(var, ans)
         return StagedBox(ans, self, var)
 
