@@ -30,3 +30,10 @@ LOOPED = []
 for _name in LOOPED:
     _registry[_name].batch_loop = True
 del _name
+
+# ---------------------------------------------------------------- array kinds
+# Every primitive runs on numpy; rules/_kinds.py lists what runs on the arrays of
+# other libraries (Dask, CuPy) and gives each implementation its check of the kind.
+from . import _kinds  # noqa: E402
+
+_kinds.install(_registry)

@@ -128,7 +128,29 @@ def match(t, ans):
     ans_shape = shape(ans)
     if shape(t) == ans_shape:
         return t
-    return lookup("broadcast_to")(t, shape=ans_shape)
+    return lookup("broadcast_to")(kind_like(t, ans), shape=ans_shape)
+
+
+def kind_like(v, ref):
+    """``v``, a rule's plain number or numpy array about to be broadcast against
+    ``ref``, as an array of the library of ``ref``'s values where that is not numpy
+    (a Dask array's cotangent seeded with 1.0 stays a Dask array); anything else as
+    it is."""
+    if isinstance(v, Box) or type(v) is np.ndarray and v.ndim:
+        return v
+    r = unbox_all(ref)
+    if backend.kind(r) == backend.NUMPY or backend.kind(v) != backend.NUMPY:
+        return v
+    return backend.like(np.asarray(v), r)
+
+
+def full_like_kind(shp, value, dtype, ref):
+    """``np.full(shp, value, dtype)``, a rule's constant array, made by the library
+    of ``ref``'s values (numpy, or the Dask or CuPy array ``ref`` holds)."""
+    r = unbox_all(ref)
+    if backend.kind(r) == backend.NUMPY:
+        return np.full(shp, value, dtype=dtype)
+    return backend.namespace(r).full(shp, value, dtype=dtype)
 
 
 def unary(name, impl, deriv, doc=None):

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from .. import backend
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
@@ -44,8 +45,11 @@ def _scipy(name, floats=False):
             raise ImportError(f"wengert.scipy.special.{name} needs scipy"
                               f"{' for arrays' if floats else ''}; install the scipy "
                               f"extra: pip install 'wengert[scipy]'") from err
+        if backend.foreign(args):  # Dask: the ufunc protocol; CuPy: cupyx.scipy.special
+            return backend.elementwise_call(name, getattr(sc, name), args)
         return getattr(sc, name)(*args)
     call.__name__ = name
+    call.checks_kind = True
     return call
 
 

@@ -3,6 +3,7 @@ and the composites clip and take."""
 
 import numpy as np
 
+from .. import backend
 from ..core.primitive import Primitive
 from ..core.trace import Box, is_boxed, unbox_all
 from ._base import (_has_batch, batch_traces, batched, match, no_out, normalize_axis,
@@ -61,6 +62,96 @@ _getitem = Primitive(
     vjps=(lambda g, ans, x, *arrays, idx: untake(g, *arrays, idx=idx, shape=shape(x)),))
 
 
+# ------------------------------------------- getitem and untake on other libraries
+
+def _getitem_foreign(x, *arrays, idx):
+    """getitem for an array of another library: its own indexing (Dask: basic
+    indices, and an integer array or a boolean mask on one axis)."""
+    return x[_fill(idx, arrays)]
+
+
+def _untake_foreign(g, *arrays, idx, shape):
+    """untake for an array of another library: zeros of ``shape`` of the kind of
+    ``g``, with ``g`` added in at ``idx``. CuPy scatters with repeats accumulating
+    (``add.at``); Dask assigns into a lazy array of zeros, which needs the
+    positions to be distinct, so repeated integer indices are summed first."""
+    k = backend.kind(g)
+    xp = backend.namespace(g)
+    dtype = np.dtype(g.dtype)
+    if dtype.kind not in "fc":
+        dtype = np.dtype(np.float64)
+    full = _fill(idx, arrays)
+    if k != "dask":
+        out = xp.zeros(shape, dtype=dtype)
+        xp.add.at(out, full, g)
+        return out
+    parts, g = _assignable(full if isinstance(full, tuple) else (full,), g, shape)
+    out = xp.zeros(shape, dtype=dtype, chunks=g.chunks if tuple(g.shape) == tuple(shape)
+                   else "auto")
+    out[parts] = g
+    return out
+
+
+def _assignable(parts, g, shape):
+    """An index Dask can assign through, and ``g`` to match: the Ellipsis written
+    out, None's axes taken off ``g``, a boolean mask made its positions, and an
+    integer array with repeats replaced by its distinct values, the rows of ``g`` of
+    each repeated value summed (a product with a 0/1 matrix, built in numpy: an
+    index is a constant). Anything else (an index array that is itself lazy, two
+    index arrays, or one with an integer) raises NotImplementedError."""
+    ndim = len(shape)
+    used = sum(1 if p is not None and p is not Ellipsis else 0 for p in parts
+               if not (isinstance(p, np.ndarray) and p.dtype == bool))
+    used += sum(p.ndim for p in parts if isinstance(p, np.ndarray) and p.dtype == bool)
+    out, g_axis, drop, arrays = [], 0, [], []
+    for p in parts:
+        if p is Ellipsis:
+            n = ndim - used
+            out.extend([slice(None)] * n)
+            g_axis += n
+        elif p is None:
+            drop.append(g_axis)
+            g_axis += 1
+        elif isinstance(p, slice):
+            out.append(p)
+            g_axis += 1
+        elif isinstance(p, (int, np.integer)):
+            out.append(p)
+        else:
+            if backend.kind(p) != backend.NUMPY and not isinstance(p, list):
+                raise backend.unsupported("untake", "dask", "an index that is itself a "
+                                          "lazy array (compute it first)")
+            p = np.asarray(p)
+            if p.dtype == bool:
+                if p.ndim != 1:
+                    raise backend.unsupported("untake", "dask", "a boolean mask over "
+                                              "more than one axis")
+                p = np.flatnonzero(p)
+            if p.ndim != 1 or arrays:
+                raise backend.unsupported("untake", "dask", "more than one index array, "
+                                          "or one with more than one axis")
+            arrays.append(len(out))
+            out.append(p)
+            g_axis += 1
+    if drop:
+        keep = tuple(n for i, n in enumerate(g.shape) if i not in drop)
+        g = g.reshape(keep)
+    if arrays:
+        if any(isinstance(q, (int, np.integer)) for q in out):
+            raise backend.unsupported("untake", "dask", "an index array together with "
+                                      "an integer index")
+        pos = arrays[0]
+        axis = pos  # slices before it keep their axes, in order
+        p = np.where(out[pos] < 0, out[pos] + shape[pos], out[pos])
+        distinct, inverse = np.unique(p, return_inverse=True)
+        if len(distinct) < len(p):
+            sums = (inverse[None, :] == np.arange(len(distinct))[:, None]).astype(g.dtype)
+            xp = backend.namespace(g)
+            g = xp.moveaxis(xp.tensordot(sums, g, axes=([1], [axis])), 0, axis)
+        out[pos] = distinct
+    return tuple(out), g
+
+
 def _where_impl(cond, x, y):
     out = np.where(cond, x, y)
     return out[()] if out.ndim == 0 else out  # scalars in, a scalar out
@@ -74,6 +165,9 @@ _where = Primitive(
     vjps=(None,
           lambda g, ans, c, x, y: unbroadcast(_where(c, g, 0.0), x),
           lambda g, ans, c, x, y: unbroadcast(_where(c, 0.0, g), y)))
+
+_getitem.foreign = _getitem_foreign
+untake.foreign = _untake_foreign
 
 
 def where(condition, x=None, y=None):
@@ -90,9 +184,10 @@ def where(condition, x=None, y=None):
 
 
 def _condition(c):
-    """A condition as a constant: per example under vmap, else a plain array."""
+    """A condition as a constant: per example under vmap, else a plain array (an
+    array of another library as it is)."""
     c = batched(c)
-    return c if isinstance(c, Box) else np.asarray(c)
+    return c if isinstance(c, Box) or backend.kind(c) != backend.NUMPY else np.asarray(c)
 
 
 def _plain_index(idx):

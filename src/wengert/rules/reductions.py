@@ -12,8 +12,8 @@ import numpy as np
 
 from ..core.primitive import Primitive
 from ..core.trace import Box, is_boxed, unbox_all
-from ._base import (batch_traces, batched, example, float_dtype, linear, no_out, nondiff,
-                    normalize_axis, per_example, shape, reduction)
+from ._base import (batch_traces, batched, example, float_dtype, full_like_kind, kind_like,
+                    linear, no_out, nondiff, normalize_axis, per_example, shape, reduction)
 from ._base import to_front as _to_front
 from .arithmetic import multiply
 from .indexing import _getitem, _where, getitem_
@@ -44,6 +44,7 @@ def _restore(g, x, axis, keepdims, who="sum"):
     """Broadcast a reduced cotangent ``g`` back to the shape of ``x``."""
     from .shape import _broadcast_to
     x_shape = shape(x)
+    g = kind_like(g, x)
     if not keepdims:
         axes = _reduced_axes(who, axis, len(x_shape))
         kept = tuple(1 if i in axes else n for i, n in enumerate(x_shape))
@@ -163,18 +164,18 @@ def _pairwise_others(rows):
     rest = shape(rows)[1:]
     dt = float_dtype(rows)  # ones of float64 would make a float32 derivative float64
     if n <= 1:
-        return np.ones((n,) + rest, dtype=dt)
+        return full_like_kind((n,) + rest, 1, dt, rows)
     levels = []
     x = rows
     while n > 1:
         if n % 2:  # pad to an even count with a row of ones
-            x = _concatenate(x, np.ones((1,) + rest, dtype=dt), axis=0)
+            x = _concatenate(x, full_like_kind((1,) + rest, 1, dt, rows), axis=0)
         a = _getitem(x, idx=slice(0, None, 2))
         b = _getitem(x, idx=slice(1, None, 2))
         levels.append((a, b, n))
         x = multiply(a, b)
         n = (n + 1) // 2
-    down = np.ones((1,) + rest, dtype=dt)
+    down = full_like_kind((1,) + rest, 1, dt, rows)
     for a, b, n in reversed(levels):
         left, right = multiply(down, b), multiply(down, a)
         # interleave: left children are the even rows, right children the odd ones

@@ -17,6 +17,23 @@ _reshape = linear(
     "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
     lambda g, ans, x, *, newshape, order="C": _reshape(g, newshape=shape(x), order=order))
 
+
+def _reshape_foreign(x, *, newshape, order="C"):
+    """reshape for an array of another library (its own reshape, which takes no
+    ``order``). Dask reshapes only by merging or splitting axes: a reshape that does
+    neither goes through the flat array (a merge, then a split)."""
+    if order != "C":
+        raise backend.unsupported("reshape", backend.kind(x), f"order={order!r}")
+    try:
+        return x.reshape(newshape)
+    except NotImplementedError:
+        if backend.kind(x) != "dask":
+            raise
+        return x.reshape(-1).reshape(newshape)
+
+
+_reshape.foreign = _reshape_foreign
+
 _broadcast_to = linear(
     "broadcast_to", lambda x, *, shape: np.broadcast_to(x, shape),
     lambda g, ans, x, *, shape: unbroadcast(g, x))
@@ -96,8 +113,17 @@ def _concat_vjp(k, g, ans, *xs, axis=0):
 
 def _concat_jvp(tangents, ans, *xs, axis=0):
     dt = np.result_type(unbox_all(ans))
-    ts = [np.zeros(shape(x), dtype=dt) if t is None else t for t, x in zip(tangents, xs)]
+    ts = [_zeros_like_in(x, dt) if t is None else t for t, x in zip(tangents, xs)]
     return _concatenate(*ts, axis=axis)
+
+
+def _zeros_like_in(x, dt):
+    """Zeros shaped like ``x`` (one example under vmap) in dtype ``dt``, of the kind
+    of ``x``'s arrays (a Dask array's zeros are a Dask array)."""
+    plain = unbox_all(x)
+    if backend.kind(plain) == backend.NUMPY or shape(x) != backend.shape(plain):
+        return np.zeros(shape(x), dtype=dt)
+    return backend.namespace(plain).zeros_like(plain, dtype=dt)
 
 
 _concatenate = Primitive(

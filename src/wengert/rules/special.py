@@ -18,7 +18,8 @@ import math
 
 import numpy as np
 
-from ..backend import scalar_or_array
+from .. import backend
+from ..backend import any_kind, scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
 from ._base import (binary, example_axes, match, normalize_axis, per_example, reduction,
@@ -41,15 +42,27 @@ def _lse_impl(a, b=None, sign=None, *, axis=None, keepdims=False):
     return float(out) if scalar else out
 
 
+def _lse_foreign(a, b=None, sign=None, *, axis=None, keepdims=False):
+    """logsumexp for an array of another library: the same shifted sum, with the
+    maximum taken by the array's own library (numpy's ``initial=`` is numpy's)."""
+    m, s = _shifted_sum(a, b, axis, keepdims)
+    if sign is not None:
+        s = np.abs(s)
+    return np.log(s) + m
+
+
 def _shifted_sum(a, b, axis, keepdims):
     """``(m, s)``: the shift m (the largest term that counts) and the sum s of
     b exp(a - m) over ``axis``, m of s's shape; the log-sum-exp is log(s) + m."""
-    a = np.asarray(a)
+    a = backend.asarray(a)
     if a.dtype.kind not in "fc":
         a = a.astype(np.float64)
     # shift by the largest term that counts (b == 0 removes a term), 0 if none is finite
     counted = a if b is None else np.where(np.broadcast_to(b, a.shape) != 0, a, -np.inf)
-    m = np.max(counted, axis=axis, keepdims=True, initial=-np.inf)
+    if type(counted) is np.ndarray:
+        m = np.max(counted, axis=axis, keepdims=True, initial=-np.inf)
+    else:  # another library's array: its own max (no initial=; an empty group is -inf)
+        m = _max_or_minus_inf(counted, axis)
     m = np.where(np.isfinite(m), m, 0.0)
     e = np.exp(counted - m)
     if b is not None:
@@ -58,6 +71,15 @@ def _shifted_sum(a, b, axis, keepdims):
     if not keepdims:
         m = np.reshape(m, np.shape(s))
     return m, s
+
+
+def _max_or_minus_inf(x, axis):
+    axes = tuple(range(x.ndim)) if axis is None else \
+        (axis if isinstance(axis, tuple) else (axis,))
+    if any(x.shape[i] == 0 for i in axes):
+        kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+        return backend.namespace(x).full(kept, -np.inf, dtype=x.dtype)
+    return np.max(x, axis=axis, keepdims=True)
 
 
 def _softmax_weights(a, ans, axis, keepdims, sign=None):
@@ -126,6 +148,7 @@ def _lse_batch(vals, dims, axis=None, keepdims=False):
 
 
 _logsumexp.batch = _lse_batch
+_logsumexp.foreign = _lse_foreign
 
 
 def _sign_of_sum(a, b, axis):
@@ -134,9 +157,9 @@ def _sign_of_sum(a, b, axis):
 
     def sign(a, *rest):
         k, b = rest[-1], (rest[0] if len(rest) == 2 else None)
-        a = np.asarray(a)
+        a = backend.asarray(a)
         if b is not None:
-            b = np.asarray(b)
+            b = backend.asarray(b)
             b = b.reshape(b.shape[:k] + (1,) * (a.ndim - b.ndim) + b.shape[k:])
         axes = tuple(range(k, k + nd)) if axis is None else k + axis
         return np.sign(_shifted_sum(a, b, axes, True)[1])
@@ -145,9 +168,10 @@ def _sign_of_sum(a, b, axis):
 
 
 def _as_array(x):
-    """A traced value, a float or an array as it is; a list or an int as an array."""
+    """A traced value, a float or an array (of any library) as it is; a list or an
+    int as an array."""
     if not is_boxed(x) and not isinstance(x, (float, np.ndarray, np.generic)):
-        return np.asarray(x)
+        return backend.asarray(x)
     return x
 
 
@@ -201,11 +225,12 @@ def _expit_float(x):
     return e / (1.0 + e)
 
 
+@any_kind
 def _expit_np(x):
     fast = _scipy_expit()
     if fast is not None and type(x) is np.ndarray and x.dtype.kind == "f":
         return fast(x)  # one pass in C, the same values
-    x = np.asarray(x)
+    x = backend.asarray(x)
     e = np.exp(-np.abs(x))  # never overflows
     r = 1.0 / (1.0 + e)
     return np.where(x >= 0, r, e * r)[()]
@@ -232,8 +257,9 @@ def _logit_float(p):
     return math.log(p) - math.log1p(-p)  # ValueError outside (0, 1): numpy's answer
 
 
+@any_kind
 def _logit_np(p):
-    p = np.asarray(p)
+    p = backend.asarray(p)
     with np.errstate(divide="ignore", invalid="ignore"):  # logit(0) = -inf, as scipy
         mid = 2 * np.arctanh(2 * p - 1)
         tails = np.log(p) - np.log1p(-p)
@@ -262,7 +288,7 @@ logit = unary("logit", scalar_or_array(_logit_np, _logit_float, "logit"),
 
 
 def _shift(x, axis):
-    x = np.asarray(x)
+    x = backend.asarray(x)
     return x, np.max(x, axis=axis, keepdims=True)
 
 
@@ -328,8 +354,9 @@ def log_softmax(x, axis=None):
 
 
 def _x_times(log_fn, math_log, name):
+    @any_kind
     def np_fn(x, y):
-        x, y = np.asarray(x), np.asarray(y)
+        x, y = backend.asarray(x), backend.asarray(y)
         with np.errstate(divide="ignore", invalid="ignore"):
             out = x * log_fn(y)
         return np.where((x == 0) & ~np.isnan(y), 0, out)[()]
@@ -367,8 +394,9 @@ xlog1py = binary("xlog1py", _x_times(np.log1p, math.log1p, "xlog1py"),
                  doc="scipy.special.xlog1py, x * log1p(y), and 0 where x is 0.")
 
 
+@any_kind
 def _entr_np(x):
-    x = np.asarray(x)
+    x = backend.asarray(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = -x * np.log(x)
     out = np.where(x == 0, 0, out)
