@@ -1,22 +1,4 @@
-"""The primitive record; calling it is ``bind``, the one interception point.
-
-A primitive holds its forward implementation and its derivative rules side by side:
-
-* ``vjps``: one rule per positional input, ``rule(g, ans, *args, **params)`` giving the
-  cotangent for that input (``None`` in the tuple: not differentiable there), or
-  ``vjp``: one rule ``rule(g, ans, *args, **params)`` returning a tuple with one
-  cotangent (or ``None``) per input.
-* ``jvps``: one rule per input, ``rule(t, ans, *args, **params)`` giving that input's
-  contribution to the output tangent, or ``jvp``: one rule
-  ``rule(tangents, ans, *args, **params)`` where ``tangents`` holds ``None`` for inputs
-  that carry no tangent.
-
-Rules are written with wengert primitives, so a derivative is itself differentiable.
-
-* ``fwd`` (optional): ``fwd(*args, **params) -> (ans, residuals)``. When set, a trace
-  calls it in place of the primitive and passes ``residuals=`` to the rules, so values
-  computed on the way forward are not computed again (``custom_vjp``).
-"""
+"""The primitive record; calling it is ``bind``, the one interception point."""
 
 from .trace import Box
 
@@ -24,7 +6,23 @@ registry = {}
 
 
 class Primitive:
-    """One differentiable operation: forward implementation plus JVP and VJP rules."""
+    """One differentiable operation: its forward ``impl`` and its derivative rules, written
+    with wengert primitives (so a derivative differentiates again). ``vjps``: one rule per
+    positional input, ``rule(g, ans, *args, **params)`` giving its cotangent (``None``: not
+    differentiable there), or ``vjp``: one such rule giving a tuple of cotangents (or
+    ``None``). ``jvps``: one rule per input, ``rule(t, ans, *args, **params)`` giving its
+    share of the output tangent, or ``jvp``: one ``rule(tangents, ans, *args, **params)``
+    (``None`` for inputs without a tangent). ``register``: enter it in ``registry`` under
+    its unique ``name``; ``doc``: its docstring (default: ``impl``'s). The attribute
+    ``fwd(*args, **params) -> (ans, residuals)``, when set, runs under a trace instead of
+    ``impl``; the rules get ``residuals=``, values not computed twice (``custom_vjp``).
+
+    >>> import wengert as wg
+    >>> cube = Primitive("cube", lambda x: x ** 3, register=False,
+    ...     vjps=(lambda g, ans, x: 3 * x**2 * g,), jvps=(lambda t, ans, x: 3 * x**2 * t,))
+    >>> wg.grad(cube)(2.0), wg.jvp(cube, (2.0,), (1.0,)), wg.grad(wg.grad(cube))(3.0)
+    (12.0, (8.0, 12.0), 18.0)
+    """
 
     __slots__ = ("name", "impl", "vjps", "vjp", "jvps", "jvp", "fwd", "batch",
                  "batch_loop", "__dict__")
@@ -83,9 +81,8 @@ def lookup(name):
 
 
 def apply_below(prim, vals, params, nested):
-    """``(ans, params)``: ``prim`` on the values one level below a trace. Straight to
-    the implementation when no outer trace is involved (``nested`` false), through
-    ``bind`` otherwise; a primitive with a ``fwd`` adds its residuals to ``params``."""
+    """``(ans, params)``: ``prim`` on the values one level below a trace, by ``impl`` with
+    no outer trace (``nested`` false), else by ``bind``; a ``fwd`` adds its residuals."""
     if prim.fwd is not None:
         return forward_with_residuals(prim, vals, params)
     if nested:

@@ -1,9 +1,4 @@
-"""Pytrees: nested tuples, lists, dicts, namedtuples, None and registered classes.
-
-``tree_flatten`` turns a structure into its leaves and a ``TreeDef`` that
-``tree_unflatten`` uses to rebuild it; transforms use this once, so every
-transform accepts and returns structures.
-"""
+"""Pytrees: nested tuples, lists, dicts, namedtuples, None and registered classes."""
 
 from collections import namedtuple
 
@@ -13,15 +8,16 @@ Node = namedtuple("Node", ["flatten", "unflatten"])
 
 
 def register_pytree_node(cls, flatten, unflatten):
-    """Let ``cls`` be a pytree node.
+    """Let ``cls`` be a pytree node, so transforms accept and return it.
 
     ``flatten(x) -> (children, aux)`` and ``unflatten(aux, children) -> x``; ``aux``
     is static data (hashable, compared when structures are matched).
 
     >>> class Pair:
     ...     def __init__(self, a, b): self.a, self.b = a, b
-    >>> register_pytree_node(Pair, lambda p: ((p.a, p.b), None),
-    ...                      lambda aux, ch: Pair(*ch))
+    >>> register_pytree_node(Pair, lambda p: ((p.a, p.b), None), lambda _, ch: Pair(*ch))
+    >>> tree_leaves([Pair(1, 2), 3])
+    [1, 2, 3]
     """
     if not isinstance(cls, type):
         raise TypeError(f"register_pytree_node: expected a class, got {cls!r}")
@@ -53,10 +49,9 @@ def _node_of(x):
 
 
 class TreeDef:
-    """The structure of a pytree, stored flat: its nodes in preorder, each a
-    ``(node type, static data, number of children)``, with ``None`` as the type of a
-    leaf. Flat, so that comparing, hashing and walking a structure nested thousands of
-    levels deep needs no recursion."""
+    """The structure of a pytree, stored flat: its nodes in preorder, each a ``(node type,
+    static data, number of children)`` (type ``None``: a leaf). Flat, so that comparing,
+    hashing and walking a structure nested thousands of levels deep needs no recursion."""
 
     __slots__ = ("nodes", "num_leaves")
 
@@ -102,8 +97,11 @@ LEAF = TreeDef((_LEAF_NODE,), 1)
 
 
 def tree_flatten(tree):
-    """``(leaves, treedef)`` for ``tree``, walked with an explicit stack (no
-    recursion, so any depth of nesting works)."""
+    """``(leaves, treedef)``: leaves left to right (string keys sorted), any depth.
+
+    >>> tree_flatten({"b": 2, "a": (1, None)})
+    ([1, 2], dict(tuple(*, NoneType()), *))
+    """
     node = _node_of(tree)
     if node is None:
         return [tree], LEAF
@@ -125,8 +123,11 @@ def tree_flatten(tree):
 
 
 def tree_unflatten(treedef, leaves):
-    """Rebuild the structure described by ``treedef`` from ``leaves``: one pass over
-    the nodes from the last, each node taking its finished children off a stack."""
+    """Rebuild ``treedef``'s structure from ``leaves`` (one pass, children off a stack).
+
+    >>> tree_unflatten(tree_flatten((1, [2]))[1], ["a", "b"])
+    ('a', ['b'])
+    """
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
         raise ValueError(f"tree_unflatten: the structure {treedef!r} has "
@@ -148,11 +149,20 @@ def _make(node_type, aux, children):
 
 
 def tree_leaves(tree):
+    """The leaves of ``tree``, in ``tree_flatten``'s order.
+
+    >>> tree_leaves({"b": [2, None], "a": 1})
+    [1, 2]
+    """
     return tree_flatten(tree)[0]
 
 
 def tree_map(f, tree, *rest):
-    """Apply ``f`` leafwise over ``tree`` (and same-structured ``rest``)."""
+    """Apply ``f`` leafwise over ``tree`` (and over ``rest``, of the same structure).
+
+    >>> tree_map(lambda x, y: x + y, {"a": 1, "b": (2, 3)}, {"a": 10, "b": (20, 30)})
+    {'a': 11, 'b': (22, 33)}
+    """
     leaves, td = tree_flatten(tree)
     others = []
     for r in rest:

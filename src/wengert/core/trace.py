@@ -1,14 +1,11 @@
 """Boxes (traced values) and levels.
 
-Every transform opens a trace with a fresh level number, taken from a global
-counter, so a trace opened later (inside) always has a higher level than the
-traces around it. A box knows its trace; ``Primitive.__call__`` hands a call to the
-highest-level trace among its arguments, and arguments of lower traces are
-constants there. That single comparison is what keeps nested derivatives of the
-same variable apart (no perturbation confusion).
-
-No mutable global state besides the counter (whose ``next`` is atomic), so traces in
-different threads or async tasks never interfere.
+Each transform opens a trace with a fresh level from a global counter, so a trace opened
+inside another has the higher level. A box knows its trace; ``Primitive.__call__`` hands
+a call to the highest-level trace among its arguments, and arguments of lower traces are
+constants there: that one comparison keeps nested derivatives of one variable apart (no
+perturbation confusion). The counter (whose ``next`` is atomic) is the only mutable
+global state, so traces in different threads or async tasks never interfere.
 """
 
 import itertools
@@ -61,7 +58,14 @@ class Box:
 
 
 class EscapedTracerError(RuntimeError):
-    """A traced value was used after the transform that traced it had returned."""
+    """A traced value was used after the transform that traced it had returned.
+
+    >>> import wengert as wg; kept = []
+    >>> _ = wg.grad(lambda x: kept.append(x) or x * x)(3.0)
+    >>> kept[0] * 2  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    wengert.core.trace.EscapedTracerError: multiply: ... traced by grad of <lambda> ...
+    """
 
 
 class Trace:
@@ -78,9 +82,8 @@ class Trace:
         """Close the trace once its function has returned. Its boxes may still be held
         somewhere (a list, a global, another thread); any later operation on one raises
         ``EscapedTracerError`` instead of growing a record nobody will read. The class
-        changes, not a flag, so the per-operation path pays nothing for the check.
-        ``who`` (and ``fun``) name the transform in that message, which is only written
-        when it is needed."""
+        changes, not a flag, so the per-operation path pays nothing for the check. ``who``
+        (and ``fun``) name the transform in that message, written only when needed."""
         self.who = (who, fun)
         cls = type(self)
         finished = _finished_classes.get(cls)
