@@ -40,7 +40,21 @@ _SKIP = (os.path.dirname(os.path.abspath(__file__)) + os.sep,
 
 
 class AnomalyError(FloatingPointError):
-    """A primitive gave a nan or an inf under anomaly mode."""
+    """A primitive gave a nan or an inf under anomaly mode. The message names the
+    primitive, what was not finite (its value in the forward pass, its tangent in
+    forward mode, or the cotangent its VJP gave in the reverse pass) and the file, line
+    and function of your code that called the operation. A ``FloatingPointError``, so
+    handlers for numpy's ``seterr(all="raise")`` errors catch it too.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> with wg.detect_anomaly():
+    ...     try:
+    ...         wg.grad(lambda x: wnp.log(x) * 2.0)(0.0)
+    ...     except AnomalyError as err:
+    ...         for part in str(err).split("; "): print(part)  # doctest: +ELLIPSIS
+    detect_anomaly: the value (forward pass) of primitive 'log' is inf
+    the operation was created at ... in <lambda>: wg.grad(lambda x: wnp.log(x) * 2.0)(0.0)
+    """
 
 
 def _user_place():
@@ -131,8 +145,21 @@ class AnomalyForwardTrace(ForwardTrace):
 
 
 def set_detect_anomaly(mode):
-    """Switch anomaly mode on (``True``) or off for the transforms opened from now
-    on; returns the previous setting."""
+    """Switch anomaly mode on (``mode`` true) or off for the transforms opened from now
+    on, process-wide; returns the previous setting (for restoring it). A transform
+    already running keeps the mode it started with. ``detect_anomaly()`` does the same
+    for a ``with`` block and restores the setting after it.
+
+    >>> import wengert as wg, wengert.numpy as wnp
+    >>> previous = set_detect_anomaly(True)
+    >>> try:
+    ...     wg.grad(lambda x: wnp.sqrt(x) * 0.0)(0.0)  # 0 * inf in the reverse pass
+    ... except AnomalyError as err:
+    ...     print(err)  # doctest: +ELLIPSIS
+    detect_anomaly: the adjoint (reverse pass) of primitive 'sqrt' is nan; ...
+    >>> set_detect_anomaly(previous)
+    True
+    """
     previous = is_anomaly_enabled()
     on = bool(mode)
     transforms.traces.reverse = AnomalyReverseTrace if on else ReverseTrace
@@ -141,6 +168,15 @@ def set_detect_anomaly(mode):
 
 
 def is_anomaly_enabled():
+    """Whether anomaly mode is on (for the transforms opened from now on).
+
+    >>> import wengert as wg
+    >>> is_anomaly_enabled()
+    False
+    >>> with wg.detect_anomaly():
+    ...     is_anomaly_enabled()
+    True
+    """
     return transforms.traces.reverse is AnomalyReverseTrace
 
 

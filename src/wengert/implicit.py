@@ -57,7 +57,18 @@ DENSE_LIMIT = 100
 
 class ConvergenceError(RuntimeError):
     """An iteration stopped at ``max_iter`` without meeting its tolerance, or met
-    a nan or inf."""
+    a nan or inf: ``fixed_point``'s iteration and the ``"iterate"`` linear solves of
+    the derivatives, or a ``solver`` (of ``fixed_point``, ``root``, ``custom_root``)
+    that returned a nan or inf. The message compares the last step with the tolerance;
+    raise ``max_iter`` or ``tol``, or pass a ``solver``.
+
+    >>> import wengert.numpy as wnp
+    >>> try:
+    ...     fixed_point(lambda a, x: 0.5 * wnp.cos(x) + a, 1.0, 0.0, max_iter=3)
+    ... except ConvergenceError as err:
+    ...     print(str(err).split(": ")[1])
+    the iteration x <- f(params, x) did not converge in 3 iterations
+    """
 
 
 # ---------------------------------------------------------------- flat vectors
