@@ -243,13 +243,34 @@ def _short(x):
 
 class ErrorCurve:
     """Absolute error of each difference method against the automatic derivative,
-    over a range of steps ``hs``, at one point (along one direction for arrays).
+    over a range of steps ``hs``, at one point (along one direction for arrays), as
+    ``error_curve`` returns it.
 
-    Attributes: ``hs``, ``exact`` (the AD derivative), ``estimates[method]`` and
-    ``errors[method]`` (arrays like ``hs``), ``best_step[method]`` and
-    ``best_error[method]``. ``slope(method, h_min, h_max)`` fits the log-log slope
-    on a range; ``slopes()`` fits it on both sides of the best step; ``table()``
-    prints; ``plot(path)`` draws (matplotlib).
+    Attributes: ``name`` (the function's), ``x``, ``direction`` (None for a float
+    ``x``), ``hs``, ``methods``, ``exact`` (the AD derivative), ``estimates[method]``
+    and ``errors[method]`` (arrays like ``hs``), ``best_step[method]`` and
+    ``best_error[method]`` (the step of least error, and that error).
+    ``slope(method, h_min, h_max)`` fits the log-log slope on a range of steps;
+    ``slopes()`` fits it on both sides of the best step (truncation and round-off);
+    ``table(rows=16)`` gives the printable ``Report`` (also what ``print`` and
+    Jupyter show); ``plot(path=None)`` draws it (matplotlib) and returns the Figure.
+
+    >>> import wengert.numpy as wnp
+    >>> c = error_curve(wnp.sin, 1.0, hs=[1e-1, 1e-2, 1e-3], methods=("forward", "central"))
+    >>> c.best_step["central"], round(c.slope("forward"), 2), round(c.slope("central"), 2)
+    (0.001, 1.0, 2.0)
+    >>> print(c)
+    error of the numeric derivative of sin against AD at x = 1.0 (exact 0.5403023058681398)
+          h   forward   central
+    -------  --------  --------
+    1.0e-01  4.29e-02  9.00e-04
+    1.0e-02  4.22e-03  9.00e-06
+    1.0e-03  4.21e-04  9.01e-08
+    <BLANKLINE>
+    method    best h  best error  slope (truncation)  slope (round-off)
+    -------  -------  ----------  ------------------  -----------------
+    forward  1.0e-03    4.21e-04                1.01                  -
+    central  1.0e-03    9.01e-08                2.00                  -
     """
 
     def __init__(self, name, x, direction, exact, hs, estimates):

@@ -86,7 +86,21 @@ def parse(text, *, who="symbolic.parse"):
 
 
 def from_tree(tree, *, who="symbolic.from_tree", text=None):
-    """The sympy expression of a tree made by ``wengert.tools.expr.parse``."""
+    """The sympy expression of a tree made by ``wengert.tools.expr.parse`` (the
+    whitelist parser shared with ``wengert diff``), built node by node: names become
+    real symbols, the functions of ``FUNCTIONS`` their sympy twins. ``parse(text)`` is
+    ``from_tree`` of the parsed ``text``. ``who`` names the caller in error messages,
+    ``text`` is the source they quote (default: the tree written back as text). A
+    division by an expression sympy folds to zero, or an exact power too large to
+    compute, raises ``ValueError`` (``wengert.tools.expr.ExprError``).
+
+    >>> from wengert.tools import expr
+    >>> tree = expr.parse("x * sin(x)^2")
+    >>> tree
+    ('mul', ('var', 'x'), ('pow', ('call', 'sin', ('var', 'x')), ('int', 2)))
+    >>> from_tree(tree)
+    x*sin(x)**2
+    """
     sp = _sympy(who)
     return _expr.build(tree, _SympyOps(sp, who, _expr.to_text(tree) if text is None else text))
 
@@ -182,14 +196,30 @@ def _as_symbol(who, var, expr):
 
 
 class Derivative:
-    """The symbolic derivative of ``function`` with respect to ``var``.
+    """The symbolic derivative of ``function`` with respect to ``var`` (sympy objects),
+    as ``diff`` returns it.
 
     ``expr`` is the derivative as sympy's ``diff`` gives it (unsimplified),
     ``simplified`` the result of ``sympy.simplify`` (computed on first use);
     ``size``, ``size_simplified`` and ``size_function`` count operations with
     ``sympy.count_ops``; ``size_cse`` counts them after common subexpressions are
-    shared (``sympy.cse``), which is what an evaluation trace does. ``at(x)``
-    evaluates the derivative at ``var = x``.
+    shared (``sympy.cse``), which is what an evaluation trace does. ``at(x, **others)``
+    evaluates the derivative at ``var = x`` (other variables by name) as a float;
+    ``table()`` lists function, derivative and simplified derivative with their sizes
+    (``print`` shows the same as text, Jupyter as HTML).
+
+    >>> d = diff("a * x * sin(x)", "x")
+    >>> d
+    <Derivative d/dx of a*x*sin(x): 6 operations>
+    >>> d.expr, d.size_function, d.size_cse, d.at(0.0, a=2.0)
+    (a*x*cos(x) + a*sin(x), 3, 6, 0.0)
+    >>> print(d.table())
+    d/dx by symbolic differentiation (sympy)
+                expression             operations
+    ----------  ---------------------  ----------
+    function    a*x*sin(x)                      3
+    derivative  a*x*cos(x) + a*sin(x)           6
+    simplified  a*(x*cos(x) + sin(x))           5
     """
 
     def __init__(self, function, var, expr):
@@ -346,8 +376,20 @@ class SwellRow:
 
 
 class SwellTable:
-    """Rows of ``swell_table``: ``rows`` (SwellRow), ``logistic`` (the logistic-map
-    rows only), ``table()`` text and ``plot(path)`` (matplotlib, log y-axis)."""
+    """What ``swell_table`` returns: ``rows`` (one ``SwellRow`` per function, with
+    ``name``, ``n``, the operation counts ``size_function``, ``size_derivative``,
+    ``size_simplified`` (None where simplify was skipped), ``size_cse``,
+    ``trace_forward``, ``trace_gradient``, and the derivative's ``symbolic_value``
+    and ``ad_value``), ``at`` (the point), ``logistic`` (the logistic-map rows only),
+    ``table()`` (what ``print`` shows) and ``plot(path=None)`` (the counts against n
+    on a log axis, matplotlib; returns the Figure).
+
+    >>> t = swell_table(n_max=2)
+    >>> [(r.name, r.size_derivative, r.size_cse, r.trace_forward) for r in t.rows]
+    [('16a(1-a)(1-2a)^2', 19, 14, 7), ('logistic n=1', 2, 2, 3), ('logistic n=2', 21, 12, 6)]
+    >>> [(r.n, r.symbolic_value, round(r.ad_value, 12)) for r in t.logistic]
+    [(1, 1.6, 1.6), (2, -4.352, -4.352)]
+    """
 
     _COLUMNS = [("function", "name", 18), ("f ops", "size_function", 6),
                 ("d/dx ops", "size_derivative", 9), ("simplified", "size_simplified", 10),
