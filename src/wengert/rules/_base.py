@@ -13,6 +13,7 @@ mask, an ordering, an index map) must compute one per example: ``per_example``,
 """
 
 import operator
+import warnings
 
 import numpy as np
 
@@ -271,7 +272,10 @@ def nondiff(name, np_fn, along=False, axis=None):
     def fn(*args, **kwargs):
         if _has_batch(args) or (kwargs and _has_batch(kwargs.values())):
             return _nondiff_batched(np_fn, (axis,) if along else False, args, kwargs)
-        out = np_fn(*[unbox_all(a) for a in args], **kwargs)
+        plain = [unbox_all(a) for a in args]
+        if backend.foreign(plain):
+            _library_has(name, np_fn, plain)
+        out = np_fn(*plain, **kwargs)
         for a in args:
             if isinstance(a, Box) and a._trace is EAGER:
                 return _as_tensors(out)  # tensors in, tensors out (PyTorch style)
@@ -280,6 +284,18 @@ def nondiff(name, np_fn, along=False, axis=None):
     fn.__name__ = name
     fn.__doc__ = np_fn.__doc__
     return fn
+
+
+def _library_has(who, np_fn, plain):
+    """Refuse (NotImplementedError naming ``who`` and the kind) a numpy function
+    that the library of the arrays among ``plain`` lacks: numpy's protocol would
+    otherwise convert the arrays to numpy (a Dask array computed in full)."""
+    k = backend.array_kind(who, plain)
+    if k == backend.NUMPY or isinstance(np_fn, np.ufunc):
+        return
+    if k in backend._MODULES and \
+            getattr(backend.namespace_by_kind(k), np_fn.__name__, None) is None:
+        raise backend.unsupported(who, k, f"{k} has no {np_fn.__name__}")
 
 
 def _nondiff_batched(np_fn, along, args, kwargs):
@@ -455,6 +471,8 @@ def per_example(fn, *args, aligned=False, lead=False):
     traces = batch_traces(args) if _has_batch(args) else None
     if not traces:
         plain = [unbox_all(a) for a in args]
+        if backend.foreign(plain):
+            return _on_library_arrays(fn, plain + [0] if lead else plain)
         return fn(*plain, 0) if lead else fn(*plain)
     k = len(traces)
     raws = [_front(a, traces) for a in args]
@@ -477,6 +495,23 @@ def per_example(fn, *args, aligned=False, lead=False):
         return tuple(_wrap(_stack(sizes, [o[j] for o in outs]), traces)
                      for j in range(len(outs[0])))
     return _wrap(_stack(sizes, outs), traces)
+
+
+def _on_library_arrays(fn, plain):
+    """``fn(*plain)`` where ``plain`` holds arrays of another library: a numpy
+    function that the library lacks would have numpy convert them (a Dask array
+    computed in full, with Dask's FutureWarning); here it raises NotImplementedError
+    naming the function and the kind instead."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", category=FutureWarning,
+                                message=".*function is not implemented by Dask")
+        try:
+            return fn(*plain)
+        except FutureWarning as w:
+            name = str(w).split("`")[1] if "`" in str(w) else "a numpy function"
+            raise backend.unsupported(name.removeprefix("numpy."), "dask",
+                                      "a constant computed from the data needs it") \
+                from None
 
 
 def _wrap_out(out, traces):
