@@ -27,7 +27,7 @@ import types
 import numpy as np
 
 from ...backend import scalar_or_array
-from .program import PYSCALARS, Var, has_var
+from .program import PYSCALARS, Var, eqn_vars, has_var
 
 _SOA_CODE = scalar_or_array(np.add, None).__code__
 INFIX = {"add": ("+", "np.add"), "subtract": ("-", "np.subtract"),
@@ -36,6 +36,8 @@ INFIX = {"add": ("+", "np.add"), "subtract": ("-", "np.subtract"),
 INLINE_SIZE = 8        # arrays up to this many elements are written in the line itself
 TEXT_SIZE = 1000       # up to this many as a named constant in the text; beyond, bound
 MISS = "Retrace"       # the exception a failed guard raises
+REUSE_ABOVE = 1000     # a program longer than this reuses the names of dead values
+_MATH = object()       # marks a name imported from math
 
 
 class Retrace(Exception):
@@ -125,12 +127,36 @@ class Namer:
         self.const_ids = {}
         self.helpers = {}         # name -> object
         self.helper_ids = {}
+        self.math_names = set()   # functions imported from math by name
+        self.free = None          # names to reuse (a long program), else None
         self.imports = {"np": "import numpy as np"}
 
     def define(self, var):
-        self.count += 1
-        name = self.names[var] = f"v{self.count}"
+        if self.free is not None and self.free:
+            name = self.free.pop()
+        else:
+            self.count += 1
+            name = f"v{self.count}"
+        self.names[var] = name
         return name
+
+    def release(self, var):
+        """``var``'s name is free for a later value (a long program reuses names:
+        its frame stays small and its floats go back to Python's free list)."""
+        self.free.append(self.names[var])
+
+    def math_name(self, text):
+        """``sin`` for ``math.sin``, imported by name from math (one global look-up
+        a call instead of two); ``math.sin`` where the name is taken."""
+        name = text.split(".", 1)[1] if text.startswith("math.") else text
+        if name == text:
+            return text  # abs
+        owner = self.helpers.get(name)
+        if owner is None and name not in self.reserved and not hasattr(builtins, name):
+            self.helpers[name] = _MATH
+            self.math_names.add(name)
+            return name
+        return name if owner is _MATH else text
 
     def var(self, v):
         return self.names[v]
@@ -291,7 +317,7 @@ def print_prim(namer, eqn, fast):
         np_path, math_text = soa
         if fast and math_text is not None and not params and \
                 all(_pyscalar(x) for x in args):
-            return _call_text(math_text, a, [])
+            return _call_text(namer.math_name(math_text), a, [])
         if np_path is not None:
             return _call_text(np_path, a, [])
     if path is not None:
@@ -541,10 +567,15 @@ def _where_text(eqn):
     return "  # " + " ".join(parts) if parts else ""
 
 
-def body_lines(program, namer, fast=True, comments=True):
+def body_lines(program, namer, fast=True, comments=True, reuse=False):
+    """One line per equation. ``reuse``: a name is given to a later value once its
+    own value is dead."""
     lines = []
     nguard = 0
-    for eqn in program.eqns:
+    last = _last_uses(program) if reuse else None
+    if reuse:
+        namer.free = []
+    for k, eqn in enumerate(program.eqns):
         kind = getattr(eqn.op, "kind", "prim")
         if kind == "guard":
             text = print_guard(namer, eqn, nguard)
@@ -552,15 +583,41 @@ def body_lines(program, namer, fast=True, comments=True):
             comment = _where_text(eqn) if comments else ""
             lines.append(text + (comment + " (guard)" if comment else "  # guard"
                                  if comments else ""))
+            if reuse:
+                _release(namer, eqn, k, last)
             continue
         if kind == "prim":
             rhs = print_prim(namer, eqn, fast)
         else:
             rhs = print_np(namer, eqn)
+        if reuse:
+            _release(namer, eqn, k, last)
         outs = [namer.define(v) for v in eqn.outs]
         lhs = outs[0] if len(outs) == 1 else ", ".join(outs)
         lines.append(f"{lhs} = {rhs}" + (_where_text(eqn) if comments else ""))
     return lines
+
+
+def _last_uses(program):
+    """var -> the index of the last equation that reads it (outputs and inputs live
+    to the end)."""
+    last = {}
+    for k, eqn in enumerate(program.eqns):
+        for v in eqn_vars(eqn):
+            last[v] = k
+    end = len(program.eqns)
+    for v in program.inputs:
+        last[v] = end
+    for o in program.outputs:
+        if type(o) is Var:
+            last[o] = end
+    return last
+
+
+def _release(namer, eqn, k, last):
+    for v in set(eqn_vars(eqn)):
+        if last.get(v) == k:
+            namer.release(v)
 
 
 def return_text(program, namer):
@@ -641,9 +698,11 @@ def emit(program, *, fast=True, standalone=False, comments=True):
     function named ``<name>_numpy`` that answers where math refuses."""
     fn_name = _identifier(program.name)
     namer = Namer(program)
-    lines = body_lines(program, namer, fast=fast, comments=comments)
+    reuse = program.count() > REUSE_ABOVE
+    lines = body_lines(program, namer, fast=fast, comments=comments, reuse=reuse)
     ret = return_text(program, namer)
-    uses_math = any("math." in ln.split("  #")[0] for ln in lines)
+    uses_math = bool(namer.math_names) or any("math." in ln.split("  #")[0]
+                                              for ln in lines)
     twin_lines = []
     if uses_math and standalone:
         twin_namer = Namer(program)
@@ -655,11 +714,17 @@ def emit(program, *, fast=True, standalone=False, comments=True):
     params = ", ".join(namer.names[v] for v in program.inputs)
 
     head, bound = _preamble(program, namer, standalone, lines + twin_lines)
-    out = [f'"""{program.name}, compiled by wengert.jit: one line per operation of '
-           f'its staged trace."""', ""]
+    doc = f"{program.name}, compiled by wengert.jit: one line per operation of its " \
+          f"staged trace."
+    if reuse:
+        doc += (f"\n\nA long program ({program.count()} operations): a name is given to "
+                f"a new value once\nits old value is no longer needed.")
+    out = [f'"""{doc}"""', ""]
     imports = sorted(set(namer.imports.values()))
     if uses_math:
         imports.insert(0, "import math")
+        if namer.math_names:
+            imports.insert(1, f"from math import {', '.join(sorted(namer.math_names))}")
     out += imports + [""]
     if head:
         out += head + [""]
@@ -705,6 +770,8 @@ def _preamble(program, namer, standalone, lines):
         else:
             head.append(f"{name} = {text}")
     for name, obj in namer.helpers.items():
+        if obj is _MATH:
+            continue
         src = helper_source(obj, name, namer)
         if src is None:
             bound[name] = obj
@@ -724,8 +791,8 @@ def _constant_text(value, standalone):
     if isinstance(value, np.ndarray) and type(value) is np.ndarray \
             and value.dtype.kind in "biufc":
         flat = value.reshape(-1)
-        if value.size == 0 or (flat[0] == flat).all() and \
-                np.array_equal(np.signbit(flat), np.signbit(flat[:1]).repeat(flat.size)):
+        if value.size == 0 or value.dtype.kind in "biuf" and (flat[0] == flat).all() and \
+                (value.dtype.kind != "f" or (np.signbit(flat) == np.signbit(flat[0])).all()):
             fill = _literal(flat[0].item()) if value.size else "0"
             return f"np.full({value.shape!r}, {fill}, dtype={value.dtype.str!r})"
         if value.size <= TEXT_SIZE:

@@ -496,7 +496,7 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), max_traces=32, check
     (5.5, 1.7163378145367738)
     >>> print(g.source.split("def f(")[1])  # doctest: +ELLIPSIS
     v_1, v0):
-        v1 = math.cos(v0)  # ... backward
+        v1 = cos(v0)  # ... backward
         v2 = v_1 - v1  # ... backward
         v3 = 1.0 / v_1  # ... backward
         v4 = v0 + v3  # ... backward

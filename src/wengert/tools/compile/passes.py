@@ -2,12 +2,12 @@
 
 Every pass takes a ``Program`` and returns a new one (the input is left as it is):
 
+* ``simplify``: algebraic identities: ``x * 1``, ``x + 0``, ``x - 0``, ``x / 1``,
+  ``x ** 1``, ``--x``, ``x * -1``, ``a + (-b)``, a product with a zero tangent or
+  cotangent, a transpose of a transpose, a reshape of a reshape, a reshape /
+  broadcast / cast that changes nothing;
 * ``fold_constants``: an operation whose operands are all constants is computed now
   and its result becomes a constant;
-* ``simplify``: algebraic identities: ``x * 1``, ``x + 0``, ``x - 0``, ``x / 1``,
-  ``x ** 1``, ``--x``, a product with a zero tangent or cotangent, a transpose of a
-  transpose, a reshape of a reshape, a reshape / broadcast / cast that changes
-  nothing;
 * ``fuse``: the derivative's passes recompute primal values the forward pass has
   (``cos(x)`` in the VJP of ``sin`` when the function computes ``cos(x)`` too, the
   primal of each ``jacfwd`` chunk, ``f(x)`` beside ``grad(f)(x)``): each is replaced
@@ -330,7 +330,7 @@ def dce(program):
     return program.copy(eqns=kept)
 
 
-PASSES = (("fold constants", fold_constants), ("algebraic identities", simplify),
+PASSES = (("algebraic identities", simplify), ("fold constants", fold_constants),
           ("fuse forward and backward", fuse), ("common subexpressions", cse),
           ("dead code", dce))
 
