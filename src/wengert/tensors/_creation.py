@@ -1,4 +1,14 @@
-"""Constructors with PyTorch's names, dtypes and keywords, and the seeded generator."""
+"""Constructors with PyTorch's names, dtypes and keywords, and the seeded generator.
+
+Shared keywords: ``dtype`` (a numpy dtype or wengert's names such as ``wg.float64``;
+by default the default float type, float32, for values that are not integers),
+``device`` (only ``"cpu"``: anything else raises), ``requires_grad`` (a leaf that
+records its uses for ``.backward()``). The random functions draw from
+``default_generator`` (seeded with 0, reseeded by ``manual_seed``), or from the
+``generator=`` given.
+"""
+
+import textwrap
 
 import numpy as np
 
@@ -14,7 +24,16 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
 
 class Generator:
     """The random source of ``rand``, ``randn``, ``randint``, dropout and the
-    initialisers; ``manual_seed`` makes it repeatable."""
+    initialisers (a numpy ``default_rng`` in ``.rng``); ``manual_seed`` makes it
+    repeatable, ``initial_seed()`` tells the seed. Pass one as ``generator=`` to keep
+    a stream apart from ``default_generator``.
+
+    >>> import wengert as wg
+    >>> g = type(wg.default_generator)(seed=1)
+    >>> a = wg.rand(3, generator=g)
+    >>> bool(wg.equal(a, wg.rand(3, generator=g.manual_seed(1)))), g.initial_seed()
+    (True, 1)
+    """
 
     def __init__(self, seed=None):
         self.manual_seed(seed if seed is not None else 0)
@@ -32,17 +51,40 @@ default_generator = Generator(0)
 
 
 def manual_seed(seed):
-    """Seed the generator behind every random tensor (PyTorch's ``manual_seed``)."""
+    """Seed the generator behind every random tensor (``rand``, ``randn``, dropout, the
+    initialisers ...) with the integer ``seed``, so the draws that follow repeat; returns
+    ``default_generator``.
+
+    >>> import wengert as wg
+    >>> _ = wg.manual_seed(0); a = wg.randn(3)
+    >>> _ = wg.manual_seed(0); bool(wg.equal(a, wg.randn(3)))
+    True
+    """
     return default_generator.manual_seed(seed)
 
 
 def seed():
+    """Seed ``default_generator`` with a fresh random seed (from the operating
+    system's entropy) and return it, a non-negative int.
+
+    >>> import wengert as wg
+    >>> s = wg.seed()
+    >>> wg.initial_seed() == s
+    True
+    >>> _ = wg.manual_seed(0)  # back to a repeatable stream
+    """
     s = int(np.random.SeedSequence().entropy % (2 ** 63))
     default_generator.manual_seed(s)
     return s
 
 
 def initial_seed():
+    """The seed ``default_generator`` was last seeded with (0 until one is set).
+
+    >>> import wengert as wg
+    >>> _ = wg.manual_seed(7); wg.initial_seed()
+    7
+    """
     return default_generator.initial_seed()
 
 
@@ -63,17 +105,32 @@ def _float(dtype):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new tensor holding a copy of ``data`` (PyTorch's dtype rules: Python floats
-    become the default float type, integers int64; an array keeps its dtype).
+    """A new tensor holding a copy of ``data`` (a number, a nested list, a numpy
+    array or a tensor). PyTorch's dtype rules: Python floats become the default float
+    type, integers int64, bools bool; an array keeps its dtype; ``dtype`` overrides.
+    ``requires_grad=True`` makes it a leaf whose ``.grad`` ``backward`` fills;
+    ``pin_memory`` is accepted and ignored.
 
     >>> tensor([1, 2]), tensor([1.5, 2.0], requires_grad=True)
     (tensor([1, 2]), tensor([1.5000, 2.0000], requires_grad=True))
+    >>> tensor([[1, 2]], dtype=float)
+    tensor([[1., 2.]], dtype=wengert.float64)
     """
     return _finish(_to_array(data, None if dtype is None else np.dtype(dtype)),
                    requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, without a copy where possible: a tensor of the wanted
+    dtype is returned as it is, a numpy array of it shares memory (``from_numpy``);
+    anything else is copied (``tensor``).
+
+    >>> import numpy as np, wengert as wg
+    >>> a = np.zeros(2); t = wg.as_tensor(a); a[0] = 5.0; t
+    tensor([5., 0.], dtype=wengert.float64)
+    >>> wg.as_tensor([1, 2], dtype=wg.float32)
+    tensor([1., 2.])
+    """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
@@ -82,7 +139,8 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(array):
-    """A tensor that shares memory with ``array`` (a change to one shows in the other).
+    """A tensor that shares memory with the numpy ``array`` (a change to one shows in
+    the other), with its dtype; anything but an ndarray raises TypeError.
 
     >>> import numpy as np
     >>> a = np.zeros(2); t = from_numpy(a); _ = t.add_(1.0); a
@@ -94,18 +152,50 @@ def from_numpy(array):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor of zeros of shape ``size``, given as ints or as one tuple or list;
+    float32 (the default float type) unless ``dtype`` says otherwise.
+
+    >>> import wengert as wg
+    >>> wg.zeros(2, 3)
+    tensor([[0., 0., 0.],
+            [0., 0., 0.]])
+    >>> wg.zeros((2,), dtype=wg.int64)
+    tensor([0, 0])
+    """
     return _finish(np.zeros(_size(size), dtype=_float(dtype)), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor of ones of shape ``size`` (ints or one tuple), float32 unless ``dtype``
+    says otherwise.
+
+    >>> import wengert as wg
+    >>> wg.ones(2, requires_grad=True)
+    tensor([1., 1.], requires_grad=True)
+    """
     return _finish(np.ones(_size(size), dtype=_float(dtype)), requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``size`` to be written over. Differs from PyTorch: it holds
+    zeros, not uninitialised memory.
+
+    >>> import wengert as wg
+    >>> wg.empty(2, 2).shape
+    Size([2, 2])
+    """
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``size`` (a tuple or an int) filled with ``fill_value``; without
+    ``dtype``, a bool gives bool, an int int64 and a float the default float type.
+
+    >>> import wengert as wg
+    >>> wg.full((2, 2), 7), wg.full((2,), 0.5)
+    (tensor([[7, 7],
+            [7, 7]]), tensor([0.5000, 0.5000]))
+    """
     if dtype is None:
         dtype = np.dtype(np.bool_) if isinstance(fill_value, bool) else \
             np.dtype(np.int64) if isinstance(fill_value, int) else get_default_dtype()
@@ -113,10 +203,25 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The ``n`` x ``m`` matrix (``m`` defaults to ``n``) with ones on the diagonal and
+    zeros elsewhere, float32 unless ``dtype`` says otherwise.
+
+    >>> import wengert as wg
+    >>> wg.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad, device)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """The numbers from ``start`` up to ``end`` (excluded) by ``step``; ``arange(n)`` is
+    0, 1, ..., n - 1. int64 when all three are integers, else the default float type.
+
+    >>> import wengert as wg
+    >>> wg.arange(4), wg.arange(1, 2, 0.25)
+    (tensor([0, 1, 2, 3]), tensor([1.0000, 1.2500, 1.5000, 1.7500]))
+    """
     if end is None:
         start, end = 0, start
     values = [unbox_all(getattr(v, "_value", v)) for v in (start, end, step)]
@@ -127,21 +232,51 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced numbers from ``start`` to ``end``, both included, float32
+    unless ``dtype`` says otherwise.
+
+    >>> import wengert as wg
+    >>> wg.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     return _finish(np.linspace(start, end, int(steps), dtype=_float(dtype)),
                    requires_grad, device)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """``base`` to the powers ``linspace(start, end, steps)``: ``steps`` numbers evenly
+    spaced on a log scale.
+
+    >>> import wengert as wg
+    >>> wg.logspace(0, 2, 3), wg.logspace(0, 3, 4, base=2.0)
+    (tensor([  1.,  10., 100.]), tensor([1., 2., 4., 8.]))
+    """
     return _finish(np.logspace(start, end, int(steps), base=base, dtype=_float(dtype)),
                    requires_grad, device)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform random numbers in [0, 1) of shape ``size`` (ints or one tuple), from
+    ``generator`` or ``default_generator``; float32 unless ``dtype`` says otherwise.
+
+    >>> import wengert as wg
+    >>> r = wg.rand(2, 3)
+    >>> r.shape, bool(((r >= 0) & (r < 1)).all())
+    (Size([2, 3]), True)
+    """
     rng = (generator or default_generator).rng
     return _finish(rng.random(_size(size)).astype(_float(dtype)), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal random numbers (mean 0, variance 1) of shape ``size``, from
+    ``generator`` or ``default_generator``; float32 unless ``dtype`` says otherwise.
+
+    >>> import wengert as wg
+    >>> z = wg.randn(10000, dtype=wg.float64)
+    >>> abs(z.mean().item()) < 0.05, abs(z.std().item() - 1) < 0.05
+    (True, True)
+    """
     rng = (generator or default_generator).rng
     return _finish(rng.standard_normal(_size(size)).astype(_float(dtype)), requires_grad,
                    device)
@@ -149,6 +284,15 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
 
 def randint(low, high=None, size=None, generator=None, dtype=None, device=None,
             requires_grad=False):
+    """Random integers in [``low``, ``high``) of shape ``size`` (a tuple), int64 unless
+    ``dtype`` says otherwise. Differs from PyTorch: the short form is ``randint(high,
+    size=size)``; ``randint(high, size)`` by position is not understood.
+
+    >>> import wengert as wg
+    >>> k = wg.randint(0, 10, (2, 3))
+    >>> k.shape, k.dtype, bool(((k >= 0) & (k < 10)).all())
+    (Size([2, 3]), dtype('int64'), True)
+    """
     if high is None:
         low, high = 0, low
     if size is None:
@@ -159,32 +303,76 @@ def randint(low, high=None, size=None, generator=None, dtype=None, device=None,
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0, 1, ..., n - 1 (int64 unless ``dtype`` says
+    otherwise).
+
+    >>> import wengert as wg
+    >>> wg.randperm(5).sort().values
+    tensor([0, 1, 2, 3, 4])
+    """
     rng = (generator or default_generator).rng
     return _finish(rng.permutation(n).astype(dtype or np.int64), requires_grad, device)
 
 
-def _like(fill):
+def _like(fill, name, text, example):
     def make(input, dtype=None, device=None, requires_grad=False, **kwargs):
         x = input if isinstance(input, Tensor) else tensor(input)
         dt = np.dtype(dtype) if dtype is not None else x.dtype
         return _finish(fill(tuple(x.shape), dt), requires_grad, device)
+    make.__name__ = make.__qualname__ = name
+    options = ("``input`` is a tensor (or data ``tensor`` accepts); ``dtype``, ``device`` "
+               "and ``requires_grad`` apply to the new tensor; other keywords "
+               "(``memory_format``, ``layout``) are accepted and ignored.")
+    make.__doc__ = "\n\n".join([textwrap.fill(text, 84), textwrap.fill(options, 84),
+                                 f">>> import wengert as wg\n{example}"])
     return make
 
 
-zeros_like = _like(lambda s, d: np.zeros(s, dtype=d))
-ones_like = _like(lambda s, d: np.ones(s, dtype=d))
-empty_like = zeros_like
-rand_like = _like(lambda s, d: default_generator.rng.random(s).astype(d))
-randn_like = _like(lambda s, d: default_generator.rng.standard_normal(s).astype(d))
+zeros_like = _like(lambda s, d: np.zeros(s, dtype=d), "zeros_like",
+                   "A tensor of zeros with the shape and dtype of ``input``.",
+                   ">>> wg.zeros_like(wg.tensor([[1, 2]]))\ntensor([[0, 0]])")
+ones_like = _like(lambda s, d: np.ones(s, dtype=d), "ones_like",
+                  "A tensor of ones with the shape and dtype of ``input``.",
+                  ">>> wg.ones_like(wg.tensor([1.5, 2.5]))\ntensor([1., 1.])")
+empty_like = _like(lambda s, d: np.zeros(s, dtype=d), "empty_like",
+                   "A tensor with the shape and dtype of ``input``, to be written over. "
+                   "Differs from PyTorch: it holds zeros, not uninitialised memory.",
+                   ">>> wg.empty_like(wg.tensor([1.0, 2.0])).shape\nSize([2])")
+rand_like = _like(lambda s, d: default_generator.rng.random(s).astype(d), "rand_like",
+                  "Uniform random numbers in [0, 1) with the shape and dtype of a "
+                  "floating ``input``, from ``default_generator``.",
+                  ">>> wg.rand_like(wg.zeros(2, 2, dtype=wg.float64)).dtype\n"
+                  "dtype('float64')")
+randn_like = _like(lambda s, d: default_generator.rng.standard_normal(s).astype(d),
+                   "randn_like", "Standard normal random numbers with the shape and "
+                   "dtype of a floating ``input``, from ``default_generator``.",
+                   ">>> wg.randn_like(wg.zeros(3)).shape\nSize([3])")
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, **kwargs):
+    """A tensor with the shape and dtype of ``input`` filled with ``fill_value``
+    (converted to that dtype, so 0.5 in an integer tensor is 0, as in PyTorch;
+    ``dtype`` overrides).
+
+    >>> import wengert as wg
+    >>> wg.full_like(wg.tensor([1.0, 2.0]), 7), wg.full_like(wg.tensor([1, 2]), 0.5)
+    (tensor([7., 7.]), tensor([0, 0]))
+    """
     x = input if isinstance(input, Tensor) else tensor(input)
     return _finish(np.full(tuple(x.shape), fill_value, dtype=dtype or x.dtype),
                    requires_grad, device)
 
 
 def randint_like(input, low=0, high=None, dtype=None, **kwargs):
+    """Random integers in [``low``, ``high``) with the shape of ``input``, in its dtype
+    (``dtype`` overrides); ``randint_like(input, high)`` starts at 0. Differs from
+    PyTorch: a floating dtype raises TypeError (PyTorch stores the integers as floats).
+
+    >>> import wengert as wg
+    >>> k = wg.randint_like(wg.zeros(4, dtype=wg.int64), 2, 5)
+    >>> k.shape, bool(((k >= 2) & (k < 5)).all())
+    (Size([4]), True)
+    """
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
