@@ -53,7 +53,12 @@ def numpy_path(fn):
     if not isinstance(name, str):
         return None
     if isinstance(fn, np.ufunc):
-        return f"np.{name}" if getattr(np, name, None) is fn else None
+        if getattr(np, name, None) is fn:
+            return f"np.{name}"
+        special = _scipy_special()
+        if special is not None and getattr(special, name, None) is fn:
+            return f"scipy.special.{name}"
+        return None
     module = getattr(fn, "__module__", None) or ""
     for path, space in (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft)):
         if getattr(space, name, None) is fn:
@@ -69,11 +74,19 @@ def numpy_path(fn):
     return None
 
 
+def _scipy_special():
+    """scipy.special if it is already imported (a program that uses its functions
+    got them from there), else None."""
+    import sys
+    return sys.modules.get("scipy.special")
+
+
 def unwrap(fn):
     """A primitive's implementation under the wrappers that only check its arguments
-    (``__wrapped__``, as functools.wraps and wengert's kind guard leave it)."""
+    (``__wrapped__``, as functools.wraps and wengert's kind guard leave it); numpy's
+    own functions are kept (their ``__wrapped__`` is numpy's internal one)."""
     seen = 0
-    while isinstance(getattr(fn, "__wrapped__", None), types.FunctionType) or \
+    while numpy_path(fn) is None and isinstance(getattr(fn, "__wrapped__", None), types.FunctionType) or \
             isinstance(getattr(fn, "__wrapped__", None), np.ufunc):
         fn = fn.__wrapped__
         seen += 1
@@ -128,6 +141,7 @@ class Namer:
         self.helpers = {}         # name -> object
         self.helper_ids = {}
         self.math_names = set()   # functions imported from math by name
+        self.helper_prims = {}    # helper name -> the registered primitive it runs
         self.free = None          # names to reuse (a long program), else None
         self.imports = {"np": "import numpy as np"}
 
@@ -145,6 +159,13 @@ class Namer:
         its frame stays small and its floats go back to Python's free list)."""
         self.free.append(self.names[var])
 
+    def need(self, path):
+        """Import the module of a ``scipy.x.f`` path the text calls."""
+        if path.startswith("scipy."):
+            mod = path.rsplit(".", 1)[0]
+            self.imports[mod] = f"import {mod}"
+        return path
+
     def math_name(self, text):
         """``sin`` for ``math.sin``, imported by name from math (one global look-up
         a call instead of two); ``math.sin`` where the name is taken."""
@@ -161,7 +182,7 @@ class Namer:
     def var(self, v):
         return self.names[v]
 
-    def helper(self, obj, name):
+    def helper(self, obj, name, prim=None):
         key = id(obj)
         hit = self.helper_ids.get(key)
         if hit is not None:
@@ -179,6 +200,8 @@ class Namer:
             cand = f"{base}_{k}"
         self.helpers[cand] = obj
         self.helper_ids[key] = cand
+        if prim is not None:
+            self.helper_prims[cand] = prim
         return cand
 
     def constant(self, value):
@@ -319,12 +342,11 @@ def print_prim(namer, eqn, fast):
                 all(_pyscalar(x) for x in args):
             return _call_text(namer.math_name(math_text), a, [])
         if np_path is not None:
-            return _call_text(np_path, a, [])
+            return _call_text(namer.need(np_path), a, [])
     if path is not None:
-        if extra_import:
-            namer.imports[extra_import] = f"import {extra_import}"
-        return _call_text(path, a, _params_text(namer, params))
-    return _call_text(namer.helper(unwrap(prim.impl), prim.name), a,
+        return _call_text(namer.need(path), a, _params_text(namer, params))
+    reg = prim.name if _registered(prim.name) is prim else None
+    return _call_text(namer.helper(unwrap(prim.impl), prim.name, reg), a,
                       _params_text(namer, params))
 
 
@@ -332,23 +354,34 @@ _SPELLINGS = {}
 
 
 def _spelling(prim):
-    """``(printer, (numpy path, math text) or None, path, import)`` for a primitive:
+    """``(printer, (numpy path, math text) or None, path, None)`` for a primitive:
     how its calls print, worked out once."""
     printer = PRINTERS.get(prim.name) if prim is _registered(prim.name) else None
     impl = unwrap(prim.impl)
     code, cells = _closure(impl)
     soa = None
     if code is _SOA_CODE:
-        soa = (numpy_path(cells.get("np_fn")), math_spelling(cells.get("math_fn")))
-    path = numpy_path(impl)
-    extra = None
-    if path is None and code is not None and set(cells) == {"fn", "who"}:
-        path = numpy_path(cells["fn"])  # _lapack: numpy's function, errors renamed
-    if path is None and code is not None and code.co_name == "call" and \
-            "name" in cells and "floats" in cells:
-        path = f"scipy.special.{cells['name']}"  # scipy.special's, loaded at first use
-        extra = "scipy.special"
-    return printer, soa, path, extra
+        soa = (_impl_path(cells.get("np_fn")), math_spelling(cells.get("math_fn")))
+    return printer, soa, _impl_path(impl), None
+
+
+def _impl_path(fn):
+    """The numpy or scipy function an implementation is (or wraps only to rename its
+    errors, or loads at first use), as a dotted path; else None."""
+    if fn is None:
+        return None
+    fn = unwrap(fn)
+    path = numpy_path(fn)
+    if path is not None:
+        return path
+    code, cells = _closure(fn)
+    if code is None:
+        return None
+    if set(cells) == {"fn", "who"}:  # _lapack: numpy's function, errors renamed
+        return numpy_path(cells["fn"])
+    if code.co_name == "call" and "name" in cells and "floats" in cells:
+        return f"scipy.special.{cells['name']}"  # scipy.special's, loaded at first use
+    return None
 
 
 def _registered(name):
@@ -424,6 +457,19 @@ def _getitem(namer, eqn, a, params, fast):
     return f"{base}[{namer.fmt_index(idx)}]"
 
 
+def _untake(namer, eqn, a, params, fast):
+    from ...rules.indexing import _fill
+    idx = _fill(params["idx"], list(eqn.args[1:]))
+    return _call_text("_scatter_add", [a[0], namer.fmt(idx), namer.fmt(params["shape"])],
+                      [])
+
+
+def _index_update(namer, eqn, a, params, fast):
+    from ...rules.indexing import _fill
+    idx = _fill(params["idx"], list(eqn.args[2:]))
+    return _call_text("_setitem", [a[0], namer.fmt(idx), a[1]], [])
+
+
 def _concatenate(namer, eqn, a, params, fast):
     seq = f"({', '.join(a)},)" if len(a) == 1 else f"({', '.join(a)})"
     return _call_text("np.concatenate", [seq], _params_text(namer, params))
@@ -474,6 +520,7 @@ PRINTERS = {
     "sum": _reduction("np.sum", {"axis": None, "keepdims": False, "dtype": None}),
     "prod": _reduction("np.prod", {"axis": None, "keepdims": False, "dtype": None}),
     "max": _minmax, "min": _minmax, "cumsum": _cumsum, "getitem": _getitem,
+    "untake": _untake, "index_update": _index_update,
     "concatenate": _concatenate, "where": _where, "dot": _dot, "tensordot": _tensordot,
     "einsum": _einsum, "cast": _cast,
     "fftn": _fft("np.fft.fftn", ("axes", "norm")),
@@ -493,9 +540,7 @@ def print_np(namer, eqn):
     kw = [f"{k}={namer.fmt(v)}" for k, v in kwargs.items()]
     if kind == "call":
         path = numpy_path(op.fn)
-        fn = path if path is not None else namer.helper(op.fn, op.name)
-        if path is not None and path.startswith("scipy."):
-            namer.imports[path.rsplit(".", 1)[0]] = f"import {path.rsplit('.', 1)[0]}"
+        fn = namer.need(path) if path is not None else namer.helper(op.fn, op.name)
         return _call_text(fn, [namer.fmt(x) for x in args], kw)
     if kind == "ufunc_method":
         path = numpy_path(op.ufunc) or namer.helper(op.ufunc, op.ufunc.__name__)
@@ -543,6 +588,14 @@ _PRELUDE = {
     a = np.array(a)
     a[idx] = value
     return a''',
+    "_scatter_add": '''def _scatter_add(g, idx, shape):
+    """zeros of shape with g added in at idx (a repeated index adds up)"""
+    dtype = np.result_type(g)
+    if dtype.kind not in "fc":
+        dtype = np.dtype(np.float64)
+    out = np.zeros(shape, dtype=dtype)
+    np.add.at(out, idx, g)
+    return out''',
     "_at": '''def _at(ufunc, a, idx, b):
     """ufunc.at(a, idx, b) on a copy of a"""
     a = np.array(a)
@@ -773,11 +826,16 @@ def _preamble(program, namer, standalone, lines):
         if obj is _MATH:
             continue
         src = helper_source(obj, name, namer)
-        if src is None:
+        if src is not None:
+            head += [src, ""]
+        elif standalone and name in namer.helper_prims:
+            # no source to copy (it reaches into wengert): wengert's own primitive
+            namer.imports["wengert"] = "from wengert.core.primitive import lookup"
+            head.append(f"{name} = lookup({namer.helper_prims[name]!r}).impl  # needs "
+                        f"wengert")
+        else:
             bound[name] = obj
             head.append(f"# {name}: {_describe(obj)}, bound when compiled")
-        else:
-            head += [src, ""]
     return head, bound
 
 
@@ -852,6 +910,12 @@ def helper_source(obj, name, namer, _seen=None):
         if isinstance(val, (int, float, str, bool, type(None))):
             deps.append(f"{g} = {val!r}")
             continue
+        if isinstance(val, types.FunctionType) and val.__closure__:
+            path = _closure_path(val)
+            if path is None:
+                return None
+            deps.append(f"{g} = {namer.need(path)}")
+            continue
         if isinstance(val, types.FunctionType):
             if g in seen:
                 if seen[g] is not val:
@@ -875,6 +939,10 @@ def helper_source(obj, name, namer, _seen=None):
     if obj.__name__ != name:
         src += f"\n\n{name} = {obj.__name__}"
     return "\n\n".join(deps + [src.rstrip()])
+
+
+def _closure_path(fn):
+    return _impl_path(fn)
 
 
 def _global_names(code):

@@ -263,15 +263,16 @@ class Jitted:
 
     def _check(self, c, leaves, rebuild):
         """Compare the program with the function itself on other inputs: each float
-        element scaled by a random factor in [0.5, 1.5]; then the elements of each
-        array shuffled; then random signs, until two comparisons have been made. A
+        element scaled by a random factor in [0.5, 1.5]; the elements of each array
+        shuffled; factors in [1/4, 4]; random signs; until three comparisons have been
+        made. A
         function that reads its data in a way staging cannot see (random numbers, a
         global, np.asarray and plain numpy on a staged value) is caught here. Inputs
         that take another path (a guard fails) or make the function raise are no
         evidence."""
         rng = np.random.default_rng(len(c.program.eqns))
         compared = 0
-        for how in ("scale", "shuffle", "signs"):
+        for how in ("scale", "shuffle", "wide", "signs"):
             moved = [_moved(x, rng, how) for x in leaves]
             try:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -287,7 +288,7 @@ class Jitted:
                                   "cannot follow (random numbers, global state, or plain "
                                   "numpy on a staged value)")
             compared += 1
-            if compared == 2:
+            if compared == 3:
                 return
 
     # ------------------------------------------------------------ signatures
@@ -388,7 +389,10 @@ class Jitted:
     def save(self, path, *args, **kwargs):
         """Write the program (of these arguments, else of the last call) as a module
         that imports only numpy (and math, scipy where used): ``<name>(...)`` in it
-        computes what this function does for that signature and path."""
+        computes what this function does for that signature and path. A primitive
+        whose implementation reaches into wengert (logsumexp, the decompositions'
+        packed outputs) is taken from an installed wengert, and the module says so;
+        an object with no source at all (a closure in the function) is an error."""
         c = self._compiled_for(args, kwargs) if args or kwargs else self._need_last()
         module = emit(c.program, standalone=True)
         if module.bound:
@@ -421,13 +425,17 @@ def _no_gc():
 def _moved(x, rng, how):
     """``x`` with each float element scaled by a random factor in [0.5, 1.5]
     (``how="scale"``), its elements shuffled and scaled by [0.9, 1.1] ("shuffle"),
-    or scaled by [0.5, 1.5] with random signs ("signs")."""
+    scaled by [1/4, 4] ("wide"), or by [0.5, 1.5] with random signs ("signs")."""
     if not (type(x) in (float, complex) or (isinstance(x, (np.ndarray, np.generic))
                                             and x.dtype.kind in "fc")):
         return backend.copy_if_array(x)
     shape = np.shape(x)
-    factor = (0.9 + 0.2 * rng.random(shape)) if how == "shuffle" else \
-        (0.5 + rng.random(shape))
+    if how == "shuffle":
+        factor = 0.9 + 0.2 * rng.random(shape)
+    elif how == "wide":
+        factor = 4.0 ** (2 * rng.random(shape) - 1)
+    else:
+        factor = 0.5 + rng.random(shape)
     if how == "signs":
         factor = factor * rng.choice((-1.0, 1.0), shape)
     if type(x) in (float, complex):
