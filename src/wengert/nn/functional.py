@@ -122,25 +122,62 @@ def _check_same_size(input, target, stacklevel=3):
 # ---------------------------------------------------------------- activations
 
 def threshold(input, threshold, value, inplace=False):
-    """``input`` where it exceeds ``threshold``, else ``value`` (nan passes)."""
+    """``input`` where it exceeds ``threshold``, else ``value`` (a nan passes through).
+    ``inplace=True`` writes the result into ``input`` (a tensor) and returns it.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.threshold(wg.tensor([0.5, 1.0, 2.0]), 1.0, -1.0)
+    tensor([-1., -1.,  2.])
+    """
     keep = ~(_value(input) <= threshold)
     return _maybe_inplace(input, wnp.where(keep, input, float(value)), inplace)
 
 
 def relu(input, inplace=False):
-    """max(0, x); the derivative at 0 is 0 and a nan passes, as PyTorch's."""
+    """max(0, x) for each element; the derivative at 0 is 0 and a nan passes, as PyTorch's.
+    ``inplace=True`` writes the result into ``input`` (a tensor) and returns it. Works on
+    tensors and on the traced arrays of ``wg.grad`` alike, as every function here.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.relu(wg.tensor([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 2.])
+    >>> float(wg.grad(lambda x: F.relu(x))(3.0))
+    1.0
+    """
     return threshold(input, 0.0, 0.0, inplace)
 
 
 def relu_(input):
+    """``relu`` in place: ``input`` (a tensor) takes the result and is returned. The
+    in-place rules of Tensor apply (a leaf that requires grad refuses).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> x = wg.tensor([-1.0, 2.0]); _ = F.relu_(x); x
+    tensor([0., 2.])
+    """
     return relu(input, inplace=True)
 
 
 def relu6(input, inplace=False):
+    """min(max(0, x), 6) for each element (``hardtanh`` between 0 and 6); ``inplace=True``
+    writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.relu6(wg.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Each element clipped to [``min_val``, ``max_val``] (default [-1, 1]); the
+    derivative is 0 at the edges themselves, as PyTorch's. ``min_val > max_val`` raises
+    ValueError; ``inplace=True`` writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.hardtanh(wg.tensor([-2.0, 0.5, 3.0]), -0.5, 1.0)
+    tensor([-0.5000,  0.5000,  1.0000])
+    """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     v = _value(input)
@@ -151,14 +188,30 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """x for x > 0, ``negative_slope * x`` otherwise."""
+    """x for x > 0, ``negative_slope * x`` otherwise (default slope 0.01); ``inplace=True``
+    writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.leaky_relu(wg.tensor([-2.0, 3.0]), 0.1)
+    tensor([-0.2000,  3.0000])
+    """
     out = wnp.where(_value(input) > 0, input, input * float(negative_slope))
     return _maybe_inplace(input, out, inplace)
 
 
 def gelu(input, approximate="none"):
-    """x Phi(x) with the exact erf form, or the tanh approximation
-    (``approximate='tanh'``)."""
+    """x Phi(x), Phi the standard normal distribution function: the exact erf form by
+    default, or the tanh approximation with ``approximate='tanh'`` (any other value raises
+    RuntimeError).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.gelu(wg.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.1587,  0.0000,  0.8413])
+    >>> F.gelu(wg.tensor([-1.0, 0.0, 1.0]), approximate="tanh")
+    tensor([-0.1588,  0.0000,  0.8412])
+    >>> wg.grad(lambda x: F.gelu(x))(0.0)  # Phi(0)
+    0.5
+    """
     if approximate == "none":
         return input * 0.5 * (1.0 + wsp.erf(input * (1.0 / math.sqrt(2.0))))
     if approximate == "tanh":
@@ -168,27 +221,64 @@ def gelu(input, approximate="none"):
 
 
 def tanh(input):
+    """The hyperbolic tangent of each element.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.tanh(wg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7616])
+    """
     return wnp.tanh(input)
 
 
 def sigmoid(input):
+    """The logistic function 1 / (1 + exp(-x)) of each element, without overflow.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.sigmoid(wg.tensor([0.0, 2.0]))
+    tensor([0.5000, 0.8808])
+    """
     return wsp.expit(input)
 
 
 def silu(input, inplace=False):
-    """x sigmoid(x) (swish)."""
+    """x sigmoid(x) (swish) for each element; ``inplace=True`` writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.silu(wg.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.2689,  0.0000,  1.7616])
+    """
     return _maybe_inplace(input, input * wsp.expit(input), inplace)
 
 
 def mish(input, inplace=False):
+    """x tanh(softplus(x)) for each element; ``inplace=True`` writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.mish(wg.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.3034,  0.0000,  1.9440])
+    """
     return _maybe_inplace(input, input * wnp.tanh(softplus(input)), inplace)
 
 
 def hardsigmoid(input, inplace=False):
+    """The piecewise-linear sigmoid: 0 below -3, 1 above 3, x / 6 + 1/2 between;
+    ``inplace=True`` writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.hardsigmoid(wg.tensor([-4.0, 0.0, 1.5, 4.0]))
+    tensor([0.0000, 0.5000, 0.7500, 1.0000])
+    """
     return _maybe_inplace(input, hardtanh(input / 6.0 + 0.5, 0.0, 1.0), inplace)
 
 
 def hardswish(input, inplace=False):
+    """x hardsigmoid(x): 0 below -3, x above 3, x (x + 3) / 6 between; the derivative is 0
+    at -3 itself and 1 at 3 itself, as PyTorch's. ``inplace=True`` writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.hardswish(wg.tensor([-4.0, 1.5, 4.0]))
+    tensor([0.0000, 1.1250, 4.0000])
+    """
     v = _value(input)
     # PyTorch's derivative: 0 at -3 itself, 1 at 3 itself
     out = wnp.where(v <= -3.0, 0.0, wnp.where(v >= 3.0, input, input * (input + 3.0) / 6.0))
@@ -202,12 +292,25 @@ def _negative_part(input):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """x for x > 0, ``alpha (exp(x) - 1)`` otherwise."""
+    """x for x > 0, ``alpha (exp(x) - 1)`` otherwise (default ``alpha`` 1; the derivative
+    at 0 is ``alpha``). ``inplace=True`` writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.elu(wg.tensor([-1.0, 2.0]), alpha=0.5)
+    tensor([-0.3161,  2.0000])
+    """
     out = wnp.where(_value(input) > 0, input, float(alpha) * wnp.expm1(_negative_part(input)))
     return _maybe_inplace(input, out, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
+    """x for x > 0, ``alpha (exp(x / alpha) - 1)`` otherwise (default ``alpha`` 1);
+    ``inplace=True`` writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.celu(wg.tensor([-1.0, 2.0]), alpha=2.0)
+    tensor([-0.7869,  2.0000])
+    """
     a = float(alpha)
     out = wnp.where(_value(input) > 0, input, a * wnp.expm1(_negative_part(input) / a))
     return _maybe_inplace(input, out, inplace)
@@ -218,11 +321,26 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
+    """``scale * elu(x, alpha)`` with the self-normalising constants alpha = 1.6733 and
+    scale = 1.0507; ``inplace=True`` writes into ``input``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.selu(wg.tensor([-1.0, 2.0]))
+    tensor([-1.1113,  2.1014])
+    """
     return _maybe_inplace(input, _SELU_SCALE * elu(input, _SELU_ALPHA), inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
+    """log(1 + exp(beta x)) / beta for each element (default ``beta`` 1), and x itself
+    where beta x > ``threshold`` (default 20), where the two agree to rounding.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.softplus(wg.tensor([-1.0, 0.0, 30.0]))
+    tensor([ 0.3133,  0.6931, 30.0000])
+    >>> F.softplus(wg.tensor([0.0, 1.0]), beta=2.0)
+    tensor([0.3466, 1.0635])
+    """
     bx = input * float(beta) if beta != 1 else input
     smooth = wnp.logaddexp(0.0, bx)
     if beta != 1:
@@ -231,19 +349,43 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def logsigmoid(input):
-    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    """log(sigmoid(x)) = -softplus(-x) for each element, accurate for large |x|.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.logsigmoid(wg.tensor([-100.0, 0.0, 2.0]))
+    tensor([-100.0000,   -0.6931,   -0.1269])
+    """
     return -wnp.logaddexp(0.0, -input)
 
 
 def softsign(input):
+    """x / (1 + |x|) for each element.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.softsign(wg.tensor([-3.0, 0.0, 1.0]))
+    tensor([-0.7500,  0.0000,  0.5000])
+    """
     return input / (1.0 + wnp.abs(input))
 
 
 def tanhshrink(input):
+    """x - tanh(x) for each element.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.tanhshrink(wg.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.2384,  0.0000,  1.0360])
+    """
     return input - wnp.tanh(input)
 
 
 def glu(input, dim=-1):
+    """The gated linear unit: ``input`` split in halves a, b along ``dim`` (default the
+    last; its size must be even, else RuntimeError), then a * sigmoid(b).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.glu(wg.tensor([[1.0, 2.0, 0.0, 100.0]]))
+    tensor([[0.5000, 2.0000]])
+    """
     n = _shape(input)[dim]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {dim % _ndim(input)}"
@@ -253,6 +395,14 @@ def glu(input, dim=-1):
 
 
 def prelu(input, weight):
+    """x for x > 0, ``weight * x`` otherwise: ``weight`` one slope for all (shape (1,)) or
+    one per channel (dimension 1 of ``input``).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.prelu(wg.tensor([[-2.0, -2.0], [1.0, -1.0]]), wg.tensor([0.5, 0.1]))
+    tensor([[-1.0000, -0.2000],
+            [ 1.0000, -0.1000]])
+    """
     w = weight
     nd = _ndim(input)
     if _shape(weight) != (1,) and _shape(weight) != () and nd >= 2:
@@ -275,20 +425,42 @@ def _cast(input, dtype):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """exp(x) / sum exp(x) along ``dim``."""
+    """exp(x) / sum exp(x) along ``dim``, without overflow; ``dtype`` converts the input
+    first. Without ``dim`` it warns, as PyTorch, and picks dimension 0 for 0-, 1- and
+    3-d input, 1 otherwise.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.softmax(wg.tensor([[1.0, 2.0], [3.0, 3.0]]), dim=1)
+    tensor([[0.2689, 0.7311],
+            [0.5000, 0.5000]])
+    """
     if dim is None:
         dim = _softmax_dim("softmax", _ndim(input), _stacklevel)
     return wsp.softmax(_cast(input, dtype), axis=dim)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along ``dim``: the smallest entries get the largest weights; ``dtype``
+    converts first, and without ``dim`` it warns and picks one as ``softmax`` does.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.softmin(wg.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([0.6652, 0.2447, 0.0900])
+    """
     if dim is None:
         dim = _softmax_dim("softmin", _ndim(input), _stacklevel)
     return wsp.softmax(-_cast(input, dtype), axis=dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """x - logsumexp(x) along ``dim``."""
+    """x - logsumexp(x) along ``dim``: the log of ``softmax``, without overflow or log(0);
+    ``dtype`` converts first, and without ``dim`` it warns and picks one as ``softmax``
+    does.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.log_softmax(wg.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([-2.4076, -1.4076, -0.4076])
+    """
     if dim is None:
         dim = _softmax_dim("log_softmax", _ndim(input), _stacklevel)
     return wsp.log_softmax(_cast(input, dtype), axis=dim)
@@ -298,8 +470,18 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` (drawn from the seeded generator
-    ``wengert.manual_seed`` sets) and scale the rest by 1/(1-p); the identity when
-    not ``training``."""
+    ``wengert.manual_seed`` sets) and scale the rest by 1/(1-p), so the mean is kept;
+    the identity when not ``training`` or ``p`` is 0. ``p`` outside [0, 1] raises
+    ValueError; ``inplace=True`` writes into ``input``. The draws differ from PyTorch's
+    for the same seed.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.dropout(wg.tensor([1.0, 2.0, 3.0]), p=0.5, training=False)
+    tensor([1., 2., 3.])
+    >>> y = F.dropout(wg.ones(1000), p=0.25)
+    >>> sorted(set(y.tolist())), 0.6 < (y == 0).float().mean().item() * 4 < 1.4
+    ([0.0, 1.3333333730697632], True)
+    """
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -314,7 +496,15 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 def linear(input, weight, bias=None):
-    """x W^T + b."""
+    """``input @ weight.T + bias``: ``weight`` of shape (out_features, in_features),
+    ``bias`` (optional) of shape (out_features,); leading dimensions of ``input`` are
+    batches. Mismatched shapes or float dtypes raise PyTorch's RuntimeError.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> W = wg.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> F.linear(wg.tensor([[1.0, 2.0]]), W, wg.tensor([0.0, 0.0, 10.0]))
+    tensor([[ 1.,  2., 13.]])
+    """
     xs, ws = _shape(input), _shape(weight)
     if len(ws) == 2 and len(xs) >= 1 and xs[-1] != ws[1]:
         rows = int(np.prod(xs[:-1])) if len(xs) > 1 else 1
@@ -329,7 +519,13 @@ def linear(input, weight, bias=None):
 
 
 def bilinear(input1, input2, weight, bias=None):
-    """x1^T A_k x2 + b_k for each output k (``weight`` of shape (out, in1, in2))."""
+    """x1^T A_k x2 + b_k for each output k: ``weight`` of shape (out, in1, in2), ``bias``
+    (optional) of shape (out,); leading dimensions of the inputs are batches.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.bilinear(wg.tensor([[1.0, 2.0]]), wg.tensor([[3.0]]), wg.tensor([[[1.0], [1.0]]]))
+    tensor([[9.]])
+    """
     out = wnp.einsum("...i,kij,...j->...k", input1, weight, input2)
     return out if bias is None else out + bias
 
@@ -341,7 +537,17 @@ def _weighted(loss, weight):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """(input - target)^2, reduced."""
+    """The squared error (input - target)^2, reduced by ``reduction``: 'mean' (default),
+    'sum' or 'none' (per element); ``weight`` multiplies each element's loss first. A
+    target of another shape warns (broadcasting); the legacy ``size_average``/``reduce``
+    set the reduction, with PyTorch's warning.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.mse_loss(wg.tensor([1.0, 2.0]), wg.tensor([0.0, 4.0]))
+    tensor(2.5000)
+    >>> F.mse_loss(wg.tensor([1.0, 2.0]), wg.tensor([0.0, 4.0]), reduction="none")
+    tensor([1., 4.])
+    """
     _check_same_size(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     d = input - target
@@ -349,14 +555,27 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """|input - target|, reduced (derivative 0 where they are equal)."""
+    """The absolute error |input - target| (derivative 0 where they are equal), reduced by
+    ``reduction`` ('mean', 'sum' or 'none'); ``weight`` multiplies each element's loss.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.l1_loss(wg.tensor([1.0, 2.0]), wg.tensor([0.0, 4.0]), reduction="sum")
+    tensor(3.)
+    """
     _check_same_size(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     return _reduce(_weighted(wnp.abs(input - target), weight), reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """0.5 d^2 where |d| < delta, delta (|d| - delta/2) elsewhere."""
+    """With d = input - target: 0.5 d^2 where |d| < ``delta`` (default 1), delta (|d| -
+    delta/2) elsewhere; reduced by ``reduction`` ('mean', 'sum' or 'none'), ``weight``
+    multiplying each element's loss. ``smooth_l1_loss`` is the same divided by delta.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.huber_loss(wg.tensor([0.5, 3.0]), wg.zeros(2), reduction="none", delta=2.0)
+    tensor([0.1250, 4.0000])
+    """
     _check_same_size(input, target)
     reduction = _reduction(reduction)
     d = input - target
@@ -367,7 +586,14 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
                    beta=1.0):
-    """0.5 d^2 / beta where |d| < beta, |d| - beta/2 elsewhere (l1 when beta is 0)."""
+    """With d = input - target: 0.5 d^2 / ``beta`` where |d| < beta (default 1), |d| - beta/2
+    elsewhere (the l1 loss when beta is 0; a negative beta raises); reduced by
+    ``reduction`` ('mean', 'sum' or 'none').
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.smooth_l1_loss(wg.tensor([0.5, 3.0]), wg.tensor([0.0, 0.0]), reduction="none")
+    tensor([0.1250, 2.5000])
+    """
     _check_same_size(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if beta < 0:
@@ -382,8 +608,17 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
            log_target=False):
-    """target (log target - input) pointwise, ``input`` being log-probabilities;
-    ``reduction='batchmean'`` divides the sum by the batch size."""
+    """The Kullback-Leibler divergence target (log target - input) pointwise, ``input``
+    being log-probabilities (and ``target`` too with ``log_target=True``); 0 where the
+    target is 0. ``reduction``: 'mean' (over all elements, with PyTorch's warning),
+    'batchmean' (the sum divided by the batch size: the mathematical KL divergence per
+    sample), 'sum' or 'none'.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> p, q = wg.tensor([[0.25, 0.75]]), wg.tensor([[0.5, 0.5]])
+    >>> F.kl_div(q.log(), p, reduction="batchmean")  # KL(p || q)
+    tensor(0.1308)
+    """
     if reduction == "batchmean":
         red = "sum"
     else:
@@ -422,8 +657,15 @@ def _safe_log1m(x, lower=-100.0):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
-    """-(t log x + (1 - t) log(1 - x)) for probabilities ``input``, each log clamped
-    at -100 as PyTorch's."""
+    """-(t log x + (1 - t) log(1 - x)) for probabilities ``input`` in [0, 1] (others raise
+    RuntimeError) and targets ``target`` of the same shape (else ValueError), each log
+    clamped at -100 as PyTorch's; ``weight`` multiplies each element's loss, then
+    ``reduction`` ('mean', 'sum' or 'none').
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.binary_cross_entropy(wg.tensor([0.8, 0.1]), wg.tensor([1.0, 0.0]), reduction="none")
+    tensor([0.2231, 0.1054])
+    """
     reduction = _reduction(reduction, size_average, reduce)
     if _shape(target) != _shape(input):
         raise ValueError(f"Using a target size ({_size(target)}) that is different to the "
@@ -438,9 +680,16 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction="mean", pos_weight=None):
-    """Sigmoid and binary cross entropy in one stable expression:
-    (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x), accurate in value and
-    derivative for logits of either sign."""
+    """Sigmoid and binary cross entropy in one stable expression,
+    (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x), accurate in value and derivative
+    for logits ``input`` of either sign. ``pos_weight`` weighs the positive targets
+    (per class, broadcast), ``weight`` each element's loss; ``reduction`` 'mean', 'sum'
+    or 'none'. Shapes must agree (else ValueError).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.binary_cross_entropy_with_logits(wg.tensor([2.0, -1.0]), wg.tensor([1.0, 0.0]))
+    tensor(0.2201)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     if _shape(target) != _shape(input):
         raise ValueError(f"Target size ({_size(target)}) must be the same as input size "
@@ -497,8 +746,17 @@ def _class_weights(weight, safe, ignored, dtype):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    """-w[t] input[t] over the class dimension (dim 1, or 0 for one sample); the mean
-    divides by the total weight of the targets not ignored."""
+    """The negative log-likelihood -w[t] input[t]: ``input`` holds log-probabilities with the
+    classes in dimension 1 (0 for one unbatched sample), ``target`` the int64 class of
+    each sample. ``weight`` (one per class) weighs the samples; targets equal to
+    ``ignore_index`` (default -100) count for nothing; 'mean' divides by the total weight
+    of the targets not ignored, 'sum' adds, 'none' gives each sample's loss.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> logp, target = wg.tensor([[-0.1, -2.5], [-1.0, -0.5]]), wg.tensor([0, 1])
+    >>> F.nll_loss(logp, target), F.nll_loss(logp, target, weight=wg.tensor([1.0, 3.0]))
+    (tensor(0.3000), tensor(0.4000))
+    """
     reduction = _reduction(reduction, size_average, reduce)
     _, ignored, safe, cdim = _class_targets(input, target, ignore_index)
     picked = wnp.squeeze(wnp.take_along_axis(input, np.expand_dims(safe, cdim), axis=cdim),
@@ -514,9 +772,21 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
                   reduce=None, reduction="mean", label_smoothing=0.0):
-    """log_softmax over the class dimension then the negative log-likelihood, for
-    integer class targets (``ignore_index``, ``weight``, ``label_smoothing``) or
-    class-probability targets of the input's shape."""
+    """``log_softmax`` over the class dimension (1, or 0 for one unbatched sample), then the
+    negative log-likelihood. ``target`` holds int64 class indices (with ``weight``,
+    ``ignore_index`` and the 'mean' of ``nll_loss``), or class probabilities of the
+    input's shape. ``label_smoothing`` in [0, 1] mixes each target with the uniform
+    distribution; ``reduction`` 'mean', 'sum' or 'none'.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> logits = wg.tensor([[2.0, 0.0, 1.0], [0.0, 3.0, 0.0]])
+    >>> F.cross_entropy(logits, wg.tensor([0, 1]), reduction="none")
+    tensor([0.4076, 0.0949])
+    >>> F.cross_entropy(logits, wg.tensor([0, -100]))  # the second sample ignored
+    tensor(0.4076)
+    >>> F.cross_entropy(logits, wg.tensor([0, 1]), label_smoothing=0.1)
+    tensor(0.4013)
+    """
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
@@ -560,7 +830,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 # ---------------------------------------------------------------- encodings and padding
 
 def one_hot(tensor, num_classes=-1):
-    """An int64 tensor with one more dimension, 1 at each class index."""
+    """An int64 tensor with one more dimension, 1 at each class index of the integer
+    ``tensor`` and 0 elsewhere; ``num_classes`` defaults to the largest index + 1.
+    Negative or too large classes raise RuntimeError.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.one_hot(wg.tensor([0, 2]), num_classes=4)
+    tensor([[1, 0, 0, 0],
+            [0, 0, 1, 0]])
+    """
     t = _value(tensor)
     if t.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
@@ -582,8 +860,19 @@ _PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
 
 
 def pad(input, pad, mode="constant", value=None):
-    """Pad the last dimensions: ``pad = (left, right, top, bottom, ...)`` from the last
-    dimension backwards; negative amounts crop (constant mode)."""
+    """Pad the last dimensions: ``pad = (left, right, top, bottom, ...)``, pairs from the
+    last dimension backwards. ``mode``: 'constant' (with ``value``, default 0; negative
+    amounts crop), 'reflect' (mirror without the edge), 'replicate' (repeat the edge) or
+    'circular' (wrap around).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> x = wg.tensor([[1.0, 2.0, 3.0]])
+    >>> F.pad(x, (1, 1, 1, 0), value=9.0)
+    tensor([[9., 9., 9., 9., 9.],
+            [9., 1., 2., 3., 9.]])
+    >>> F.pad(x, (2, 1), mode="reflect"), F.pad(x, (2, 1), mode="circular")
+    (tensor([[3., 2., 1., 2., 3., 2.]]), tensor([[2., 3., 1., 2., 3., 1.]]))
+    """
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     nd = _ndim(input)
@@ -623,10 +912,19 @@ def pad(input, pad, mode="constant", value=None):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
-    """The rows of ``weight`` at the integer indices ``input``. The row
-    ``padding_idx`` gets no gradient; ``max_norm`` renormalises the rows looked up
-    (in place, as PyTorch); ``scale_grad_by_freq`` divides each row's gradient by its
-    count in the batch. ``sparse=True`` is accepted, but the gradient is dense."""
+    """The rows of ``weight`` at the integer indices ``input`` (any shape; the result has one
+    more dimension). The row ``padding_idx`` gets no gradient; ``max_norm`` renormalises
+    the rows looked up to that ``norm_type``-norm at most (in place, as PyTorch);
+    ``scale_grad_by_freq`` divides each row's gradient by its count in the batch.
+    ``sparse=True`` is accepted, but the gradient is dense.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> weight = wg.tensor([[0.0, 0.0], [1.0, 1.0], [2.0, 4.0]])
+    >>> F.embedding(wg.tensor([2, 0, 2]), weight)
+    tensor([[2., 4.],
+            [0., 0.],
+            [2., 4.]])
+    """
     idx = _value(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
@@ -683,8 +981,14 @@ def _write(t, new):
 # ---------------------------------------------------------------- normalisation
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """(x - mean) / sqrt(var + eps) over the last ``len(normalized_shape)``
-    dimensions (biased variance), then ``* weight + bias``."""
+    """(x - mean) / sqrt(var + eps) over the last ``len(normalized_shape)`` dimensions
+    (biased variance; ``normalized_shape`` must match them, else RuntimeError), then
+    ``* weight + bias`` (each optional, of ``normalized_shape``).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.layer_norm(wg.tensor([[1.0, 2.0, 3.0]]), (3,))
+    tensor([[-1.2247,  0.0000,  1.2247]])
+    """
     ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
         else tuple(normalized_shape)
     shape = _shape(input)
@@ -705,8 +1009,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """x / sqrt(mean(x^2) + eps) over the last ``len(normalized_shape)`` dimensions,
-    times ``weight``; ``eps`` None is the dtype's machine epsilon."""
+    """x / sqrt(mean(x^2) + eps) over the last ``len(normalized_shape)`` dimensions, times
+    ``weight`` (optional); ``eps`` None is the dtype's machine epsilon.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.rms_norm(wg.tensor([[3.0, 4.0]]), (2,), weight=wg.tensor([1.0, 2.0]))
+    tensor([[0.8485, 2.2627]])
+    """
     ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
         else tuple(normalized_shape)
     if eps is None:
@@ -717,7 +1026,15 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """Normalise over groups of channels (dimension 1) and the remaining dimensions."""
+    """Normalise over groups of channels: the channels (dimension 1) fall into
+    ``num_groups`` groups (it must divide them), each group with the remaining
+    dimensions normalised to mean 0 and variance 1 (biased, plus ``eps``), then ``*
+    weight + bias`` per channel.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.group_norm(wg.tensor([[1.0, 3.0, 10.0, 30.0]]), 2)
+    tensor([[-1.0000,  1.0000, -1.0000,  1.0000]])
+    """
     shape = _shape(input)
     if len(shape) < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
@@ -742,9 +1059,21 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
-    """Normalise each channel (dimension 1) with the batch's statistics when
-    ``training`` (then ``running_mean``/``running_var`` move by ``momentum``, the
-    variance unbiased, in place), with the running statistics otherwise."""
+    """Normalise each channel (dimension 1) over the batch and the other dimensions. With
+    ``training=True`` the batch's own mean and (biased) variance are used, and
+    ``running_mean``/``running_var`` (if given) move towards them by ``momentum``, the
+    variance unbiased, in place; otherwise the running statistics are used (then
+    required). Then ``* weight + bias`` per channel.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> x = wg.tensor([[1.0, 10.0], [3.0, 30.0]])
+    >>> mean, var = wg.zeros(2), wg.ones(2)
+    >>> F.batch_norm(x, mean, var, training=True)
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]])
+    >>> mean, var
+    (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
+    """
     shape = _shape(input)
     if len(shape) < 2:
         raise ValueError(f"Expected 2 or more dimensions (got {len(shape)})")
@@ -794,13 +1123,30 @@ def _vector_norm(x, p, dim, keepdim=True):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """input / max(||input||_p, eps) along ``dim``."""
+    """``input / max(||input||_p, eps)`` along ``dim`` (default 1): unit vectors, a zero
+    vector staying zero (with derivative 0, not nan). ``out`` is accepted but not
+    written (differs from PyTorch).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.normalize(wg.tensor([[3.0, 4.0], [0.0, 0.0]]))
+    tensor([[0.6000, 0.8000],
+            [0.0000, 0.0000]])
+    """
     norm = _vector_norm(input, p, dim)
     denom = wnp.where(_value(norm) > eps, norm, float(eps))
     return input / denom
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (default 1,
+    broadcast): their inner product over the product of their norms, each norm at least
+    ``eps``.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> a, b = wg.tensor([[1.0, 0.0], [1.0, 1.0]]), wg.tensor([[1.0, 1.0], [-1.0, -1.0]])
+    >>> F.cosine_similarity(a, b)
+    tensor([ 0.7071, -1.0000])
+    """
     n1 = _vector_norm(x1, 2, dim, keepdim=False)
     n2 = _vector_norm(x2, 2, dim, keepdim=False)
     n1 = wnp.where(_value(n1) > eps, n1, float(eps))
@@ -809,6 +1155,14 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """The ``p``-norm of ``x1 - x2 + eps`` along the last dimension, row by row
+    (broadcast); ``keepdim=True`` keeps that dimension. The ``eps`` (default 1e-6) keeps
+    the derivative finite where the rows are equal, as PyTorch's.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.pairwise_distance(wg.tensor([[0.0, 0.0]]), wg.tensor([[3.0, 4.0]]))
+    tensor([5.0000])
+    """
     return _vector_norm(x1 - x2 + eps, p, -1, keepdim=keepdim)
 
 
@@ -828,8 +1182,19 @@ def _pair(v):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-d cross-correlation over NCHW input (or CHW); ``padding`` an int, a pair,
-    'valid' or 'same'."""
+    """2-d cross-correlation (what deep learning calls convolution) of NCHW input, or CHW
+    for one sample, with ``weight`` of shape (out_channels, in_channels / groups, kH, kW)
+    and optional ``bias`` (out_channels,). ``stride``, ``dilation`` and ``padding`` are
+    ints or pairs; ``padding`` may also be 'valid' (none) or 'same' (output as large as
+    the input, stride 1 only). ``groups`` splits the channels into independent groups.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.conv2d(wg.ones(1, 1, 3, 3), wg.ones(1, 1, 2, 2))
+    tensor([[[[4., 4.],
+              [4., 4.]]]])
+    >>> F.conv2d(wg.ones(1, 1, 3, 3), wg.ones(2, 1, 2, 2), stride=2, padding=1).shape
+    Size([1, 2, 2, 2])
+    """
     conv = _conv_rules()
     unbatched = _ndim(input) == 3
     if unbatched:
@@ -859,7 +1224,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """The maximum over each window (NCHW or CHW)."""
+    """The maximum over each ``kernel_size`` window of the last two dimensions (NCHW or
+    CHW): ``stride`` (default the kernel size), ``padding``, ``dilation`` and
+    ``ceil_mode`` as PyTorch's; ``return_indices=True`` also gives the flat index of each
+    maximum in its plane.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.max_pool2d(wg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]]), 2, return_indices=True)
+    (tensor([[[[4.]]]]), tensor([[[[3]]]]))
+    """
     conv = _conv_rules()
     if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0):
         stride = None
@@ -880,8 +1253,16 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    """The mean over each window (NCHW or CHW); padded zeros count, as PyTorch's
-    default ``count_include_pad=True``."""
+    """The mean over each ``kernel_size`` window of the last two dimensions (NCHW or CHW),
+    with ``stride`` (default the kernel size) and zero ``padding``; the padded zeros
+    count, as PyTorch's default ``count_include_pad=True``. Differs from PyTorch:
+    ``ceil_mode``, ``count_include_pad=False`` and ``divisor_override`` raise
+    NotImplementedError.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.avg_pool2d(wg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]]), 2)
+    tensor([[[[2.5000]]]])
+    """
     if ceil_mode or not count_include_pad or divisor_override is not None:
         raise NotImplementedError("avg_pool2d: ceil_mode, count_include_pad=False and "
                                   "divisor_override are not supported by wengert's pooling "
@@ -906,7 +1287,16 @@ def _as_2d(input):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """1-d cross-correlation over (N, C, L) or (C, L) input: a 2-d one of height 1."""
+    """1-d cross-correlation of (N, C, L) input, or (C, L), with ``weight`` of shape
+    (out_channels, in_channels / groups, k): ``conv2d`` on a height of 1, with the same
+    options (ints instead of pairs; ``padding`` also 'valid' or 'same').
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.conv1d(wg.tensor([[[1.0, 2.0, 3.0, 4.0]]]), wg.tensor([[[1.0, -1.0]]]))
+    tensor([[[-1., -1., -1.]]])
+    >>> F.conv1d(wg.tensor([[[1.0, 2.0, 3.0, 4.0]]]), wg.ones(1, 1, 3), padding="same")
+    tensor([[[3., 6., 9., 7.]]])
+    """
     if isinstance(padding, str):
         pad2 = padding
     else:
@@ -919,7 +1309,13 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """The maximum over each window of the last dimension."""
+    """The maximum over each ``kernel_size`` window of the last dimension, with the options
+    of ``max_pool2d`` as single ints.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.max_pool1d(wg.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+    tensor([[[3., 5.]]])
+    """
     if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0):
         stride = kernel_size
     out = max_pool2d(_as_2d(input), (1,) + _single(kernel_size), (1,) + _single(stride),
@@ -932,7 +1328,13 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
-    """The mean over each window of the last dimension."""
+    """The mean over each ``kernel_size`` window of the last dimension, with the options of
+    ``avg_pool2d`` as single ints.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.avg_pool1d(wg.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+    tensor([[[2.0000, 3.5000]]])
+    """
     if stride is None or (not isinstance(stride, numbers.Integral) and len(stride) == 0):
         stride = kernel_size
     out = avg_pool2d(_as_2d(input), (1,) + _single(kernel_size), (1,) + _single(stride),
@@ -957,14 +1359,27 @@ def _adaptive_mean(x, axis, size):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    """Means over ``output_size`` windows of the last dimension."""
+    """Means over ``output_size`` windows of the last dimension, PyTorch's adaptive windows
+    [floor(i n / size), ceil((i + 1) n / size)), so the output has that size whatever the
+    input's.
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.adaptive_avg_pool1d(wg.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
+    tensor([[[2., 4.]]])
+    """
     size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
     return _adaptive_mean(input, _ndim(input) - 1, size)
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """Means over an ``output_size`` grid of windows of the last two dimensions (None
-    keeps that dimension's size)."""
+    """Means over an ``output_size`` grid of adaptive windows of the last two dimensions
+    (an int for a square grid, or a pair; None keeps that dimension's size).
+
+    >>> import wengert as wg, wengert.nn.functional as F
+    >>> F.adaptive_avg_pool2d(wg.arange(16.0).reshape(1, 1, 4, 4), (2, 1))
+    tensor([[[[ 3.5000],
+              [11.5000]]]])
+    """
     oh, ow = (output_size, output_size) if not isinstance(output_size, (tuple, list)) \
         else tuple(output_size)
     nd = _ndim(input)
