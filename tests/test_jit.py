@@ -286,6 +286,16 @@ def test_too_many_signatures_warns_and_stays_bounded():
 
 # ---------------------------------------------------------------- control flow
 
+def test_a_guard_that_fails_on_every_call_warns():
+    g = jit(lambda x, n: x * (2.0 if n > 0 else 3.0) + (1.0 if n > 1 else 0.0) + int(n))
+    with pytest.warns(JitWarning, match="guards fail"):
+        for n in range(12):
+            assert g(1.0, float(n)) == 1.0 * (2.0 if n > 0 else 3.0) + (n > 1) + n
+    assert len(g._cache) == 1 and len(next(iter(g._cache.values())).variants) <= 8
+
+
+
+
 def test_branch_on_a_value_is_a_guard_and_retraces():
     def f(x):
         if x > 0:

@@ -27,7 +27,7 @@ import types
 import numpy as np
 
 from ...backend import scalar_or_array
-from .program import PYSCALARS, Var, eqn_vars, has_var
+from .program import PYSCALARS, Var, eqn_vars
 
 _SOA_CODE = scalar_or_array(np.add, None).__code__
 INFIX = {"add": ("+", "np.add"), "subtract": ("-", "np.subtract"),
@@ -331,7 +331,7 @@ def print_prim(namer, eqn, fast):
     info = _SPELLINGS.get(prim)
     if info is None:
         info = _SPELLINGS[prim] = _spelling(prim)
-    printer, soa, path, extra_import = info
+    printer, soa, path = info
     if printer is not None:
         text = printer(namer, eqn, a, params, fast)
         if text is not None:
@@ -354,15 +354,15 @@ _SPELLINGS = {}
 
 
 def _spelling(prim):
-    """``(printer, (numpy path, math text) or None, path, None)`` for a primitive:
-    how its calls print, worked out once."""
+    """``(printer, (numpy path, math text) or None, path)`` for a primitive: how its
+    calls print, worked out once."""
     printer = PRINTERS.get(prim.name) if prim is _registered(prim.name) else None
     impl = unwrap(prim.impl)
     code, cells = _closure(impl)
     soa = None
     if code is _SOA_CODE:
         soa = (_impl_path(cells.get("np_fn")), math_spelling(cells.get("math_fn")))
-    return printer, soa, _impl_path(impl), None
+    return printer, soa, _impl_path(impl)
 
 
 def _impl_path(fn):
@@ -549,8 +549,10 @@ def print_np(namer, eqn):
         return _call_text(f"{path}.{op.method}", [namer.fmt(x) for x in args], kw)
     x = args[0]
     base = namer.fmt(x)
-    if _aval(x)[0] is not np.ndarray:
+    if _aval(x)[0] in PYSCALARS:
         base = f"np.asarray({base})"
+    elif type(x) is not Var and base.startswith("-"):
+        base = f"({base})"
     if kind == "method":
         return _call_text(f"{base}.{op.method}", [namer.fmt(i) for i in args[1:]], kw)
     if kind == "attr":
@@ -977,4 +979,3 @@ def _short(value):
 
 
 __all__ = ["emit", "program_text", "Retrace", "Module", "numpy_path"]
-_ = has_var

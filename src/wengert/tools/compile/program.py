@@ -227,22 +227,21 @@ class Program:
     """A staged call: ``inputs`` (Vars), ``eqns``, ``outputs`` (Vars or constants) and
     the structures ``in_tree`` / ``out_tree``; ``name`` is the function's."""
 
-    __slots__ = ("name", "inputs", "eqns", "outputs", "out_tree", "in_names", "_count")
+    __slots__ = ("name", "inputs", "eqns", "outputs", "out_tree", "_count")
 
-    def __init__(self, name, inputs, eqns, outputs, out_tree, in_names=None):
+    def __init__(self, name, inputs, eqns, outputs, out_tree):
         self.name = name
         self.inputs = inputs
         self.eqns = eqns
         self.outputs = outputs
         self.out_tree = out_tree
-        self.in_names = in_names
         self._count = None
 
     def copy(self, eqns=None, outputs=None):
         return Program(self.name, list(self.inputs),
                        list(self.eqns if eqns is None else eqns),
                        list(self.outputs if outputs is None else outputs),
-                       self.out_tree, self.in_names)
+                       self.out_tree)
 
     def count(self):
         """The number of operations (guards not counted)."""

@@ -579,12 +579,14 @@ def _call(op, args, kwargs):
         return op.fn(*args, **kwargs)
     if kind == "ufunc_method":
         return getattr(op.ufunc, op.method)(*args, **kwargs)
+    # a Python number has no array methods: as numpy sees it, a 0-d array
+    x = np.asarray(args[0]) if type(args[0]) in (float, int, complex, bool) else args[0]
     if kind == "method":
-        return getattr(args[0], op.method)(*args[1:], **kwargs)
+        return getattr(x, op.method)(*args[1:], **kwargs)
     if kind == "attr":
-        return getattr(args[0], op.attr)
+        return getattr(x, op.attr)
     if kind == "getitem":
-        return args[0][args[1]]
+        return x[args[1]]
     raise AssertionError(kind)
 
 
