@@ -455,8 +455,8 @@ def _transformed(kind, case):
 def _sweep_params():
     cases = _rule_cases()
     out = []
-    for kind, start, every in (("f", 0, 10), ("grad", 5, 10), ("jvp", 1, 30),
-                               ("vmap", 11, 30), ("hessian", 21, 30)):
+    for kind, start, every in (("f", 0, 14), ("grad", 7, 14), ("jvp", 1, 40),
+                               ("vmap", 15, 40), ("hessian", 29, 40)):
         out += [pytest.param(kind, c, id=f"{kind}-{c.id}") for c in cases[start::every]]
     return out
 
