@@ -145,6 +145,26 @@ def kind_like(v, ref):
     return backend.like(np.asarray(v), r)
 
 
+def anywhere(c):
+    """Whether a constant mask ``c`` holds anywhere (in any example), for a rule that
+    takes a shortcut when it holds nowhere. A lazy array's answer is unknown until it
+    is computed (Dask): True, so that the caller takes its general path, which is
+    right whatever the mask holds."""
+    v = unbox_all(c)
+    if backend.kind(v) == "dask":
+        return True
+    return bool(np.any(v))
+
+
+def everywhere(c):
+    """Whether a constant mask ``c`` holds everywhere; False for a lazy array (see
+    ``anywhere``)."""
+    v = unbox_all(c)
+    if backend.kind(v) == "dask":
+        return False
+    return bool(np.all(v))
+
+
 def full_like_kind(shp, value, dtype, ref):
     """``np.full(shp, value, dtype)``, a rule's constant array, made by the library
     of ``ref``'s values (numpy, or the Dask or CuPy array ``ref`` holds)."""

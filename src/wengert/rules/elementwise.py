@@ -10,11 +10,13 @@ import math
 
 import numpy as np
 
+from .. import backend
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import unbox_all
 from ..core.trace import is_boxed
-from ._base import binary, example, float_dtype, no_out, nondiff, per_example, unary
+from ._base import (anywhere, binary, everywhere, example, float_dtype, no_out, nondiff,
+                    per_example, unary)
 from .arithmetic import arctan2, divide, multiply, power
 from .complex import conj, real
 from .indexing import _where
@@ -76,7 +78,7 @@ def _const(fn, *args):
 
 
 def _anywhere(c):
-    return bool(np.any(unbox_all(c)))
+    return anywhere(c)
 
 
 def _abs_denominator(ans):
@@ -165,7 +167,7 @@ def _sinc_deriv(x, ans):
     for c in reversed(_SINC_D):  # Horner in x^2
         series = series * x2 + c
     series = series * x
-    if np.all(unbox_all(small)):
+    if everywhere(small):
         return series
     # away from 0: the closed form, with 1 in place of x where the series is used so
     # that the branch not taken holds no 0/0 (a nan would leak into its derivative)
@@ -238,7 +240,7 @@ def _i1_deriv(x, ans):
     series = 0.0
     for c in reversed(_I1_D):  # Horner in x^2
         series = series * x2 + c
-    if np.all(unbox_all(small)):
+    if everywhere(small):
         return series
     # 1 in place of x where the series is used: no 0/0 in the branch not taken
     safe = _where(small, 1.0, x) if _anywhere(small) else x
@@ -284,7 +286,7 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
         im = nan_to_num(imag(x), nan=nan, posinf=posinf, neginf=neginf)
         return re + im * 1j
     finite = _const(np.isfinite, x)
-    if np.all(unbox_all(finite)):
+    if everywhere(finite):
         return x
     fixed = _const(lambda v: np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf), x)
     return _where(finite, x, fixed)
@@ -363,7 +365,8 @@ def _fmod_quotient(x, y, ans):
 
     def quotient(x, y, ans):
         with np.errstate(all="ignore"):
-            return np.asarray(np.round(np.divide(np.subtract(x, ans), y)), dtype=dt)
+            q = np.round(np.divide(np.subtract(x, ans), y))
+        return q.astype(dt) if backend.kind(q) != backend.NUMPY else np.asarray(q, dtype=dt)
     return _const(quotient, x, y, ans)
 
 

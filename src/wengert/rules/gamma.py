@@ -25,7 +25,8 @@ from .. import backend
 from ..backend import scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import binary, match, nondiff, per_example, unary, unbroadcast
+from ._base import (anywhere, binary, everywhere, match, nondiff, per_example, unary,
+                    unbroadcast)
 from .elementwise import cos, exp
 from .indexing import _where
 from .special import xlog1py, xlogy
@@ -46,11 +47,28 @@ def _scipy(name, floats=False):
                               f"{' for arrays' if floats else ''}; install the scipy "
                               f"extra: pip install 'wengert[scipy]'") from err
         if backend.foreign(args):  # Dask: the ufunc protocol; CuPy: cupyx.scipy.special
-            return backend.elementwise_call(name, getattr(sc, name), args)
+            return backend.elementwise_call(name, _UFUNC_FORMS.get(name, getattr(sc, name)),
+                                            args)
         return getattr(sc, name)(*args)
     call.__name__ = name
     call.checks_kind = True
+    call.any_kind = True
     return call
+
+
+def _polygamma_of_ufuncs(n, x):
+    """scipy's polygamma (a Python function, not a ufunc) from its ufuncs, so that an
+    array of another library takes each call: psi for n = 0, else
+    (-1)^(n+1) n! zeta(n+1, x)."""
+    import scipy.special as sc
+    n = np.asarray(n) if backend.kind(n) == backend.NUMPY else n
+    return np.where(n == 0, sc.psi(x),
+                    (-1.0) ** (n + 1) * sc.gamma(n + 1.0) * sc.zeta(n + 1.0, x))
+
+
+_polygamma_of_ufuncs.any_kind = True
+# scipy.special functions that are no ufuncs, written with ufuncs
+_UFUNC_FORMS = {"polygamma": _polygamma_of_ufuncs}
 
 
 def _refuse(who, arg, pos, mode, why):
@@ -145,10 +163,10 @@ def _rgamma_deriv(x, ans):
     that product is 0 * inf, so below x = 1/2 the reflected form is used, which is
     finite everywhere there ((-1)^n n! at -n). Each branch sees a safe stand-in where
     the other is chosen, so no nan leaks into the derivatives of the derivative."""
-    right = per_example(lambda v: np.asarray(v) >= 0.5, x, aligned=True)
-    if np.all(unbox_all(right)):
+    right = per_example(lambda v: backend.asarray(v) >= 0.5, x, aligned=True)
+    if everywhere(right):
         return -ans * digamma(x)
-    if not np.any(unbox_all(right)):
+    if not anywhere(right):
         return _rgamma_reflected(x, ans)
     return _where(right, -ans * digamma(_where(right, x, 1.0)),
                   _rgamma_reflected(_where(right, 0.0, x), ans))

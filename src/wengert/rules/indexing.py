@@ -83,7 +83,12 @@ def _untake_foreign(g, *arrays, idx, shape):
     full = _fill(idx, arrays)
     if k != "dask":
         out = xp.zeros(shape, dtype=dtype)
-        xp.add.at(out, full, g)
+        at = getattr(xp.add, "at", None)
+        if at is not None:
+            at(out, full, g)
+        else:  # CuPy before ufunc.at: its scatter_add
+            import cupyx
+            cupyx.scatter_add(out, full, g)
         return out
     parts, g = _assignable(full if isinstance(full, tuple) else (full,), g, shape)
     out = xp.zeros(shape, dtype=dtype, chunks=g.chunks if tuple(g.shape) == tuple(shape)

@@ -20,6 +20,8 @@ import string
 
 import numpy as np
 
+from .. import backend
+
 from ..core.batching import loop_rule
 from ..core.primitive import Primitive, lookup
 from ..core.trace import is_boxed, unbox_all
@@ -291,6 +293,17 @@ def _dot_vjp_y(g, ans, x, y):
 
 
 _dot = bilinear("dot", _dot_impl, _dot_vjp_x, _dot_vjp_y, doc="numpy.dot as a primitive.")
+
+
+def _dot_foreign(x, y):
+    """dot for arrays of another library: a number times an array is a product (Dask's
+    dot wants two arrays)."""
+    if not backend.ndim(x) or not backend.ndim(y):
+        return x * y
+    return np.dot(x, y)
+
+
+_dot.foreign = _dot_foreign
 
 
 def _batch_dot(vals, dims):

@@ -22,8 +22,8 @@ from .. import backend
 from ..backend import any_kind, scalar_or_array
 from ..core.primitive import Primitive
 from ..core.trace import is_boxed, unbox_all
-from ._base import (binary, example_axes, match, normalize_axis, per_example, reduction,
-                    shape, to_front, unary, unbroadcast)
+from ._base import (anywhere, binary, example_axes, match, normalize_axis, per_example,
+                    reduction, shape, to_front, unary, unbroadcast)
 from .arithmetic import divide
 from .elementwise import exp, log, log1p
 from .indexing import _where
@@ -374,8 +374,7 @@ def _over_where_x_nonzero(x, denominator):
     if type(plain) in (float, int):
         return divide(x, 1.0 if plain == 0 else denominator)
     zero = per_example(lambda v: np.equal(v, 0), x, aligned=True)  # per example (vmap)
-    return divide(x, _where(zero, 1.0, denominator) if np.any(unbox_all(zero))
-                  else denominator)
+    return divide(x, _where(zero, 1.0, denominator) if anywhere(zero) else denominator)
 
 
 xlogy = binary("xlogy", _x_times(np.log, math.log, "xlogy"),
