@@ -47,7 +47,9 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "expit", "logit", "xlogy", "xl
 _IMPORT = ">>> import numpy as np, wengert as wg, wengert.scipy.special as wsp\n"
 
 _DOCS = {
-    "gamma": """scipy.special.gamma(x), the gamma function: Gamma(n) = (n - 1)! for
+    "gamma": """gamma(x)
+
+scipy.special.gamma(x), the gamma function: Gamma(n) = (n - 1)! for
 positive integers, with derivative gamma(x) digamma(x). A Python float is computed
 by ``math.gamma``, an array by scipy (the ``scipy`` extra). At the poles (0 and the
 negative integers) the value is inf or nan, as scipy's.
@@ -57,7 +59,9 @@ negative integers) the value is inf or nan, as scipy's.
 >>> float(wg.grad(wsp.gamma)(1.0))  # Gamma'(1) = -(Euler's constant)
 -0.5772156649015329
 """,
-    "rgamma": """scipy.special.rgamma(x), the reciprocal gamma function 1 / Gamma(x):
+    "rgamma": """rgamma(x)
+
+scipy.special.rgamma(x), the reciprocal gamma function 1 / Gamma(x):
 entire, so 0 at the poles of gamma, where its derivative stays finite
 ((-1)^n n! at x = -n). Python floats need no scipy; arrays do.
 
@@ -66,7 +70,9 @@ array([0.        , 0.56418958, 0.5       ])
 >>> float(wg.grad(wsp.rgamma)(0.0))
 1.0
 """,
-    "gammaln": """scipy.special.gammaln(x), log |Gamma(x)|, without the overflow of
+    "gammaln": """gammaln(x)
+
+scipy.special.gammaln(x), log |Gamma(x)|, without the overflow of
 gamma itself (Gamma(200) does not fit a float; its log is 857.93); the derivative
 is digamma(x). Python floats use ``math.lgamma``; arrays need scipy.
 
@@ -75,7 +81,9 @@ is digamma(x). Python floats use ``math.lgamma``; arrays need scipy.
 >>> float(wg.grad(wsp.gammaln)(1.0))
 -0.5772156649015329
 """,
-    "digamma": """scipy.special.digamma(x) (also ``psi``), the logarithmic derivative
+    "digamma": """digamma(x)
+
+scipy.special.digamma(x) (also ``psi``), the logarithmic derivative
 of gamma: Gamma'(x) / Gamma(x); its derivative is polygamma(1, x), and higher ones
 follow (``polygamma``). -inf at 0, nan at the negative integers. Needs scipy.
 
@@ -84,7 +92,9 @@ array([-0.57721566,  0.42278434])
 >>> float(wg.grad(wsp.psi)(1.0))  # pi**2 / 6
 1.6449340668482266
 """,
-    "beta": """scipy.special.beta(a, b), the beta function Gamma(a) Gamma(b) /
+    "beta": """beta(a, b)
+
+scipy.special.beta(a, b), the beta function Gamma(a) Gamma(b) /
 Gamma(a + b), differentiable in both arguments: d/da = beta(a, b) (digamma(a) -
 digamma(a + b)). Needs scipy.
 
@@ -93,7 +103,9 @@ digamma(a + b)). Needs scipy.
 >>> [round(float(d), 6) for d in wg.grad(wsp.beta, argnums=(0, 1))(2.0, 3.0)]
 [-0.090278, -0.048611]
 """,
-    "betaln": """scipy.special.betaln(a, b), log |beta(a, b)| without the underflow of
+    "betaln": """betaln(a, b)
+
+scipy.special.betaln(a, b), log |beta(a, b)| without the underflow of
 beta for large arguments; d/da = digamma(a) - digamma(a + b), and d/db alike. Needs
 scipy.
 
@@ -102,7 +114,9 @@ array([ -11.41089274, -337.98011307])
 >>> round(float(wg.grad(wsp.betaln)(2.0, 3.0)), 6)  # 1/2 - 1/2 - 1/3 - 1/4
 -1.083333
 """,
-    "erf": """scipy.special.erf(x), the error function 2/sqrt(pi) times the integral
+    "erf": """erf(x)
+
+scipy.special.erf(x), the error function 2/sqrt(pi) times the integral
 of exp(-t^2) from 0 to x; its derivative is 2/sqrt(pi) exp(-x^2). Python floats use
 ``math.erf``; arrays need scipy.
 
@@ -111,7 +125,9 @@ of exp(-t^2) from 0 to x; its derivative is 2/sqrt(pi) exp(-x^2). Python floats 
 >>> wg.grad(wsp.erf)(0.0)  # 2 / sqrt(pi)
 1.1283791670955126
 """,
-    "erfc": """scipy.special.erfc(x), the complementary error function 1 - erf(x),
+    "erfc": """erfc(x)
+
+scipy.special.erfc(x), the complementary error function 1 - erf(x),
 accurate where erf(x) is near 1 (large x); derivative -2/sqrt(pi) exp(-x^2). Python
 floats use ``math.erfc``; arrays need scipy.
 
@@ -120,7 +136,9 @@ floats use ``math.erfc``; arrays need scipy.
 >>> wg.grad(wsp.erfc)(0.0)
 -1.1283791670955126
 """,
-    "erfinv": """scipy.special.erfinv(y), the inverse of erf on (-1, 1) (inf at 1,
+    "erfinv": """erfinv(y)
+
+scipy.special.erfinv(y), the inverse of erf on (-1, 1) (inf at 1,
 nan outside [-1, 1]); derivative sqrt(pi)/2 exp(erfinv(y)^2). Needs scipy.
 
 """ + _IMPORT + """>>> wsp.erfinv(np.array([0.0, 0.5]))
@@ -128,7 +146,9 @@ array([0.        , 0.47693628])
 >>> float(wg.grad(wsp.erfinv)(0.0))  # sqrt(pi) / 2
 0.8862269254527579
 """,
-    "erfcinv": """scipy.special.erfcinv(y), the inverse of erfc on (0, 2): the x with
+    "erfcinv": """erfcinv(y)
+
+scipy.special.erfcinv(y), the inverse of erfc on (0, 2): the x with
 erfc(x) = y; derivative -sqrt(pi)/2 exp(x^2). Needs scipy.
 
 """ + _IMPORT + """>>> float(wsp.erfcinv(0.5)) == float(wsp.erfinv(0.5))
@@ -136,7 +156,9 @@ True
 >>> float(wg.grad(wsp.erfcinv)(1.0))
 -0.8862269254527579
 """,
-    "ndtr": """scipy.special.ndtr(x), the standard normal distribution function
+    "ndtr": """ndtr(x)
+
+scipy.special.ndtr(x), the standard normal distribution function
 Phi(x) = (1 + erf(x / sqrt(2))) / 2; its derivative is the normal density. Python
 floats need no scipy; arrays do.
 
@@ -145,7 +167,9 @@ array([0.5      , 0.9750021])
 >>> wg.grad(wsp.ndtr)(0.0)  # 1 / sqrt(2 pi)
 0.3989422804014327
 """,
-    "ndtri": """scipy.special.ndtri(p), the inverse of ndtr: the standard normal
+    "ndtri": """ndtri(p)
+
+scipy.special.ndtri(p), the inverse of ndtr: the standard normal
 quantile; derivative sqrt(2 pi) exp(x^2 / 2) at x = ndtri(p). Needs scipy.
 
 """ + _IMPORT + """>>> wsp.ndtri(np.array([0.5, 0.975]))
@@ -153,7 +177,9 @@ array([0.        , 1.95996398])
 >>> float(wg.grad(wsp.ndtri)(0.5))  # sqrt(2 pi)
 2.5066282746310002
 """,
-    "log_ndtr": """scipy.special.log_ndtr(x), log Phi(x) accurate far in the lower
+    "log_ndtr": """log_ndtr(x)
+
+scipy.special.log_ndtr(x), log Phi(x) accurate far in the lower
 tail, where Phi(x) itself underflows; its derivative, the density over Phi, is
 about -x there. Needs scipy.
 
