@@ -41,7 +41,8 @@ class Unstageable(Exception):
 
 _PKG = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _MACHINERY = tuple(os.path.join(_PKG, p) for p in (
-    "core", "rules", "numpy", "scipy", "tensors", "misc", "transforms.py", "backend.py",
+    "core", "rules", "numpy", "scipy", "tensors", "misc", "nn", "optim", "transforms.py",
+    "backend.py",
     "linearize.py", "implicit.py", "anomaly.py", "display.py", "autograd.py",
     os.path.join("tools", "compile"), os.path.join("tools", "tracing.py"),
     os.path.join("tools", "gradcheck.py")))
