@@ -516,9 +516,11 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), max_traces=32, check
 
     ``static_argnums`` / ``static_argnames``: arguments that are configuration
     (hashable; a new value stages again). ``max_traces``: how many signatures are
-    kept. ``check``: compare each new program with ``fun`` itself on inputs near
-    the staged ones (a function that reads data in a way staging cannot follow
-    then runs uncompiled, with a ``JitWarning``).
+    kept. ``check``: compare each new program with ``fun`` itself on other inputs
+    (scaled, shuffled, sign-flipped: a function that reads data in a way staging
+    cannot follow then runs uncompiled, with a ``JitWarning``); ``fun`` then runs
+    two to four more times when a signature is first seen, which a function with
+    side effects (printing) shows. ``check=False`` trusts the staging.
     """
     if fun is None:
         return lambda f: Jitted(f, static_argnums, static_argnames,
