@@ -627,7 +627,7 @@ def body_lines(program, namer, fast=True, comments=True, reuse=False):
     own value is dead."""
     lines = []
     nguard = 0
-    last = _last_uses(program) if reuse else None
+    dying = _dying(program) if reuse else None
     if reuse:
         namer.free = []
     for k, eqn in enumerate(program.eqns):
@@ -639,40 +639,37 @@ def body_lines(program, namer, fast=True, comments=True, reuse=False):
             lines.append(text + (comment + " (guard)" if comment else "  # guard"
                                  if comments else ""))
             if reuse:
-                _release(namer, eqn, k, last)
+                for v in dying[k]:
+                    namer.release(v)
             continue
         if kind == "prim":
             rhs = print_prim(namer, eqn, fast)
         else:
             rhs = print_np(namer, eqn)
         if reuse:
-            _release(namer, eqn, k, last)
+            for v in dying[k]:
+                namer.release(v)
         outs = [namer.define(v) for v in eqn.outs]
         lhs = outs[0] if len(outs) == 1 else ", ".join(outs)
         lines.append(f"{lhs} = {rhs}" + (_where_text(eqn) if comments else ""))
     return lines
 
 
-def _last_uses(program):
-    """var -> the index of the last equation that reads it (outputs and inputs live
-    to the end)."""
-    last = {}
-    for k, eqn in enumerate(program.eqns):
-        for v in eqn_vars(eqn):
-            last[v] = k
-    end = len(program.eqns)
-    for v in program.inputs:
-        last[v] = end
-    for o in program.outputs:
-        if type(o) is Var:
-            last[o] = end
-    return last
+def _var_number(v):
+    return v.n
 
 
-def _release(namer, eqn, k, last):
-    for v in set(eqn_vars(eqn)):
-        if last.get(v) == k:
-            namer.release(v)
+def _dying(program):
+    """Per equation, the variables it reads for the last time (inputs and outputs
+    live to the end)."""
+    seen = set(program.inputs) | {o for o in program.outputs if type(o) is Var}
+    dying = [()] * len(program.eqns)
+    for k in range(len(program.eqns) - 1, -1, -1):
+        last = set(eqn_vars(program.eqns[k])) - seen
+        if last:
+            dying[k] = sorted(last, key=_var_number)  # the same text on every run
+            seen |= last
+    return dying
 
 
 def return_text(program, namer):
