@@ -23,6 +23,7 @@ from .misc.flatten import ravel_pytree
 from .tools import numeric, symbolic  # noqa: F401  (the other routes: wg.numeric, wg.symbolic)
 from .tools.gradcheck import check_grads
 from .tools.tracing import trace
+from .tools.compile import jit
 from .transforms import (checkpoint, custom_jvp, custom_vjp, defjvp, defvjp, derivative,
                          elementwise_grad, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp,
                          primitive, stop_gradient, value_and_grad, vjp, vmap)
@@ -53,5 +54,5 @@ __all__ = ["vmap", "grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "
            "tree_leaves", "Primitive", "registry", "detect_anomaly", "set_detect_anomaly",
            "is_anomaly_enabled", "AnomalyError", "EscapedTracerError", "ravel_pytree",
            "linearize", "linear_transpose", "fixed_point", "root", "custom_root",
-           "ConvergenceError",
+           "ConvergenceError", "jit",
            "autograd"] + [n for n in _tensors.__all__ if n != "trace"]
