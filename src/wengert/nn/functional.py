@@ -26,6 +26,7 @@ from ..core.trace import unbox_all
 from ..scipy import special as wsp
 from ..tensors import Tensor, no_grad
 from ..tensors._creation import default_generator
+from ..tensors._functions import write_out
 
 __all__ = ["relu", "relu_", "leaky_relu", "gelu", "tanh", "sigmoid", "softmax",
            "log_softmax", "softmin", "elu", "selu", "celu", "softplus", "silu", "mish",
@@ -1124,8 +1125,8 @@ def _vector_norm(x, p, dim, keepdim=True):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``input / max(||input||_p, eps)`` along ``dim`` (default 1): unit vectors, a zero
-    vector staying zero (with derivative 0, not nan). ``out`` is accepted but not
-    written (differs from PyTorch).
+    vector staying zero (with derivative 0, not nan). ``out``: a tensor that receives
+    the result (converted to its dtype) and is returned.
 
     >>> import wengert as wg, wengert.nn.functional as F
     >>> F.normalize(wg.tensor([[3.0, 4.0], [0.0, 0.0]]))
@@ -1134,7 +1135,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """
     norm = _vector_norm(input, p, dim)
     denom = wnp.where(_value(norm) > eps, norm, float(eps))
-    return input / denom
+    return write_out(out, input / denom)
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):

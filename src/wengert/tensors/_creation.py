@@ -282,24 +282,51 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
                    device)
 
 
-def randint(low, high=None, size=None, generator=None, dtype=None, device=None,
-            requires_grad=False):
+def randint(*args, size=None, generator=None, dtype=None, device=None,
+            requires_grad=False, low=None, high=None):
     """Random integers in [``low``, ``high``) of shape ``size`` (a tuple), int64 unless
-    ``dtype`` says otherwise. Differs from PyTorch: the short form is ``randint(high,
-    size=size)``; ``randint(high, size)`` by position is not understood.
+    ``dtype`` says otherwise (a floating ``dtype`` holds the integers as floats). As in
+    PyTorch: ``randint(high, size)`` starts at 0, ``randint(low, high, size)``; each
+    may also be given by keyword.
 
     >>> import wengert as wg
     >>> k = wg.randint(0, 10, (2, 3))
     >>> k.shape, k.dtype, bool(((k >= 0) & (k < 10)).all())
     (Size([2, 3]), dtype('int64'), True)
+    >>> wg.randint(5, (4,)).shape, wg.randint(3, size=(2,)).max().item() < 3
+    (Size([4]), True)
     """
+    args = list(args)
+    if size is None and args and isinstance(args[-1], (tuple, list)):
+        size = args.pop()
+    if len(args) > 2:
+        raise TypeError(f"randint() takes (high, size) or (low, high, size); got "
+                        f"{len(args)} numbers before the size")
+    if len(args) == 2:
+        if low is not None or high is not None:
+            raise TypeError("randint() got low/high both by position and by keyword")
+        low, high = args
+    elif len(args) == 1:
+        if high is not None:
+            low, high = args[0], high
+        elif low is not None:
+            raise TypeError("randint() got low= and one number by position; give "
+                            "(low, high, size) or (high, size)")
+        else:
+            high = args[0]
     if high is None:
-        low, high = 0, low
+        raise TypeError("randint() missing the high argument")
     if size is None:
-        raise TypeError("randint() missing the size argument")
+        raise TypeError("randint() missing the size argument (a tuple)")
+    low = 0 if low is None else low
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                           f"from={low} >= to={high}")
     rng = (generator or default_generator).rng
-    return _finish(rng.integers(low, high, _size((size,)), dtype=dtype or np.int64),
-                   requires_grad, device)
+    dt = np.dtype(dtype) if dtype is not None else np.dtype(np.int64)
+    values = rng.integers(low, high, _size((size,)), dtype=np.int64)
+    return _finish(values.astype(dt, copy=False), requires_grad, device)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
@@ -365,17 +392,24 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, *
 
 def randint_like(input, low=0, high=None, dtype=None, **kwargs):
     """Random integers in [``low``, ``high``) with the shape of ``input``, in its dtype
-    (``dtype`` overrides); ``randint_like(input, high)`` starts at 0. Differs from
-    PyTorch: a floating dtype raises TypeError (PyTorch stores the integers as floats).
+    (``dtype`` overrides; a floating dtype holds the integers as floats, as in
+    PyTorch); ``randint_like(input, high)`` starts at 0.
 
     >>> import wengert as wg
     >>> k = wg.randint_like(wg.zeros(4, dtype=wg.int64), 2, 5)
     >>> k.shape, bool(((k >= 2) & (k < 5)).all())
     (Size([4]), True)
+    >>> f = wg.randint_like(wg.zeros(3), 10)
+    >>> f.dtype, bool((f == f.floor()).all())
+    (dtype('float32'), True)
     """
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
+    x = input if isinstance(input, Tensor) else tensor(input)
+    return randint(low, high, tuple(x.shape), dtype=dtype or x.dtype,
+                   generator=kwargs.get("generator"),
+                   requires_grad=kwargs.get("requires_grad", False),
+                   device=kwargs.get("device"))
 
 
 Parameter = Parameter

@@ -14,6 +14,8 @@ import numpy as np
 from .. import numpy as wnp
 from ..core.trace import unbox_all
 from ._creation import tensor
+from ._methods import _floating, _highest, _root, promoted
+from ._methods import where as _where
 from ._tensor import Tensor, _as_dtype
 
 _METHODS = ["abs", "exp", "log", "log1p", "log2", "log10", "expm1", "sin", "cos", "tan",
@@ -40,40 +42,53 @@ def _as(x):
     return x if isinstance(x, Tensor) else tensor(x)
 
 
+def write_out(out, result):
+    """``result`` written into the tensor ``out`` (converted to its dtype, resized when
+    the shape differs), which is returned: PyTorch's ``out=``. Only the values are
+    written; ``out`` takes no part in the graph."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out= must be a Tensor, got {type(out).__name__}")
+    value = unbox_all(result._value) if isinstance(result, Tensor) else result
+    if out.shape == np.shape(value) and isinstance(out._value, np.ndarray) \
+            and out._value.flags.writeable:
+        np.copyto(out._value, value, casting="unsafe")
+    else:
+        out._value = np.array(value, dtype=out.dtype)
+    out._bump()
+    return out
+
+
 def _with_out(fn):
     def call(input, *args, out=None, **kwargs):
-        result = fn(_as(input), *args, **kwargs)
-        if out is None:
-            return result
-        value = unbox_all(result._value) if isinstance(result, Tensor) else result
-        if out.shape == np.shape(value):
-            np.copyto(out._value, value, casting="unsafe")
-        else:
-            out._value = np.array(value, dtype=out.dtype)
-        out._bump()
-        return out
+        return write_out(out, fn(_as(input), *args, **kwargs))
     call.__name__ = getattr(fn, "__name__", "fn")
     return call
 
 
 for _name in _METHODS:
     globals()[_name] = _with_out((lambda n: lambda t, *a, **k: getattr(t, n)(*a, **k))(_name))
+# attributes on a Tensor (as in PyTorch), functions here
+real = _with_out(lambda t: t.real)
+imag = _with_out(lambda t: t.imag)
 
 
 def _tensors(seq):
+    """The tensors of ``seq``, all in their PyTorch result type."""
     seq = [_as(t) for t in seq]
-    floats = [t.dtype for t in seq if t.dtype.kind in "fc"]
-    if floats:
-        target = np.result_type(*floats)
-        seq = [_as_dtype(t, target) for t in seq]
-    return seq
+    if not seq:
+        raise ValueError("expected a non-empty sequence of tensors")
+    target, _ = _highest([np.dtype(t.dtype) for t in seq])
+    return [_as_dtype(t, target) for t in seq]
 
 
 def cat(tensors, dim=0, *, out=None):
     """The tensors joined along their existing dimension ``dim`` (the other dimensions
     must agree); also called ``concat`` and ``concatenate``. A sequence mixing integer
-    and floating tensors is joined in the common float type. Differs from PyTorch:
-    ``out`` is accepted but not written; use the result.
+    and floating tensors is joined in the common float type. ``out``: a tensor that
+    receives the result (converted to its dtype, resized when the shape differs) and is
+    returned.
 
     >>> import wengert as wg
     >>> wg.cat([wg.ones(1, 2), wg.zeros(1, 2)], dim=1)
@@ -81,7 +96,7 @@ def cat(tensors, dim=0, *, out=None):
     >>> wg.cat([wg.tensor([1, 2]), wg.tensor([0.5])])
     tensor([1.0000, 2.0000, 0.5000])
     """
-    return wnp.concatenate(_tensors(tensors), axis=dim)
+    return write_out(out, wnp.concatenate(_tensors(tensors), axis=dim))
 
 
 concat = concatenate = cat
@@ -89,15 +104,15 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0, *, out=None):
     """The tensors (all of one shape) joined along a new dimension at position ``dim``.
-    Mixed integer and floating tensors are joined in the common float type. Differs
-    from PyTorch: ``out`` is accepted but not written; use the result.
+    Mixed integer and floating tensors are joined in the common float type. ``out``: a
+    tensor that receives the result (converted to its dtype) and is returned.
 
     >>> import wengert as wg
     >>> wg.stack([wg.tensor([1, 2]), wg.tensor([3, 4])], dim=1)
     tensor([[1, 3],
             [2, 4]])
     """
-    return wnp.stack(_tensors(tensors), axis=dim)
+    return write_out(out, wnp.stack(_tensors(tensors), axis=dim))
 
 
 def hstack(tensors):
@@ -124,60 +139,59 @@ def vstack(tensors):
 
 def where(condition, input=None, other=None):
     """``input`` where the bool ``condition`` is True and ``other`` elsewhere, all three
-    broadcast; a number beside a tensor takes the tensor's dtype. The gradient flows to
-    the entries chosen. ``where(condition)`` alone is the tuple of index tensors of the
-    nonzero entries, one per dimension (``nonzero(as_tuple=True)``).
+    broadcast, in PyTorch's result type of ``input`` and ``other`` (a number beside a
+    tensor counts only when of a higher kind: an integer tensor and 0.5 give the
+    default float type). The gradient flows to the entries chosen. ``where(condition)``
+    alone is the tuple of index tensors of the nonzero entries, one per dimension
+    (``nonzero(as_tuple=True)``).
 
     >>> import wengert as wg
     >>> x = wg.tensor([1.0, -2.0, 3.0])
-    >>> wg.where(x > 0, x, 0.0)
-    tensor([1., 0., 3.])
+    >>> wg.where(x > 0, x, 0.0), wg.where(x > 0, wg.tensor([1, 2, 3]), 0.5)
+    (tensor([1., 0., 3.]), tensor([1.0000, 0.5000, 3.0000]))
     >>> wg.where(wg.tensor([[0, 1], [1, 0]]))
     (tensor([0, 1]), tensor([1, 0]))
     """
-    cond = np.asarray(unbox_all(getattr(condition, "_value", condition)))
-    if input is None:
-        return tuple(tensor(i) for i in np.nonzero(cond))
-    a, b = input, other
-    if isinstance(a, Tensor) and not isinstance(b, Tensor):
-        b = np.asarray(b, dtype=a.dtype)
-    elif isinstance(b, Tensor) and not isinstance(a, Tensor):
-        a = np.asarray(a, dtype=b.dtype)
-    out = wnp.where(cond, a, b)
-    return out if isinstance(out, Tensor) else tensor(out)
+    if input is None and other is None:
+        cond = np.asarray(unbox_all(getattr(condition, "_value", condition)))
+        return tuple(tensor(i.astype(np.int64)) for i in np.nonzero(cond))
+    if input is None or other is None:
+        raise TypeError("where() takes a condition alone, or a condition, input and other")
+    return _where(condition, input, other)
 
 
 def maximum(input, other):
-    """The larger of ``input`` and ``other`` at each position (broadcast); nan if
-    either is nan.
+    """The larger of ``input`` and ``other`` at each position (broadcast, in the
+    result type of the two); nan if either is nan.
 
     >>> import wengert as wg
     >>> wg.maximum(wg.tensor([1.0, 4.0]), wg.tensor([3.0, 2.0]))
     tensor([3., 4.])
     """
-    return wnp.maximum(_as(input), other)
+    return promoted(wnp.maximum, _as(input), other)
 
 
 def minimum(input, other):
-    """The smaller of ``input`` and ``other`` at each position (broadcast); nan if
-    either is nan.
+    """The smaller of ``input`` and ``other`` at each position (broadcast, in the
+    result type of the two); nan if either is nan.
 
     >>> import wengert as wg
     >>> wg.minimum(wg.tensor([1.0, 4.0]), wg.tensor([3.0, 2.0]))
     tensor([1., 2.])
     """
-    return wnp.minimum(_as(input), other)
+    return promoted(wnp.minimum, _as(input), other)
 
 
 def atan2(input, other):
     """The angle of the point (x = ``other``, y = ``input``) at each position, in
-    (-pi, pi]: ``atan(input / other)`` with the quadrant taken into account.
+    (-pi, pi]: ``atan(input / other)`` with the quadrant taken into account; integer
+    tensors give the default float type.
 
     >>> import wengert as wg
     >>> wg.atan2(wg.tensor([1.0, 1.0]), wg.tensor([1.0, -1.0]))
     tensor([0.7854, 2.3562])
     """
-    return wnp.arctan2(_as(input), other)
+    return promoted(wnp.arctan2, _as(input), other, floating=True)
 
 
 def lerp(input, end, weight):
@@ -247,14 +261,14 @@ def logsumexp(input, dim, keepdim=False):
     tensor([6.9315e-01, 1.0000e+03])
     """
     from ..scipy.special import logsumexp as lse
-    return lse(_as(input), axis=dim, keepdims=keepdim)
+    return lse(_floating(_as(input)), axis=dim, keepdims=keepdim)
 
 
-def cdist(x1, x2, p=2.0):
+def cdist(x1, x2, p=2.0, compute_mode=None):
     """The p-norm distance between each row of ``x1`` (shape (..., P, M)) and each row
-    of ``x2`` (shape (..., R, M)): a tensor of shape (..., P, R). Differs from PyTorch:
-    no ``compute_mode``, and for ``p=2`` the gradient at a zero distance is nan
-    (PyTorch gives 0).
+    of ``x2`` (shape (..., R, M)): a tensor of shape (..., P, R). ``p`` is any number
+    >= 0 or ``float('inf')``; at a zero distance the derivative is 0, as PyTorch's.
+    ``compute_mode`` is accepted (the distances are always computed directly).
 
     >>> import wengert as wg
     >>> a = wg.tensor([[0.0, 0.0], [1.0, 1.0]])
@@ -263,9 +277,21 @@ def cdist(x1, x2, p=2.0):
             [3.6056]]), tensor([[7.],
             [5.]]))
     """
+    x1, x2 = _as(x1), _as(x2)
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{t.dtype.name}")
+        if t.dim() < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
+                               f"{t.dim()}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
     d = x1[..., :, None, :] - x2[..., None, :, :]
-    return wnp.sqrt(wnp.sum(d * d, axis=-1)) if p == 2.0 else \
-        wnp.sum(wnp.abs(d) ** p, axis=-1) ** (1.0 / p)
+    return d.norm(p=p, dim=-1)
 
 
 def count_nonzero(input, dim=None):
@@ -340,7 +366,7 @@ def numel(input):
 # The docstrings of the functions above, one entry per name: the signature (PyTorch's),
 # what it computes with its options (and what differs from PyTorch), an example call
 # and its printed result. ``_docstring`` adds what they share.
-_FLOAT = " An integer tensor gives float64 (PyTorch: the default float type)."
+_FLOAT = " An integer or bool tensor gives the default float type (float32)."
 _SAME_DIM = " ``keepdim=True`` keeps each reduced dimension with size 1."
 _DOCS = {
     # ---- elementwise, one tensor
@@ -386,9 +412,7 @@ _DOCS = {
               "wg.rsqrt(wg.tensor([4.0, 0.25]))", "tensor([0.5000, 2.0000])"),
     "square": ("square(input, *, out=None)", "x * x for each element (integers stay "
                "integers).", "wg.square(wg.tensor([3.0, -2.0]))", "tensor([9., 4.])"),
-    "reciprocal": ("reciprocal(input, *, out=None)", "1 / x for each element. Differs "
-                   "from PyTorch: an integer tensor stays integer (numpy's reciprocal, 0 "
-                   "for |x| > 1) instead of becoming float; convert it first.",
+    "reciprocal": ("reciprocal(input, *, out=None)", "1 / x for each element." + _FLOAT,
                    "wg.reciprocal(wg.tensor([4.0, -0.5]))", "tensor([ 0.2500, -2.0000])"),
     "sign": ("sign(input, *, out=None)", "-1, 0 or 1 by the sign of each element; its "
              "derivative is 0.", "wg.sign(wg.tensor([-2.0, 0.0, 3.0]))",
@@ -402,21 +426,22 @@ _DOCS = {
     "trunc": ("trunc(input, *, out=None)", "Each element rounded towards 0; derivative "
               "0.", "wg.trunc(wg.tensor([-1.5, 1.5]))", "tensor([-1.,  1.])"),
     "round": ("round(input, *, decimals=0, out=None)", "Each element rounded to "
-              "``decimals`` decimal places, halves to even (0.5 -> 0, 1.5 -> 2). The "
-              "result records no operation (PyTorch records one whose derivative is 0).",
+              "``decimals`` decimal places, halves to even (0.5 -> 0, 1.5 -> 2); derivative 0 "
+              "(the result stays on the graph when the input requires grad).",
               "wg.round(wg.tensor([0.5, 1.5, 2.567])), wg.round(wg.tensor([2.567]), "
               "decimals=2)", "(tensor([0., 2., 3.]), tensor([2.5700]))"),
     "sigmoid": ("sigmoid(input, *, out=None)", "The logistic function 1 / (1 + exp(-x)) "
                 "of each element, without overflow." + _FLOAT,
                 "wg.sigmoid(wg.tensor([0.0, 2.0]))", "tensor([0.5000, 0.8808])"),
-    "relu": ("relu(input, *, out=None)", "max(x, 0) for each element; the derivative at 0 "
-             "is 0. Differs from PyTorch: negative floats give -0.0 (equal to 0, printed "
-             "``-0.``).", "wg.relu(wg.tensor([-1.0, 0.5, 2.0])).sum()", "tensor(2.5000)"),
+    "relu": ("relu(input, *, out=None)", "max(x, 0) for each element (negatives give "
+             "+0.0, nan stays nan); the derivative at 0 is 0.",
+             "wg.relu(wg.tensor([-1.0, 0.5, 2.0]))", "tensor([0.0000, 0.5000, 2.0000])"),
     "neg": ("neg(input, *, out=None)", "-x for each element.",
             "wg.neg(wg.tensor([1.0, -2.0]))", "tensor([-1.,  2.])"),
     "real": ("real(input)", "The real part of each element (the input itself for a "
              "real tensor).", "wg.real(wg.tensor([1 + 2j, 3 - 1j]))", "tensor([1., 3.])"),
-    "imag": ("imag(input)", "The imaginary part of each element.",
+    "imag": ("imag(input)", "The imaginary part of each element (a real tensor raises "
+             "RuntimeError, as in PyTorch).",
              "wg.imag(wg.tensor([1 + 2j, 3 - 1j]))", "tensor([ 2., -1.])"),
     "conj": ("conj(input)", "The complex conjugate of each element (the input itself "
              "for a real tensor).", "wg.conj(wg.tensor([1 + 2j]))", "tensor([1.-2.j])"),
@@ -491,21 +516,25 @@ _DOCS = {
     "norm": ("norm(input, p='fro', dim=None, keepdim=False, dtype=None, *, out=None)",
              "The vector p-norm over ``dim`` (all elements by default): ``p`` is 'fro' or "
              "2 (Euclidean), 1, ``float('inf')`` (largest absolute value) or any other "
-             "number." + _SAME_DIM + " Differs from PyTorch: ``dtype`` is not applied, "
-             "and an integer tensor gives float64.",
+             "number (0 counts the nonzero elements, ``float('-inf')`` takes the "
+             "smallest absolute value)." + _SAME_DIM + " ``dtype`` converts the input "
+             "first; an integer tensor raises RuntimeError, as in PyTorch. At a zero "
+             "vector the derivative is 0.",
              "wg.norm(wg.tensor([3.0, -4.0])), wg.norm(wg.tensor([3.0, -4.0]), p=1)",
              "(tensor(5.), tensor(7.))"),
     "cumsum": ("cumsum(input, dim, *, dtype=None, out=None)", "The running sum along "
-               "``dim``. Differs from PyTorch: ``dtype`` is not applied.",
+               "``dim``; ``dtype`` converts the input first, and without it integer and "
+               "bool tensors sum in int64.",
                "wg.cumsum(wg.tensor([1, 2, 3]), dim=0)", "tensor([1, 3, 6])"),
     "cumprod": ("cumprod(input, dim, *, dtype=None, out=None)", "The running product "
-                "along ``dim``. Differs from PyTorch: ``dtype`` is not applied.",
+                "along ``dim``; ``dtype`` converts the input first, and without it "
+                "integer and bool tensors multiply in int64.",
                 "wg.cumprod(wg.tensor([1.0, 2.0, 3.0]), dim=0)", "tensor([1., 2., 6.])"),
-    "logical_not": ("logical_not(input, *, out=None)", "A bool tensor, True where a "
-                    "bool element is False. Differs from PyTorch: a non-bool tensor gives "
-                    "the bitwise not (``~x``) instead of ``x == 0``; compare with 0 "
-                    "instead.", "wg.logical_not(wg.tensor([True, False]))",
-                    "tensor([False,  True])"),
+    "logical_not": ("logical_not(input, *, out=None)", "A bool tensor, True where an "
+                    "element is False or 0 (``~x`` is the bitwise not of an integer "
+                    "tensor).", "wg.logical_not(wg.tensor([True, False])), "
+                    "wg.logical_not(wg.tensor([0, 3]))",
+                    "(tensor([False,  True]), tensor([ True, False]))"),
     # ---- two operands (``other`` a tensor, a number or an array; broadcast)
     "add": ("add(input, other, *, alpha=1, out=None)", "input + alpha * other, "
             "broadcast, with PyTorch's type promotion (an integer tensor plus a float "
@@ -519,12 +548,14 @@ _DOCS = {
     "multiply": ("multiply(input, other, *, out=None)", "input * other, elementwise and "
                  "broadcast (``mul``).", "wg.multiply(wg.tensor([1, 2]), 3)",
                  "tensor([3, 6])"),
-    "div": ("div(input, other, *, out=None)", "input / other, true division (integers "
-            "give the default float type), broadcast; also called ``divide``. Differs "
-            "from PyTorch: no ``rounding_mode`` (use ``floor`` or ``//``).",
-            "wg.div(wg.tensor([1, 3]), 2)", "tensor([0.5000, 1.5000])"),
-    "divide": ("divide(input, other, *, out=None)", "input / other, true division, "
-               "broadcast (``div``).",
+    "div": ("div(input, other, *, rounding_mode=None, out=None)", "input / other, "
+            "true division (integers give the default float type), broadcast; also "
+            "called ``divide``. ``rounding_mode='trunc'`` rounds the quotient towards 0, "
+            "``'floor'`` down (integers then stay integers; derivative 0).",
+            "wg.div(wg.tensor([1, 3]), 2), wg.div(wg.tensor([-7, 7]), 2, "
+            "rounding_mode='trunc')", "(tensor([0.5000, 1.5000]), tensor([-3,  3]))"),
+    "divide": ("divide(input, other, *, rounding_mode=None, out=None)", "input / "
+               "other, true division, broadcast (``div``).",
                "wg.divide(wg.tensor([1.0, 3.0]), wg.tensor([2.0, 4.0]))",
                "tensor([0.5000, 0.7500])"),
     "pow": ("pow(input, exponent, *, out=None)", "input ** exponent, elementwise and "
@@ -537,18 +568,18 @@ _DOCS = {
                "wg.matmul(wg.tensor([[1.0, 2.0], [3.0, 4.0]]), wg.tensor([1.0, 1.0]))",
                "tensor([3., 7.])"),
     "mm": ("mm(input, mat2, *, out=None)", "The product of two matrices, ``input @ "
-           "mat2``. Differs from PyTorch: other shapes are not refused (it is "
-           "``matmul``).", "wg.mm(wg.tensor([[1.0, 2.0], [3.0, 4.0]]), "
+           "mat2``; anything but two 2-d tensors raises RuntimeError (``matmul`` "
+           "broadcasts).", "wg.mm(wg.tensor([[1.0, 2.0], [3.0, 4.0]]), "
            "wg.tensor([[0.0, 1.0], [1.0, 0.0]]))", "tensor([[2., 1.],\n        [4., 3.]])"),
     "bmm": ("bmm(input, mat2, *, out=None)", "Batched matrix products: (b, n, m) @ (b, m, "
-            "p) gives (b, n, p). Differs from PyTorch: other shapes are not refused (it "
-            "is ``matmul``).", "wg.bmm(wg.ones(2, 1, 3), wg.ones(2, 3, 2)).shape",
+            "p) gives (b, n, p); anything but two 3-d tensors raises RuntimeError.", "wg.bmm(wg.ones(2, 1, 3), wg.ones(2, 3, 2)).shape",
             "Size([2, 1, 2])"),
-    "mv": ("mv(input, vec, *, out=None)", "The product of a matrix and a vector.",
+    "mv": ("mv(input, vec, *, out=None)", "The product of a matrix and a vector (other "
+           "shapes raise RuntimeError).",
            "wg.mv(wg.tensor([[1.0, 2.0], [3.0, 4.0]]), wg.tensor([1.0, -1.0]))",
            "tensor([-1., -1.])"),
     "dot": ("dot(input, other, *, out=None)", "The inner product of two 1-d tensors (no "
-            "complex conjugation).", "wg.dot(wg.tensor([1.0, 2.0]), wg.tensor([3.0, "
+            "complex conjugation; other shapes raise RuntimeError).", "wg.dot(wg.tensor([1.0, 2.0]), wg.tensor([3.0, "
             "4.0]))", "tensor(11.)"),
     "outer": ("outer(input, vec2, *, out=None)", "The outer product of two 1-d tensors: "
               "result[i, j] = input[i] * vec2[j].",
@@ -556,17 +587,17 @@ _DOCS = {
               "tensor([[ 1., 10.],\n        [ 2., 20.]])"),
     "clamp": ("clamp(input, min=None, max=None, *, out=None)", "Each element limited to "
               "[min, max] (either bound may be None; numbers or tensors); also called "
-              "``clip``. The derivative is 0 where a bound is taken. Differs from "
-              "PyTorch: the result keeps the input's dtype (an integer tensor with a "
-              "float bound stays integer).",
+              "``clip``. The derivative is 0 where a bound is taken; nan stays nan. "
+              "The result type joins the input and the bounds (an integer tensor with a "
+              "float bound gives the default float type).",
               "wg.clamp(wg.tensor([-2.0, 0.5, 3.0]), min=-1.0, max=1.0)",
               "tensor([-1.0000,  0.5000,  1.0000])"),
     "clip": ("clip(input, min=None, max=None, *, out=None)", "Each element limited to "
              "[min, max] (``clamp``).", "wg.clip(wg.tensor([-2.0, 0.5, 3.0]), 0.0)",
              "tensor([0.0000, 0.5000, 3.0000])"),
     "softmax": ("softmax(input, dim, *, dtype=None)", "exp(x) / sum(exp(x)) along "
-                "``dim``, without overflow; ``dtype`` converts the input first. Differs "
-                "from PyTorch: ``dim=None`` normalises over all elements.",
+                "``dim``, without overflow; ``dtype`` converts the input first (an "
+                "integer input without it raises, as in PyTorch).",
                 "wg.softmax(wg.tensor([[1.0, 1.0], [0.0, 2.0]]), dim=1)",
                 "tensor([[0.5000, 0.5000],\n        [0.1192, 0.8808]])"),
     "log_softmax": ("log_softmax(input, dim, *, dtype=None)", "x - logsumexp(x) along "
@@ -600,8 +631,8 @@ _DOCS = {
                     "False]), wg.tensor([True, True]))", "tensor([False,  True])"),
     # ---- shapes
     "reshape": ("reshape(input, shape)", "The elements in a new shape, row-major: "
-                "``shape`` a tuple (or the sizes one by one), one -1 inferred; by "
-                "position only (PyTorch also takes ``shape=``).",
+                "``shape`` a tuple (or the sizes one by one, or ``shape=``), one -1 "
+                "inferred.",
                 "wg.reshape(wg.arange(6), (3, -1))",
                 "tensor([[0, 1],\n        [2, 3],\n        [4, 5]])"),
     "flatten": ("flatten(input, start_dim=0, end_dim=-1)", "Dimensions ``start_dim`` "
@@ -623,20 +654,20 @@ _DOCS = {
                   "wg.transpose(wg.ones(2, 3, 4), 0, 2).shape", "Size([4, 3, 2])"),
     "permute": ("permute(input, dims)", "The dimensions reordered: dimension ``i`` of the "
                 "result is ``dims[i]`` of the input; ``dims`` a tuple (or the ints one by "
-                "one), by position only (PyTorch also takes ``dims=``).",
+                "one, or ``dims=``).",
                 "wg.permute(wg.ones(2, 3, 4), (2, 0, 1)).shape", "Size([4, 2, 3])"),
     "t": ("t(input)", "The transpose of a matrix (a 0-d or 1-d tensor is returned as "
           "it is); more than 2 dimensions raise RuntimeError.",
           "wg.t(wg.tensor([[1, 2, 3], [4, 5, 6]]))",
           "tensor([[1, 4],\n        [2, 5],\n        [3, 6]])"),
-    "swapaxes": ("swapaxes(input, dim0, dim1)", "Dimensions ``dim0`` and ``dim1`` "
-                 "swapped (``transpose``); PyTorch's keywords are ``axis0`` and "
-                 "``axis1``, so pass them by position.", "wg.swapaxes(wg.ones(2, 3, 4), 0, 1).shape",
+    "swapaxes": ("swapaxes(input, axis0, axis1)", "Dimensions ``axis0`` and ``axis1`` "
+                 "swapped (``transpose``).", "wg.swapaxes(wg.ones(2, 3, 4), 0, 1).shape",
                  "Size([3, 2, 4])"),
     "diag": ("diag(input, diagonal=0)", "A 1-d tensor: the square matrix with it on "
              "diagonal ``diagonal`` (above the main one if positive); a 2-d tensor: that "
-             "diagonal of it. Differs from PyTorch: an integer vector gives a float64 "
-             "matrix.", "wg.diag(wg.tensor([[1, 2], [3, 4]]))", "tensor([1, 4])"),
+             "diagonal of it; the dtype is kept.", "wg.diag(wg.tensor([[1, 2], [3, 4]])), "
+             "wg.diag(wg.tensor([1, 2]))",
+             "(tensor([1, 4]), tensor([[1, 0],\n        [0, 2]]))"),
     "tril": ("tril(input, diagonal=0)", "The lower triangle of the matrix (of each "
              "matrix in a batch): entries above diagonal ``diagonal`` set to 0.",
              "wg.tril(wg.tensor([[1, 2], [3, 4]]))", "tensor([[1, 0],\n        [3, 4]])"),
@@ -647,11 +678,11 @@ _DOCS = {
                     "the bool ``mask`` (broadcast) is True; no gradient flows to the "
                     "filled places.", "wg.masked_fill(wg.tensor([1.0, 2.0, 3.0]), "
                     "wg.tensor([True, False, True]), 0.0)", "tensor([0., 2., 0.])"),
-    "chunk": ("chunk(input, chunks, dim=0)", "A tuple of ``chunks`` pieces along ``dim``, "
-              "as equal as possible, the first ones larger. Differs from PyTorch: "
-              "PyTorch's pieces are ceil(n / chunks) long and may be fewer.",
-              "wg.chunk(wg.arange(6), 3)",
-              "(tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))"),
+    "chunk": ("chunk(input, chunks, dim=0)", "A tuple of at most ``chunks`` pieces "
+              "along ``dim``, each ceil(n / chunks) long, the last one shorter (so there "
+              "may be fewer pieces).", "wg.chunk(wg.arange(6), 3), wg.chunk(wg.arange(6), "
+              "4)", "((tensor([0, 1]), tensor([2, 3]), tensor([4, 5])), (tensor([0, 1]), "
+              "tensor([2, 3]), tensor([4, 5])))"),
     "split": ("split(input, split_size_or_sections, dim=0)", "A tuple of pieces along "
               "``dim``: of ``split_size_or_sections`` elements each (the last may be "
               "shorter) for an int, of the given lengths for a list.",

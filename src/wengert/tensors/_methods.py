@@ -1,11 +1,14 @@
 """PyTorch's method names on ``Tensor``, each a call of the ``wengert.numpy``
 function of the same meaning (``dim`` is numpy's ``axis``). No rule lives here."""
 
+import math
+import numbers
 from collections import namedtuple
 
 import numpy as np
 
 from .. import numpy as wnp
+from ..core.eager import grad_enabled
 from ..core.trace import unbox_all
 from ._tensor import Tensor, _as_dtype, _tensor_of, get_default_dtype
 
@@ -57,6 +60,92 @@ def _promote(a, b, true_divide=False):
     return a, b
 
 
+# PyTorch's type categories: bool < integer < floating < complex
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _default_of(category):
+    """The dtype a Python number of ``category`` takes (PyTorch's defaults)."""
+    if category == 3:
+        return np.dtype(np.complex128 if get_default_dtype() == np.float64 else np.complex64)
+    return [np.dtype(np.bool_), np.dtype(np.int64), get_default_dtype()][category]
+
+
+def _highest(dtypes):
+    """The result type of ``dtypes`` within their highest category (an int64 tensor
+    beside a float32 one gives float32, not numpy's float64)."""
+    top = max(_CATEGORY[d.kind] for d in dtypes)
+    return np.result_type(*[d for d in dtypes if _CATEGORY[d.kind] == top]), top
+
+
+def result_type(*operands):
+    """PyTorch's result dtype of an operation on ``operands`` (tensors, arrays, Python
+    numbers; None is skipped): tensors with dimensions decide; a 0-d tensor, then a
+    Python number, counts only when it is of a higher category (bool, integer,
+    floating, complex), the number then taking that category's default type."""
+    dims, zero, numbers_ = [], [], []
+    for o in operands:
+        if o is None:
+            continue
+        if isinstance(o, (Tensor, np.ndarray)):
+            dt = np.dtype(o.dtype)
+            (dims if len(o.shape) else zero).append(dt)
+        elif isinstance(o, (bool, np.bool_)):
+            numbers_.append(0)
+        elif isinstance(o, numbers.Integral):
+            numbers_.append(1)
+        elif isinstance(o, numbers.Real):
+            numbers_.append(2)
+        elif isinstance(o, numbers.Complex):
+            numbers_.append(3)
+        else:
+            raise TypeError(f"expected a tensor or a number, got {type(o).__name__}")
+    dtype, top = _highest(dims) if dims else (None, -1)
+    if zero:
+        zdt, ztop = _highest(zero)
+        if ztop > top:
+            dtype, top = zdt, ztop
+    if numbers_ and max(numbers_) > top:
+        dtype = _default_of(max(numbers_))
+    return dtype if dtype is not None else get_default_dtype()
+
+
+def _floating(t):
+    """``t`` itself when floating or complex, else converted to the default float type:
+    what PyTorch's float functions (exp, sqrt, sigmoid ...) do with integer and bool
+    tensors."""
+    return t if _kind(t) in "fc" else _as_dtype(t, get_default_dtype())
+
+
+def _const_of(x, dtype):
+    """A bound or fill value as a tensor of ``dtype`` (tensors converted, keeping their
+    graph; numbers as 0-d constants)."""
+    if isinstance(x, Tensor):
+        return _as_dtype(x, dtype)
+    return Tensor._wrap(np.asarray(unbox_all(getattr(x, "_value", x)), dtype=dtype), None)
+
+
+def _zero_grad(value, *sources):
+    """``value`` (computed from ``sources`` by a step function: round, floor, sign ...)
+    as PyTorch returns it: on the graph when a source requires grad, with derivative
+    0. ``where`` with an all-True mask gives exactly that through its own rule: the
+    constant is taken, the cotangent of each source is zero."""
+    value = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value), None)
+    sources = [t for t in sources if isinstance(t, Tensor) and t.requires_grad]
+    if not sources or not grad_enabled():
+        return value
+    out = unbox_all(value._value)
+    mask = np.ones(np.shape(out), dtype=bool)
+    for t in sources:
+        out = wnp.where(mask, out, t)
+    return out
+
+
+_BOOL_SUB = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+             "are trying to invert a mask, use the `~` or `logical_not()` operator "
+             "instead.")
+
+
 def _arith(fn, reflected=False, true_divide=False):
     def method(self, other):
         a, b = _promote(self, other, true_divide)
@@ -64,12 +153,50 @@ def _arith(fn, reflected=False, true_divide=False):
     return method
 
 
+def _checked(fn, name):
+    """Subtraction refuses bool tensors; integer floor division and remainder refuse a
+    zero divisor (numpy would give 0 with a warning: a wrong number)."""
+    def method(self, other, reflected=False):
+        if name == "sub":
+            if _kind(self) == "b" or (isinstance(other, Tensor) and _kind(other) == "b"):
+                raise RuntimeError(_BOOL_SUB)
+        elif isinstance(other, (Tensor, np.ndarray, int)):
+            a, b = (other, self) if reflected else (self, other)
+            if result_type(a, b).kind in "biu" and \
+                    np.any(np.asarray(unbox_all(getattr(b, "_value", b))) == 0):
+                raise RuntimeError("ZeroDivisionError")
+        return fn(self, other)
+    return method
+
+
+def _power(x, y):
+    """``x ** y`` (numpy's power), except for integers with negative integer exponents
+    in a tensor, which PyTorch computes (1 and -1 keep their powers, the rest give 0)
+    where numpy raises."""
+    if isinstance(y, Tensor) and _kind(y) in "iu" and isinstance(x, (Tensor, int)) \
+            and (not isinstance(x, Tensor) or _kind(x) in "iu"):
+        e = np.asarray(unbox_all(y._value))
+        if (e < 0).any():
+            b = np.asarray(unbox_all(getattr(x, "_value", x)))
+            dt = result_type(x, y)
+            base, e = np.broadcast_arrays(b.astype(dt), e.astype(dt))
+            pos = np.power(base, np.where(e < 0, 0, e))
+            neg = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (e % 2), 0))
+            return Tensor._wrap(np.where(e < 0, neg, pos).astype(dt), None)
+    return wnp.power(x, y)
+
+
 for _name, _fn, _div in [("add", wnp.add, False), ("sub", wnp.subtract, False),
                          ("mul", wnp.multiply, False), ("truediv", wnp.divide, True),
-                         ("pow", wnp.power, False), ("matmul", wnp.matmul, False),
+                         ("pow", _power, False), ("matmul", wnp.matmul, False),
                          ("floordiv", wnp.floor_divide, False), ("mod", wnp.mod, False)]:
-    setattr(Tensor, f"__{_name}__", _arith(_fn, true_divide=_div))
-    setattr(Tensor, f"__r{_name}__", _arith(_fn, reflected=True, true_divide=_div))
+    _plain, _reflected = _arith(_fn, true_divide=_div), _arith(_fn, True, _div)
+    if _name in ("sub", "floordiv", "mod"):
+        _plain = _checked(_plain, _name)
+        _reflected = (lambda m: lambda self, other: m(self, other, reflected=True))(
+            _checked(_reflected, _name))
+    setattr(Tensor, f"__{_name}__", _plain)
+    setattr(Tensor, f"__r{_name}__", _reflected)
 
 
 def _compare(fn):
@@ -93,35 +220,169 @@ def _logical(fn):
     return method
 
 
-Tensor.__and__ = Tensor.logical_and = _logical(np.logical_and)
-Tensor.__or__ = Tensor.logical_or = _logical(np.logical_or)
-Tensor.__xor__ = Tensor.logical_xor = _logical(np.logical_xor)
-Tensor.__invert__ = Tensor.logical_not = lambda self: _wrap(np.logical_not(
-    unbox_all(self._value)) if self.dtype == np.bool_ else np.invert(unbox_all(self._value)))
-Tensor.__neg__ = Tensor.neg = lambda self: wnp.negative(self)
+def _bitwise(fn, name, reflected=False):
+    """PyTorch's ``&``, ``|``, ``^``: bitwise on integers, logical on bools (a bool
+    tensor and a Python int meet as int64); floating tensors are refused."""
+    def method(self, other):
+        if not isinstance(other, (Tensor, np.ndarray, numbers.Number)):
+            return NotImplemented
+        dt = result_type(self, other)
+        if dt.kind not in "biu":
+            raise TypeError(f"{name} is only implemented on integer and bool tensors, "
+                            f"not {dt.name} (use logical_and/or/xor for truth values)")
+        a = np.asarray(unbox_all(self._value)).astype(dt)
+        b = np.asarray(unbox_all(getattr(other, "_value", other))).astype(dt)
+        return _wrap(fn(b, a) if reflected else fn(a, b))
+    return method
+
+
+def _invert(self):
+    v = unbox_all(self._value)
+    if _kind(self) not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and "
+                        "Boolean-type tensors")
+    return _wrap(np.invert(v))
+
+
+for _name, _fn in [("and", np.bitwise_and), ("or", np.bitwise_or),
+                   ("xor", np.bitwise_xor)]:
+    setattr(Tensor, f"__{_name}__", _bitwise(_fn, f"bitwise_{_name}"))
+    setattr(Tensor, f"__r{_name}__", _bitwise(_fn, f"bitwise_{_name}", reflected=True))
+    setattr(Tensor, f"bitwise_{_name}", _bitwise(_fn, f"bitwise_{_name}"))
+Tensor.logical_and = _logical(np.logical_and)
+Tensor.logical_or = _logical(np.logical_or)
+Tensor.logical_xor = _logical(np.logical_xor)
+Tensor.__invert__ = Tensor.bitwise_not = _invert
+Tensor.logical_not = lambda self: _wrap(np.logical_not(unbox_all(self._value)))
+def _neg(self):
+    if _kind(self) == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+    return wnp.negative(self)
+
+
+Tensor.__neg__ = Tensor.neg = _neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = Tensor.abs = lambda self: wnp.abs(self)
 
 Tensor.add = lambda self, other, alpha=1: self + (other if alpha == 1 else other * alpha)
 Tensor.sub = lambda self, other, alpha=1: self - (other if alpha == 1 else other * alpha)
 Tensor.mul = Tensor.multiply = lambda self, other: self * other
-Tensor.div = Tensor.divide = lambda self, other: self / other
+def _div(self, other, *, rounding_mode=None):
+    """True division, or with ``rounding_mode`` "trunc" / "floor" the quotient rounded
+    (integers stay integers; derivative 0, on the graph, as PyTorch's)."""
+    if rounding_mode is None:
+        return self / other
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                         f"'floor' but found '{rounding_mode}'")
+    a, b = _promote(self, other)
+    if a.dtype.kind in "fc" or (isinstance(b, Tensor) and b.dtype.kind in "fc") \
+            or isinstance(b, float):
+        q = np.true_divide(unbox_all(a._value), unbox_all(getattr(b, "_value", b)))
+        q = (np.trunc if rounding_mode == "trunc" else np.floor)(q)
+        return _zero_grad(q, a, b)
+    x, y = unbox_all(a._value), unbox_all(getattr(b, "_value", b))
+    if np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    if rounding_mode == "floor":
+        return _wrap(np.floor_divide(x, y))
+    q = np.abs(x) // np.abs(y)
+    return _wrap(np.where((x < 0) != (np.asarray(y) < 0), -q, q).astype(result_type(a, b)))
+
+
+def _ndims(who, *pairs):
+    for name, t, nd in pairs:
+        if t.dim() != nd:
+            raise RuntimeError(f"{who}: {name} must be a {nd}-D tensor, got {t.dim()}-D "
+                               f"(shape {tuple(t.shape)})")
+
+
+def _mm(self, mat2):
+    _ndims("mm", ("self", self, 2), ("mat2", _tensor_of(mat2), 2))
+    return self @ mat2
+
+
+def _bmm(self, mat2):
+    _ndims("bmm", ("batch1", self, 3), ("batch2", _tensor_of(mat2), 3))
+    return self @ mat2
+
+
+def _mv(self, vec):
+    _ndims("mv", ("self", self, 2), ("vec", _tensor_of(vec), 1))
+    return self @ vec
+
+
+def _dot(self, other):
+    _ndims("dot", ("self", self, 1), ("other", _tensor_of(other), 1))
+    return wnp.dot(self, other)
+
+
+Tensor.div = Tensor.divide = _div
 Tensor.pow = lambda self, exponent: self ** exponent
 Tensor.matmul = lambda self, other: self @ other
-Tensor.mm = lambda self, other: self @ other
-Tensor.bmm = lambda self, other: self @ other
-Tensor.mv = lambda self, other: self @ other
-Tensor.dot = lambda self, other: wnp.dot(self, other)
+Tensor.mm = _mm
+Tensor.bmm = _bmm
+Tensor.mv = _mv
+Tensor.dot = _dot
 Tensor.outer = lambda self, other: wnp.outer(self, other)
 
-# elementwise functions of one tensor
+# elementwise functions of one tensor: the float functions take integer and bool
+# tensors to the default float type first, as PyTorch does
 for _name in ["exp", "log", "log1p", "log2", "log10", "expm1", "sin", "cos", "tan",
-              "sinh", "cosh", "tanh", "sqrt", "square", "reciprocal", "sign", "floor",
-              "ceil", "trunc", "arcsin", "arccos", "arctan", "real", "imag", "conj"]:
-    setattr(Tensor, _name, (lambda fn: lambda self: _wrap(fn(self)))(getattr(wnp, _name)))
+              "sinh", "cosh", "tanh", "sqrt", "reciprocal", "arcsin", "arccos", "arctan"]:
+    setattr(Tensor, _name, (lambda fn: lambda self: _wrap(fn(_floating(self))))(
+        getattr(wnp, _name)))
 Tensor.asin, Tensor.acos, Tensor.atan = Tensor.arcsin, Tensor.arccos, Tensor.arctan
-Tensor.rsqrt = lambda self: 1.0 / wnp.sqrt(self)
-Tensor.round = lambda self, decimals=0: _wrap(np.round(unbox_all(self._value), decimals))
+Tensor.rsqrt = lambda self: 1.0 / wnp.sqrt(_floating(self))
+Tensor.square = lambda self: _wrap(wnp.square(
+    _as_dtype(self, np.dtype(np.int64)) if _kind(self) == "b" else self))
+
+
+def _step(fn):
+    """A step function (floor, ceil, trunc): integers and bools come back as they are;
+    a float result stays on the graph with derivative 0."""
+    def method(self):
+        if _kind(self) in "biu":
+            return self.clone()
+        return _zero_grad(fn(unbox_all(self._value)), self)
+    return method
+
+
+for _name in ["floor", "ceil", "trunc"]:
+    setattr(Tensor, _name, _step(getattr(np, _name)))
+
+
+def _round(self, decimals=0):
+    if _kind(self) in "biu":
+        if decimals:
+            raise NotImplementedError(f"round: decimals={decimals} is not implemented "
+                                      f"for an integer tensor ({self.dtype.name})")
+        return self.clone()
+    return _zero_grad(np.round(unbox_all(self._value), decimals), self)
+
+
+def _sign(self):
+    if _kind(self) == "b":
+        return self.clone()
+    return _zero_grad(np.sign(unbox_all(self._value)), self)
+
+
+Tensor.round = _round
+Tensor.sign = _sign
+
+
+def _imag(self):
+    if _kind(self) != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return wnp.imag(self)
+
+
+# attributes, as in PyTorch (and numpy): a real tensor is its own real part
+Tensor.real = property(lambda self: wnp.real(self) if _kind(self) == "c" else self)
+Tensor.imag = property(_imag)
+Tensor.conj = lambda self: wnp.conj(self) if _kind(self) == "c" else self
 Tensor.isnan = lambda self: _wrap(np.isnan(unbox_all(self._value)))
 Tensor.isinf = lambda self: _wrap(np.isinf(unbox_all(self._value)))
 Tensor.isfinite = lambda self: _wrap(np.isfinite(unbox_all(self._value)))
@@ -129,36 +390,62 @@ Tensor.isfinite = lambda self: _wrap(np.isfinite(unbox_all(self._value)))
 
 def _sigmoid(self):
     from ..scipy.special import expit
-    return expit(self)
+    return expit(_floating(self))
 
 
 def _clamp(self, min=None, max=None):  # noqa: A002
-    out = self
+    """PyTorch's clamp: the result type joins the input and the bounds (an integer
+    tensor with a float bound gives the default float type); nan stays nan."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    dt = result_type(self, min, max)
+    out = _as_dtype(self, dt)
     if min is not None:
-        out = wnp.maximum(out, min) if isinstance(min, Tensor) else \
-            wnp.where(unbox_all(out._value) < unbox_all(getattr(min, "_value", min)), min, out)
+        lo = _const_of(min, dt)
+        out = wnp.maximum(out, lo) if lo.requires_grad else \
+            wnp.where(unbox_all(out._value) < unbox_all(lo._value), lo, out)
     if max is not None:
-        out = wnp.minimum(out, max) if isinstance(max, Tensor) else \
-            wnp.where(unbox_all(out._value) > unbox_all(getattr(max, "_value", max)), max, out)
-    return _as_dtype(_wrap(out), self.dtype)
+        hi = _const_of(max, dt)
+        out = wnp.minimum(out, hi) if hi.requires_grad else \
+            wnp.where(unbox_all(out._value) > unbox_all(hi._value), hi, out)
+    return _wrap(out)
+
+
+def _relu(self):
+    """max(x, 0) with derivative 0 at 0: the negatives are replaced by a +0 constant
+    (not multiplied by 0, which would give -0.0); nan stays nan."""
+    v = unbox_all(self._value)
+    if _kind(self) == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return _wrap(wnp.where(~(v <= 0), self, np.zeros((), dtype=v.dtype)))
 
 
 Tensor.sigmoid = _sigmoid
-Tensor.relu = lambda self: wnp.where(unbox_all(self._value) > 0, self, 0 * self)
+Tensor.relu = _relu
 Tensor.clamp = Tensor.clip = _clamp
-Tensor.clamp_min = lambda self, v: _clamp(self, min=v)
-Tensor.clamp_max = lambda self, v: _clamp(self, max=v)
+Tensor.clamp_min = lambda self, min: _clamp(self, min=min)  # noqa: A002
+Tensor.clamp_max = lambda self, max: _clamp(self, max=max)  # noqa: A002
 
 
-def _softmax(self, dim=None, dtype=None):
+def _softmax_input(self, dim, dtype, name):
     x = self if dtype is None else self.to(dtype)
+    if _kind(x) not in "fc":
+        raise NotImplementedError(f"{name}: not implemented for a {x.dtype.name} tensor; "
+                                  f"pass a floating dtype= or convert the input first")
+    if dim is None:
+        raise TypeError(f"{name}() missing 1 required positional argument: 'dim'")
+    return x
+
+
+def _softmax(self, dim, dtype=None):
+    x = _softmax_input(self, dim, dtype, "softmax")
     e = wnp.exp(x - wnp.max(unbox_all(x._value), axis=dim, keepdims=True))
     return e / wnp.sum(e, axis=dim, keepdims=True)
 
 
-def _log_softmax(self, dim=None, dtype=None):
+def _log_softmax(self, dim, dtype=None):
     from ..scipy.special import logsumexp
-    x = self if dtype is None else self.to(dtype)
+    x = _softmax_input(self, dim, dtype, "log_softmax")
     return x - logsumexp(x, axis=dim, keepdims=True)
 
 
@@ -198,6 +485,9 @@ Tensor.mean = _mean
 
 def _spread(fn):
     def method(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        if _kind(self) not in "fc":
+            raise RuntimeError(f"std and var only support floating point and complex "
+                               f"dtypes (got {self.dtype.name})")
         ddof = 1 if correction is None and unbiased in (None, True) else \
             (0 if correction is None else correction)
         return _wrap(fn(self, axis=_dim(dim), ddof=ddof, keepdims=keepdim))
@@ -208,10 +498,39 @@ Tensor.var = _spread(wnp.var)
 Tensor.std = _spread(wnp.std)
 
 
+def promoted(fn, a, b, floating=False):
+    """``fn(a, b)`` with both taken to PyTorch's result type first (``floating``: at
+    least the default float type, for atan2)."""
+    dt = result_type(a, b)
+    if floating and dt.kind not in "fc":
+        dt = get_default_dtype()
+    a = _const_of(a, dt) if isinstance(a, Tensor) else np.asarray(a, dtype=dt)
+    b = _const_of(b, dt)
+    return _wrap(fn(a, b))
+
+
+Tensor.maximum = lambda self, other: promoted(wnp.maximum, self, other)
+Tensor.minimum = lambda self, other: promoted(wnp.minimum, self, other)
+Tensor.atan2 = Tensor.arctan2 = lambda self, other: promoted(wnp.arctan2, self, other,
+                                                              floating=True)
+
+
+def where(condition, input, other):
+    """``input`` where ``condition`` holds, else ``other``, in PyTorch's result type of
+    the two (a Python number beside a tensor counts only for a higher category: an
+    int64 tensor and 0.0 give the default float type)."""
+    cond = np.asarray(unbox_all(getattr(condition, "_value", condition)))
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
+                           f"tensor with dtype {cond.dtype.name}")
+    dt = result_type(input, other)
+    return _wrap(wnp.where(cond, _const_of(input, dt), _const_of(other, dt)))
+
+
 def _extremum(fn, argfn):
     def method(self, dim=None, keepdim=False):
         if isinstance(dim, Tensor):  # torch.max(a, b): elementwise
-            return _wrap((wnp.maximum if fn is wnp.max else wnp.minimum)(self, dim))
+            return promoted(wnp.maximum if fn is wnp.max else wnp.minimum, self, dim)
         if dim is None:
             return _wrap(fn(self))
         values = _wrap(fn(self, axis=dim, keepdims=keepdim))
@@ -249,19 +568,60 @@ Tensor.any = lambda self, dim=None, keepdim=False: _wrap(np.any(
 
 
 def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    x = self if dtype is None else self.to(dtype)
+    if _kind(x) not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex "
+                           f"tensor as input. Got {x.dtype.name}")
+    axis = _dim(dim)
     if p in ("fro", 2, 2.0) or p is None:
-        return wnp.sqrt(wnp.sum(wnp.real(self * wnp.conj(self)) if self.is_complex()
-                                else self * self, axis=_dim(dim), keepdims=keepdim))
-    if p in (float("inf"), "inf"):
-        return _wrap(wnp.max(wnp.abs(self), axis=_dim(dim), keepdims=keepdim))
+        return _root(wnp.sum(wnp.real(x * wnp.conj(x)) if x.is_complex() else x * x,
+                             axis=axis, keepdims=keepdim), 2)
+    if isinstance(p, str):
+        raise ValueError(f"norm: p={p!r} is not supported (use 'fro', a number, "
+                         f"float('inf') or float('-inf'))")
+    if p == math.inf:
+        return _wrap(wnp.max(wnp.abs(x), axis=axis, keepdims=keepdim))
+    if p == -math.inf:
+        return _wrap(wnp.min(wnp.abs(x), axis=axis, keepdims=keepdim))
+    if p == 0:
+        count = np.sum(unbox_all(x._value) != 0, axis=axis, keepdims=keepdim)
+        real = np.dtype(np.float32 if x.dtype in (np.float32, np.complex64) else np.float64)
+        return _zero_grad(count.astype(real), x)
     if p == 1:
-        return _wrap(wnp.sum(wnp.abs(self), axis=_dim(dim), keepdims=keepdim))
-    return wnp.sum(wnp.abs(self) ** p, axis=_dim(dim), keepdims=keepdim) ** (1.0 / p)
+        return _wrap(wnp.sum(wnp.abs(x), axis=axis, keepdims=keepdim))
+    return _root(wnp.sum(wnp.abs(x) ** p, axis=axis, keepdims=keepdim), p)
+
+
+def _root(s, p):
+    """``s ** (1 / p)`` (a sqrt for p = 2) whose derivative where s == 0 is 0, as the
+    derivative of PyTorch's norms at a zero vector (the root's own derivative there is
+    infinite, and inf * 0 is nan): ``where`` routes the zeros around the root, both
+    ways, so neither the value nor the cotangent ever meets the singularity."""
+    s = _wrap(s)
+    zero = np.asarray(unbox_all(s._value)) == 0
+    root = (lambda v: wnp.sqrt(v)) if p == 2 else (lambda v: v ** (1.0 / p))
+    if not zero.any():
+        return _wrap(root(s))
+    dt = s.dtype
+    safe = wnp.where(zero, np.ones((), dtype=dt), s)
+    return _wrap(wnp.where(zero, np.zeros((), dtype=dt), root(safe)))
+
+
+def _cumulative(fn):
+    """cumsum, cumprod: ``dtype`` converts the input first; without it, integer and
+    bool tensors accumulate in int64 (PyTorch's rule)."""
+    def method(self, dim, dtype=None):
+        if dtype is not None:
+            x = self.to(dtype)
+        else:
+            x = _as_dtype(self, np.dtype(np.int64)) if _kind(self) in "biu" else self
+        return _wrap(fn(x, axis=dim))
+    return method
 
 
 Tensor.norm = _norm
-Tensor.cumsum = lambda self, dim, dtype=None: _wrap(wnp.cumsum(self, axis=dim))
-Tensor.cumprod = lambda self, dim, dtype=None: _wrap(wnp.cumprod(self, axis=dim))
+Tensor.cumsum = _cumulative(wnp.cumsum)
+Tensor.cumprod = _cumulative(wnp.cumprod)
 
 
 # ------------------------------------------------------------ shapes
@@ -272,10 +632,39 @@ def _shape_args(shape):
     return tuple(int(s) for s in shape)
 
 
-Tensor.view = lambda self, *shape: (self.to(shape[0]) if len(shape) == 1 and not
-                                    isinstance(shape[0], (int, tuple, list)) else
-                                    wnp.reshape(self, _shape_args(shape)))
-Tensor.reshape = lambda self, *shape: wnp.reshape(self, _shape_args(shape))
+def _sizes(who, name, positional, keyword):
+    """The sizes of reshape/view/permute, given one by one, as one sequence, or by
+    PyTorch's keyword (``shape=``, ``size=``, ``dims=``), not both."""
+    if keyword is not None:
+        if positional:
+            raise TypeError(f"{who}() got {name}= and positional sizes {positional}; "
+                            f"give one of them")
+        positional = (keyword,)
+    if not positional:
+        raise TypeError(f"{who}() missing 1 required positional argument: '{name}'")
+    return _shape_args(positional)
+
+
+def _reshape(self, *shape_, shape=None):
+    return wnp.reshape(self, _sizes("reshape", "shape", shape_, shape))
+
+
+def _view(self, *shape, size=None, dtype=None):
+    """``view(*shape)``, or ``view(dtype)``: the same bytes read as ``dtype`` (numpy's
+    ``ndarray.view``; no gradient flows across a change of dtype)."""
+    if dtype is None and size is None and len(shape) == 1 \
+            and not isinstance(shape[0], (int, np.integer, tuple, list)):
+        dtype = shape[0]
+    if dtype is not None:
+        dt = np.dtype(dtype)
+        if dt == self.dtype:
+            return wnp.reshape(self, tuple(self.shape))
+        return Tensor._wrap(np.asarray(unbox_all(self._value)).view(dt), None)
+    return wnp.reshape(self, _sizes("view", "size", shape, size))
+
+
+Tensor.view = _view
+Tensor.reshape = _reshape
 Tensor.view_as = lambda self, other: wnp.reshape(self, tuple(other.shape))
 Tensor.reshape_as = Tensor.view_as
 Tensor.expand_as = lambda self, other: wnp.broadcast_to(self, tuple(other.shape))
@@ -299,7 +688,8 @@ def _squeeze(self, dim=None):
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     nd = self.dim()
     keep = tuple(d % nd for d in dims if self.shape[d] == 1) if nd else ()
-    return wnp.squeeze(self, axis=keep) if keep else self
+    # nothing to remove: still a new tensor on the graph, as PyTorch's view
+    return wnp.squeeze(self, axis=keep) if keep else wnp.reshape(self, tuple(self.shape))
 
 
 def _expand(self, *sizes):
@@ -314,13 +704,21 @@ def _repeat(self, *sizes):
     return wnp.tile(self, _shape_args(sizes))
 
 
-def _permute(self, *dims):
-    return wnp.transpose(self, _shape_args(dims))
+def _permute(self, *dims_, dims=None):
+    return wnp.transpose(self, _sizes("permute", "dims", dims_, dims))
 
 
 def _transpose(self, dim0=None, dim1=None):
     if dim0 is None:
         return wnp.transpose(self)
+    return wnp.swapaxes(self, dim0, dim1)
+
+
+def _swapaxes(self, axis0, axis1):
+    return wnp.swapaxes(self, axis0, axis1)
+
+
+def _swapdims(self, dim0, dim1):
     return wnp.swapaxes(self, dim0, dim1)
 
 
@@ -339,20 +737,40 @@ Tensor.expand = _expand
 Tensor.repeat = _repeat
 Tensor.permute = _permute
 Tensor.transpose = _transpose
-Tensor.swapaxes = Tensor.swapdims = _transpose
+Tensor.swapaxes = _swapaxes
+Tensor.swapdims = _swapdims
 Tensor.t = _t
 Tensor.T = property(lambda self: wnp.transpose(self))
 Tensor.mT = property(lambda self: wnp.swapaxes(self, -1, -2))
 Tensor.ravel = lambda self: wnp.reshape(self, (-1,))
-Tensor.diag = lambda self, diagonal=0: wnp.diag(self, diagonal)
+def _diag(self, diagonal=0):
+    if _kind(self) in "fc":
+        return wnp.diag(self, diagonal)
+    # integers and bools carry no gradient: numpy's diag keeps their dtype
+    if self.dim() not in (1, 2):
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.dim()}D")
+    return _wrap(np.diag(unbox_all(self._value), diagonal))
+
+
+Tensor.diag = _diag
 Tensor.trace = lambda self: wnp.trace(self)
 Tensor.tril = lambda self, diagonal=0: wnp.tril(self, diagonal)
 Tensor.triu = lambda self, diagonal=0: wnp.triu(self, diagonal)
-Tensor.where = lambda self, condition, other: wnp.where(unbox_all(getattr(
-    condition, "_value", condition)), self, other)
+Tensor.where = lambda self, condition, other: where(condition, self, other)
 Tensor.masked_fill = lambda self, mask, value: wnp.where(
     unbox_all(getattr(mask, "_value", mask)), _tensor_of(value, self.dtype), self)
-Tensor.chunk = lambda self, chunks, dim=0: tuple(wnp.array_split(self, chunks, axis=dim))
+def _chunk(self, chunks, dim=0):
+    """PyTorch's pieces: ceil(n / chunks) long each, the last shorter, so there may be
+    fewer than ``chunks`` of them."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = self.shape[dim]
+    if n == 0:
+        return tuple(wnp.array_split(self, chunks, axis=dim))
+    return _split(self, -(-n // chunks), dim)
+
+
+Tensor.chunk = _chunk
 
 
 def _split(self, split_size_or_sections, dim=0):
@@ -378,9 +796,17 @@ Tensor.topk = lambda self, k, dim=-1, largest=True, sorted=True: _topk(self, k, 
 
 
 def _order(self, dim, descending):
-    v = unbox_all(self._value)
-    idx = np.argsort(-v if descending else v, axis=dim, kind="stable")
-    return idx.astype(np.int64)
+    """The stable sorting permutation along ``dim``; nan counts as the largest value,
+    as in PyTorch. Descending order sorts the reversed array and reverses the result
+    (no negation: it would wrap unsigned integers and fails on bools)."""
+    v = np.asarray(unbox_all(self._value))
+    if v.ndim == 0:
+        return np.zeros((), dtype=np.int64)
+    if not descending:
+        return np.argsort(v, axis=dim, kind="stable").astype(np.int64)
+    n = v.shape[dim] if v.ndim else 1
+    idx = np.argsort(np.flip(v, axis=dim), axis=dim, kind="stable")
+    return (n - 1 - np.flip(idx, axis=dim)).astype(np.int64)
 
 
 def _sort(self, dim, descending):
