@@ -31,6 +31,8 @@ NUMPY = "numpy"
 _KIND = {t: NUMPY for t in (float, int, bool, complex, np.ndarray, np.float64,
                             np.float32, np.int64, np.bool_, np.complex128, list, tuple,
                             type(None), str, slice)}
+# the types that need no look-up at all (a set test in the per-call paths)
+PLAIN = frozenset(_KIND)
 # the numpy-like module of each kind; a kind of no module here gets its
 # ``__array_namespace__`` (the Array API standard), where it has one
 _MODULES = {"numpy": "numpy", "dask": "dask.array", "cupy": "cupy"}
@@ -191,8 +193,9 @@ def scalar_or_array(np_fn, math_fn, name=None):
     def impl(*xs):
         for x in xs:
             if type(x) is not float and type(x) is not int:
-                if foreign(xs):
-                    return elementwise_call(impl.__name__, np_fn, xs)
+                for y in xs:  # arrays of another library (or an unusual type): checked
+                    if type(y) not in PLAIN:
+                        return elementwise_call(impl.__name__, np_fn, xs)
                 return np_fn(*xs)
         try:
             return math_fn(*xs)
@@ -233,7 +236,7 @@ def any_kind(fn):
 
 def asarray(x):
     """``np.asarray(x)``, except that an array of another library stays as it is."""
-    if kind(x) != NUMPY:
+    if type(x) not in PLAIN and kind(x) != NUMPY:
         return x
     return np.asarray(x)
 
@@ -259,33 +262,45 @@ def namespace_by_kind(k):
 
 
 def shape(x):
-    if type(x) is float:
+    t = type(x)
+    if t is float:
         return ()
+    if t is np.ndarray or t is np.float64:
+        return x.shape
     if kind(x) != NUMPY:
         return tuple(x.shape)
     return np.shape(x)
 
 
 def ndim(x):
-    if type(x) is float:
+    t = type(x)
+    if t is float:
         return 0
+    if t is np.ndarray:
+        return x.ndim
     if kind(x) != NUMPY:
         return x.ndim
     return np.ndim(x)
 
 
 def size(x):
-    if type(x) is float:
+    t = type(x)
+    if t is float:
         return 1
+    if t is np.ndarray:
+        return x.size
     if kind(x) != NUMPY:
         return int(np.prod(x.shape))
     return np.size(x)
 
 
 def dtype_of(x):
-    if type(x) is float:
+    t = type(x)
+    if t is float:
         return np.dtype(np.float64)
-    if type(x) is complex:
+    if t is np.ndarray or t is np.float64:
+        return x.dtype
+    if t is complex:
         return np.dtype(np.complex128)
     if kind(x) != NUMPY:
         return np.dtype(x.dtype)

@@ -140,7 +140,8 @@ def kind_like(v, ref):
     if isinstance(v, Box) or type(v) is np.ndarray and v.ndim:
         return v
     r = unbox_all(ref)
-    if backend.kind(r) == backend.NUMPY or backend.kind(v) != backend.NUMPY:
+    if type(r) in backend.PLAIN or backend.kind(r) == backend.NUMPY \
+            or backend.kind(v) != backend.NUMPY:
         return v
     return backend.like(np.asarray(v), r)
 

@@ -12,8 +12,10 @@ the kind, instead of converting the data behind the caller's back.
 
 The check costs a numpy call nothing where it can: an elementwise primitive of
 ``scalar_or_array`` checks inside its array path, a ufunc is the array's own
-business (``__array_ufunc__``), and a Python implementation gets a guard that looks
-at the argument types once (``guard``; the original stays ``__wrapped__``).
+business (``__array_ufunc__``), as is a listed primitive of one array argument whose
+numpy function every library serves (``_PROTOCOL``); any other Python implementation
+gets a guard that looks at the argument types once (``guard``; the original stays
+``__wrapped__``).
 
 >>> import numpy as np
 >>> from wengert.core.primitive import registry
@@ -26,7 +28,7 @@ np.float64(3.0)
 import numpy as np
 
 from .. import backend
-from ..backend import NUMPY, _KIND
+from ..backend import NUMPY, PLAIN
 
 # Elementwise primitives: numpy's and scipy's ufuncs through the array's own
 # protocol (Dask: lazily, block by block; CuPy: its function of the same name).
@@ -49,6 +51,13 @@ _STRUCTURE = """
     matmul dot tensordot einsum getitem untake where logsumexp softmax log_softmax
 """.split()
 
+# Listed primitives of one array argument whose numpy implementation serves every
+# library through numpy's array-function protocol (np.sum on a Dask array is Dask's
+# sum): no kind can mix in them and nothing is refused, so they need no check
+_PROTOCOL = frozenset("""
+    sum prod max min cumsum transpose broadcast_to cast softmax log_softmax
+""".split())
+
 KINDS = {
     "dask": frozenset(_ELEMENTWISE + _SPECIAL + _STRUCTURE),
     "cupy": frozenset(_ELEMENTWISE + _SPECIAL + _STRUCTURE),
@@ -58,6 +67,14 @@ KINDS = {
 def supported(name, kind):
     """Whether the primitive ``name`` runs on arrays of ``kind``."""
     return kind == NUMPY or name in KINDS.get(kind, ())
+
+
+def other_kind(prim, xs, params):
+    """The call of ``prim`` on ``xs`` where a value is not numpy's plain type: the
+    kind checked, then ``prim.foreign`` (or its own implementation). For a hot
+    implementation that tests its argument's type itself (``checks_kind``) instead
+    of taking a guard."""
+    return _foreign_call(prim, getattr(prim.impl, "__wrapped__", prim.impl), xs, params)
 
 
 def _foreign_call(prim, impl, xs, params):
@@ -79,7 +96,7 @@ def guard(prim):
 
     def run(*xs, **params):
         for x in xs:
-            if _KIND.get(type(x)) is not NUMPY:
+            if type(x) not in PLAIN:
                 return _foreign_call(prim, impl, xs, params)
         return impl(*xs, **params)
 
@@ -102,11 +119,13 @@ def install(registry):
         if getattr(impl, "__wrapped__", None) is not None and impl.__name__ != "impl":
             continue  # guarded already
         if getattr(impl, "checks_kind", False):
-            continue  # scipy.special's function: it checks its arguments itself
+            continue  # it checks its arguments itself
         if getattr(impl, "__code__", None) is _SOA_CODE:
             impl.__name__ = name  # it checks in its array path, naming the primitive
             continue
         if isinstance(impl, np.ufunc) or (getattr(impl, "__module__", None) or "") \
                 .startswith("numpy"):
             continue  # numpy's own function: the array's protocol serves it
+        if name in _PROTOCOL and all(name in names for names in KINDS.values()):
+            continue
         guard(prim)

@@ -59,7 +59,7 @@ def _power_dx(x, y, ans):
     # y x^(y-1); a constant exponent 0 gives exactly 0 (x^-1 would be inf at x = 0,
     # and 0 * inf is nan: the third derivative of x**2 at 0 must be 0)
     if not isinstance(y, Box):
-        if backend.kind(y) == "dask":  # lazy: whether it holds zeros is not known yet
+        if type(y) not in backend.PLAIN and backend.kind(y) == "dask":  # lazy: unknown
             from .indexing import where
             return where(y == 0, 0.0, y * power(x, y - 1))
         plain = np.asarray(y)

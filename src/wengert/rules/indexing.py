@@ -55,9 +55,17 @@ untake = Primitive(
     jvps=(lambda t, ans, g, *arrays, idx, shape: untake(t, *arrays, idx=idx, shape=shape),),
     vjps=(lambda ct, ans, g, *arrays, idx, shape: _getitem(ct, *arrays, idx=idx),))
 
-# np.asarray: a Python float indexes like a 0-d array (x[()], x[None], x[...])
+def _getitem_impl(x, *arrays, idx):
+    if type(x) not in backend.PLAIN or arrays and backend.foreign(arrays):
+        from ._kinds import other_kind  # an array of another library: checked first
+        return other_kind(_getitem, (x,) + arrays, {"idx": idx})
+    # np.asarray: a Python float indexes like a 0-d array (x[()], x[None], x[...])
+    return np.asarray(x)[_fill(idx, arrays)]
+
+
+_getitem_impl.checks_kind = True
 _getitem = Primitive(
-    "getitem", lambda x, *arrays, idx: np.asarray(x)[_fill(idx, arrays)],
+    "getitem", _getitem_impl,
     jvps=(lambda t, ans, x, *arrays, idx: _getitem(t, *arrays, idx=idx),),
     vjps=(lambda g, ans, x, *arrays, idx: untake(g, *arrays, idx=idx, shape=shape(x)),))
 

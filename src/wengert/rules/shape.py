@@ -13,8 +13,16 @@ from ..core.trace import Box, unbox_all
 from ._base import (AxisError, example, linear, normalize_axis, per_example,
                     per_example_call, per_operand, shape, to_front, unbroadcast)
 
+def _reshape_impl(x, *, newshape, order="C"):
+    if type(x) not in backend.PLAIN:  # an array of another library: checked first
+        from ._kinds import other_kind
+        return other_kind(_reshape, (x,), {"newshape": newshape, "order": order})
+    return np.reshape(x, newshape, order=order)
+
+
+_reshape_impl.checks_kind = True
 _reshape = linear(
-    "reshape", lambda x, *, newshape, order="C": np.reshape(x, newshape, order=order),
+    "reshape", _reshape_impl,
     lambda g, ans, x, *, newshape, order="C": _reshape(g, newshape=shape(x), order=order))
 
 
