@@ -3,7 +3,9 @@
 Shared keywords: ``dtype`` (a numpy dtype or wengert's names such as ``wg.float64``;
 by default the default float type, float32, for values that are not integers),
 ``device`` (only ``"cpu"``: anything else raises), ``requires_grad`` (a leaf that
-records its uses for ``.backward()``). The random functions draw from
+records its uses for ``.backward()``). ``zeros``, ``ones``, ``empty``, ``rand`` and
+``randn`` take the shape as ints, as one tuple or list, or as ``size=``. The random
+functions draw from
 ``default_generator`` (seeded with 0, reseeded by ``manual_seed``), or from the
 ``generator=`` given.
 """
@@ -94,10 +96,28 @@ def _finish(value, requires_grad, device=None):
     return t.requires_grad_(True) if requires_grad else t
 
 
-def _size(size):
+def _size(size, keyword=None):
+    """A shape from sizes given one by one, as one tuple or list, or (``keyword``) by
+    PyTorch's ``size=``."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"got size={keyword!r} and positional sizes {size}; give one "
+                            f"of them")
+        size = (keyword,) if isinstance(keyword, (tuple, list)) else (int(keyword),)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         return tuple(int(s) for s in size[0])
     return tuple(int(s) for s in size)
+
+
+def _size_keyword(kwargs):
+    """``size=`` from a constructor's keywords; ``out``, ``layout``, ``pin_memory``
+    and ``memory_format`` are accepted and ignored, anything else refused."""
+    unknown = set(kwargs) - {"size", "out", "layout", "pin_memory", "memory_format"}
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {sorted(unknown)[0]!r}")
+    if kwargs.get("out") is not None:
+        raise TypeError("out= is not supported by the constructors; use the result")
+    return kwargs.get("size")
 
 
 def _float(dtype):
@@ -151,7 +171,7 @@ def from_numpy(array):
     return Tensor._wrap(array, None)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False, **kwargs):
     """A tensor of zeros of shape ``size``, given as ints or as one tuple or list;
     float32 (the default float type) unless ``dtype`` says otherwise.
 
@@ -162,10 +182,11 @@ def zeros(*size, dtype=None, device=None, requires_grad=False):
     >>> wg.zeros((2,), dtype=wg.int64)
     tensor([0, 0])
     """
-    return _finish(np.zeros(_size(size), dtype=_float(dtype)), requires_grad, device)
+    return _finish(np.zeros(_size(size, _size_keyword(kwargs)), dtype=_float(dtype)),
+                   requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False, **kwargs):
     """A tensor of ones of shape ``size`` (ints or one tuple), float32 unless ``dtype``
     says otherwise.
 
@@ -173,10 +194,11 @@ def ones(*size, dtype=None, device=None, requires_grad=False):
     >>> wg.ones(2, requires_grad=True)
     tensor([1., 1.], requires_grad=True)
     """
-    return _finish(np.ones(_size(size), dtype=_float(dtype)), requires_grad, device)
+    return _finish(np.ones(_size(size, _size_keyword(kwargs)), dtype=_float(dtype)),
+                   requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False, **kwargs):
     """A tensor of shape ``size`` to be written over. Differs from PyTorch: it holds
     zeros, not uninitialised memory.
 
@@ -184,7 +206,7 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
     >>> wg.empty(2, 2).shape
     Size([2, 2])
     """
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, **kwargs)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -214,7 +236,7 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(np.eye(n, m, dtype=_float(dtype)), requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """The numbers from ``start`` up to ``end`` (excluded) by ``step``; ``arange(n)`` is
     0, 1, ..., n - 1. int64 when all three are integers, else the default float type.
 
@@ -222,8 +244,12 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     >>> wg.arange(4), wg.arange(1, 2, 0.25)
     (tensor([0, 1, 2, 3]), tensor([1.0000, 1.2500, 1.5000, 1.7500]))
     """
+    if start is None and end is None:
+        raise TypeError("arange() missing the end argument")
     if end is None:
         start, end = 0, start
+    elif start is None:
+        start = 0
     values = [unbox_all(getattr(v, "_value", v)) for v in (start, end, step)]
     if dtype is None:
         dtype = np.int64 if all(float(v).is_integer() and not isinstance(v, float)
@@ -255,7 +281,7 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
                    requires_grad, device)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
     """Uniform random numbers in [0, 1) of shape ``size`` (ints or one tuple), from
     ``generator`` or ``default_generator``; float32 unless ``dtype`` says otherwise.
 
@@ -265,10 +291,11 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     (Size([2, 3]), True)
     """
     rng = (generator or default_generator).rng
-    return _finish(rng.random(_size(size)).astype(_float(dtype)), requires_grad, device)
+    return _finish(rng.random(_size(size, _size_keyword(kwargs))).astype(_float(dtype)),
+                   requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, **kwargs):
     """Standard normal random numbers (mean 0, variance 1) of shape ``size``, from
     ``generator`` or ``default_generator``; float32 unless ``dtype`` says otherwise.
 
@@ -278,8 +305,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     (True, True)
     """
     rng = (generator or default_generator).rng
-    return _finish(rng.standard_normal(_size(size)).astype(_float(dtype)), requires_grad,
-                   device)
+    shape = _size(size, _size_keyword(kwargs))
+    return _finish(rng.standard_normal(shape).astype(_float(dtype)), requires_grad, device)
 
 
 def randint(*args, size=None, generator=None, dtype=None, device=None,
@@ -365,14 +392,26 @@ empty_like = _like(lambda s, d: np.zeros(s, dtype=d), "empty_like",
                    "A tensor with the shape and dtype of ``input``, to be written over. "
                    "Differs from PyTorch: it holds zeros, not uninitialised memory.",
                    ">>> wg.empty_like(wg.tensor([1.0, 2.0])).shape\nSize([2])")
-rand_like = _like(lambda s, d: default_generator.rng.random(s).astype(d), "rand_like",
-                  "Uniform random numbers in [0, 1) with the shape and dtype of a "
-                  "floating ``input``, from ``default_generator``.",
+def _floating_draw(draw, name):
+    def fill(shape, dtype):
+        if dtype.kind not in "fc":
+            raise NotImplementedError(f"{name}: random floats cannot be held in "
+                                      f"{dtype.name}; pass a floating dtype=")
+        return draw(shape).astype(dtype)
+    return fill
+
+
+rand_like = _like(_floating_draw(lambda s: default_generator.rng.random(s), "rand_like"),
+                  "rand_like", "Uniform random numbers in [0, 1) with the shape and "
+                  "dtype of a floating ``input`` (an integer dtype raises), from "
+                  "``default_generator``.",
                   ">>> wg.rand_like(wg.zeros(2, 2, dtype=wg.float64)).dtype\n"
                   "dtype('float64')")
-randn_like = _like(lambda s, d: default_generator.rng.standard_normal(s).astype(d),
+randn_like = _like(_floating_draw(lambda s: default_generator.rng.standard_normal(s),
+                                  "randn_like"),
                    "randn_like", "Standard normal random numbers with the shape and "
-                   "dtype of a floating ``input``, from ``default_generator``.",
+                   "dtype of a floating ``input`` (an integer dtype raises), from "
+                   "``default_generator``.",
                    ">>> wg.randn_like(wg.zeros(3)).shape\nSize([3])")
 
 

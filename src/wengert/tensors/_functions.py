@@ -14,7 +14,7 @@ import numpy as np
 from .. import numpy as wnp
 from ..core.trace import unbox_all
 from ._creation import tensor
-from ._methods import _floating, _highest, _root, promoted
+from ._methods import _floating, _highest, promoted
 from ._methods import where as _where
 from ._tensor import Tensor, _as_dtype
 
@@ -426,8 +426,9 @@ _DOCS = {
     "trunc": ("trunc(input, *, out=None)", "Each element rounded towards 0; derivative "
               "0.", "wg.trunc(wg.tensor([-1.5, 1.5]))", "tensor([-1.,  1.])"),
     "round": ("round(input, *, decimals=0, out=None)", "Each element rounded to "
-              "``decimals`` decimal places, halves to even (0.5 -> 0, 1.5 -> 2); derivative 0 "
-              "(the result stays on the graph when the input requires grad).",
+              "``decimals`` decimal places, halves to even (0.5 -> 0, 1.5 -> 2); "
+              "derivative 0 (the result stays on the graph when the input requires "
+              "grad).",
               "wg.round(wg.tensor([0.5, 1.5, 2.567])), wg.round(wg.tensor([2.567]), "
               "decimals=2)", "(tensor([0., 2., 3.]), tensor([2.5700]))"),
     "sigmoid": ("sigmoid(input, *, out=None)", "The logistic function 1 / (1 + exp(-x)) "
@@ -572,15 +573,15 @@ _DOCS = {
            "broadcasts).", "wg.mm(wg.tensor([[1.0, 2.0], [3.0, 4.0]]), "
            "wg.tensor([[0.0, 1.0], [1.0, 0.0]]))", "tensor([[2., 1.],\n        [4., 3.]])"),
     "bmm": ("bmm(input, mat2, *, out=None)", "Batched matrix products: (b, n, m) @ (b, m, "
-            "p) gives (b, n, p); anything but two 3-d tensors raises RuntimeError.", "wg.bmm(wg.ones(2, 1, 3), wg.ones(2, 3, 2)).shape",
-            "Size([2, 1, 2])"),
+            "p) gives (b, n, p); anything but two 3-d tensors raises RuntimeError.",
+            "wg.bmm(wg.ones(2, 1, 3), wg.ones(2, 3, 2)).shape", "Size([2, 1, 2])"),
     "mv": ("mv(input, vec, *, out=None)", "The product of a matrix and a vector (other "
            "shapes raise RuntimeError).",
            "wg.mv(wg.tensor([[1.0, 2.0], [3.0, 4.0]]), wg.tensor([1.0, -1.0]))",
            "tensor([-1., -1.])"),
     "dot": ("dot(input, other, *, out=None)", "The inner product of two 1-d tensors (no "
-            "complex conjugation; other shapes raise RuntimeError).", "wg.dot(wg.tensor([1.0, 2.0]), wg.tensor([3.0, "
-            "4.0]))", "tensor(11.)"),
+            "complex conjugation; other shapes raise RuntimeError).",
+            "wg.dot(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))", "tensor(11.)"),
     "outer": ("outer(input, vec2, *, out=None)", "The outer product of two 1-d tensors: "
               "result[i, j] = input[i] * vec2[j].",
               "wg.outer(wg.tensor([1.0, 2.0]), wg.tensor([1.0, 10.0]))",

@@ -129,7 +129,8 @@ def _zero_grad(value, *sources):
     """``value`` (computed from ``sources`` by a step function: round, floor, sign ...)
     as PyTorch returns it: on the graph when a source requires grad, with derivative
     0. ``where`` with an all-True mask gives exactly that through its own rule: the
-    constant is taken, the cotangent of each source is zero."""
+    constant is taken, the cotangent of each source is zero. Each source must
+    broadcast to ``value``'s shape."""
     value = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value), None)
     sources = [t for t in sources if isinstance(t, Tensor) and t.requires_grad]
     if not sources or not grad_enabled():
@@ -158,7 +159,8 @@ def _checked(fn, name):
     zero divisor (numpy would give 0 with a warning: a wrong number)."""
     def method(self, other, reflected=False):
         if name == "sub":
-            if _kind(self) == "b" or (isinstance(other, Tensor) and _kind(other) == "b"):
+            if _kind(self) == "b" or isinstance(other, (bool, np.bool_)) or (
+                    isinstance(other, Tensor) and _kind(other) == "b"):
                 raise RuntimeError(_BOOL_SUB)
         elif isinstance(other, (Tensor, np.ndarray, int)):
             a, b = (other, self) if reflected else (self, other)
@@ -228,8 +230,9 @@ def _bitwise(fn, name, reflected=False):
             return NotImplemented
         dt = result_type(self, other)
         if dt.kind not in "biu":
-            raise TypeError(f"{name} is only implemented on integer and bool tensors, "
-                            f"not {dt.name} (use logical_and/or/xor for truth values)")
+            raise NotImplementedError(f"{name} is only implemented on integer and bool "
+                                      f"tensors, not {dt.name} (use logical_and/or/xor "
+                                      f"for truth values)")
         a = np.asarray(unbox_all(self._value)).astype(dt)
         b = np.asarray(unbox_all(getattr(other, "_value", other))).astype(dt)
         return _wrap(fn(b, a) if reflected else fn(a, b))
@@ -586,7 +589,9 @@ def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
     if p == 0:
         count = np.sum(unbox_all(x._value) != 0, axis=axis, keepdims=keepdim)
         real = np.dtype(np.float32 if x.dtype in (np.float32, np.complex64) else np.float64)
-        return _zero_grad(count.astype(real), x)
+        # linked to x through a reduction of its shape: derivative 0
+        return _zero_grad(count.astype(real),
+                          wnp.sum(wnp.abs(x), axis=axis, keepdims=keepdim))
     if p == 1:
         return _wrap(wnp.sum(wnp.abs(x), axis=axis, keepdims=keepdim))
     return _root(wnp.sum(wnp.abs(x) ** p, axis=axis, keepdims=keepdim), p)
