@@ -143,22 +143,6 @@ def namespace(x):
     return xp
 
 
-def namespace_of(*xs):
-    """The namespace of the arrays among ``xs`` (numpy when there are none of another
-    library; a TypeError when they mix two)."""
-    k = array_kind("namespace_of", xs)
-    if k == NUMPY:
-        return np
-    for x in xs:
-        if kind(x) == k:
-            return namespace(x)
-        if type(x) in (list, tuple):
-            for y in x:
-                if kind(y) == k:
-                    return namespace(y)
-    return np  # not reached
-
-
 def unsupported(who, k, why=""):
     """The NotImplementedError for a primitive with no implementation on arrays of
     kind ``k``."""
@@ -169,9 +153,12 @@ def unsupported(who, k, why=""):
 
 
 def like(value, x):
-    """A plain numpy ``value`` as an array of the kind of ``x`` (numpy's asarray for
-    numpy; dask's from_array, chunked like ``x`` where the shapes agree; cupy's
-    asarray)."""
+    """A plain numpy ``value`` as an array of the kind of ``x``: as it is for numpy,
+    Dask's from_array (chunked like ``x`` where the shapes agree), CuPy's asarray.
+
+    >>> like(np.ones(2), 1.0)
+    array([1., 1.])
+    """
     k = kind(x)
     if k == NUMPY:
         return value

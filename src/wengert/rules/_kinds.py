@@ -64,11 +64,6 @@ KINDS = {
 }
 
 
-def supported(name, kind):
-    """Whether the primitive ``name`` runs on arrays of ``kind``."""
-    return kind == NUMPY or name in KINDS.get(kind, ())
-
-
 def other_kind(prim, xs, params):
     """The call of ``prim`` on ``xs`` where a value is not numpy's plain type: the
     kind checked, then ``prim.foreign`` (or its own implementation). For a hot
@@ -103,6 +98,7 @@ def guard(prim):
     run.__name__ = getattr(impl, "__name__", prim.name)
     run.__doc__ = getattr(impl, "__doc__", None)
     run.__wrapped__ = impl
+    run.kind_guard = True
     prim.impl = run
     return prim
 
@@ -116,10 +112,8 @@ def install(registry):
     for name, prim in registry.items():
         impl = prim.impl
         prim.kinds = frozenset([NUMPY] + [k for k, names in KINDS.items() if name in names])
-        if getattr(impl, "__wrapped__", None) is not None and impl.__name__ != "impl":
-            continue  # guarded already
-        if getattr(impl, "checks_kind", False):
-            continue  # it checks its arguments itself
+        if getattr(impl, "kind_guard", False) or getattr(impl, "checks_kind", False):
+            continue  # guarded already, or it checks its arguments itself
         if getattr(impl, "__code__", None) is _SOA_CODE:
             impl.__name__ = name  # it checks in its array path, naming the primitive
             continue
