@@ -235,6 +235,9 @@ def test_every_primitive_is_listed_or_refused():
     for name, prim in registry.items():
         assert "numpy" in prim.kinds
         assert ("dask" in prim.kinds) == (name in _kinds.KINDS["dask"])
+        if name not in _kinds.KINDS["dask"] or name not in _kinds.KINDS["cupy"]:
+            # what is not listed everywhere is checked at each call
+            assert getattr(prim.impl, "kind_guard", False), name
 
 
 def test_numpy_calls_keep_their_plain_implementations():

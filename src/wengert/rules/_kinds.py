@@ -43,7 +43,7 @@ _ELEMENTWISE = """
 _SPECIAL = """
     gammaln digamma polygamma gamma rgamma erf erfc erfinv erfcinv ndtr ndtri log_ndtr
     betaln beta betainc gammainc gammaincc gammaincinv gammainccinv betaincinv
-    betainccinv iv ive jn yn i0 i1 i0e i1e j0 j1 y0 y1
+    betainccinv iv ive jn yn i0 i1 i0e i1e j0 j1 y0 y1 numpy_i0
 """.split()
 # Shapes, reductions, products, indexing, and the reductions of scipy.special
 _STRUCTURE = """
