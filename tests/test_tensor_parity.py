@@ -504,6 +504,36 @@ case("torch.randint_like(x, 5): dtype, shape", lambda L, x: (
     L.randint_like(x, 5).dtype == x.dtype, tuple(L.randint_like(x, 1, 5).shape)),
     FLOATS + ("int64",))
 case("torch.rand_like(x)", lambda L, x: L.rand_like(x).shape, ("int64",))
+case("x.masked_fill(c, tensor(2.0))", lambda L, x: x.masked_fill(x.double() > 0,
+                                                                 L.tensor(2.0)))
+case("torch.nonzero(x)", lambda L, x: L.nonzero(x))
+case("x.nonzero(as_tuple=True)", lambda L, x: x.nonzero(as_tuple=True))
+case("torch.argwhere(x)", lambda L, x: L.argwhere(x))
+case("torch.flip(x, (0, 1))", lambda L, x: L.flip(x, (0, 1)))
+case("x.flip(1)", lambda L, x: x.flip(1))
+case("torch.roll(x, 1)", lambda L, x: L.roll(x, 1))
+case("x.roll((1, -1), (0, 1))", lambda L, x: x.roll((1, -1), (0, 1)))
+case("torch.diagonal(x, 1)", lambda L, x: L.diagonal(x, 1))
+case("x.diagonal(offset=-1, dim1=1, dim2=0)", lambda L, x: x.diagonal(offset=-1, dim1=1,
+                                                                      dim2=0))
+case("torch.narrow(x, 1, 1, 2)", lambda L, x: L.narrow(x, 1, 1, 2))
+case("x.select(1, -1)", lambda L, x: x.select(1, -1))
+case("x.unflatten(1, (3, 1))", lambda L, x: x.unflatten(1, (3, 1)))
+case("torch.tile(x, (2,))", lambda L, x: L.tile(x, (2,)))
+case("torch.masked_select(x, row mask)", lambda L, x: L.masked_select(
+    x, L.tensor([True, False, True])))
+case("torch.unique(x, return_inverse, return_counts)", lambda L, x: L.unique(
+    x.detach(), return_inverse=True, return_counts=True))
+case("torch.isclose(x, x + 1e-9)", lambda L, x: L.isclose(x, x.double() + 1e-9),
+     FLOATS + ("int64",))
+case("torch.isclose(x, x.flip(0))", lambda L, x: L.isclose(x, x.flip(0), atol=0.6))
+case("x.allclose(x)", lambda L, x: x.allclose(x), FLOATS + ("int64",))
+case("x.logsumexp(1)", lambda L, x: x.logsumexp(1))
+case("x.count_nonzero(0)", lambda L, x: x.count_nonzero(0))
+case("torch.remainder(x, 1.5)", lambda L, x: L.remainder(x.detach(), 1.5), FLOATS)
+case("torch.fmod(x, 1.5)", lambda L, x: L.fmod(x, 1.5), FLOATS)
+case("torch.fmod(x, 2)", lambda L, x: L.fmod(x, 2), ("int64",))
+case("x.lerp(2x, 0.25)", lambda L, x: x.lerp(x * 2, 0.25), FLOATS)
 
 
 def _summary(torch, r):
@@ -610,3 +640,45 @@ def test_the_comparison_sees_a_difference():
     assert _differences(base, _summary(torch, wg.relu(y) + 1))
     assert _differences(_summary(torch, torch.relu(x.detach())),
                         _summary(torch, wg.relu(y)))
+
+
+PROMOTION_DTYPES = ["float32", "float64", "float16", "int64", "int32", "uint8", "bool"]
+
+
+@pytest.mark.parametrize("op", ["+", "/", "*", "<", "where", "maximum", "cat"])
+def test_result_types_against_pytorch(op):
+    """Every pair of dtypes, as 1-d and 0-d tensors: a 0-d tensor lifts only the
+    category (float32 beside a float64 scalar tensor stays float32)."""
+    torch = pytest.importorskip("torch")
+
+    def run(lib, a, sa, b, sb):
+        x, y = lib.ones(sa, dtype=getattr(lib, a)), lib.ones(sb, dtype=getattr(lib, b))
+        if op == "where":
+            return lib.where(lib.ones(3, dtype=lib.bool), x, y)
+        if op == "maximum":
+            return lib.maximum(x, y)
+        if op == "cat":
+            return lib.cat([x.reshape(-1), y.reshape(-1)])
+        return eval(f"x {op} y")
+
+    problems = []
+    for a in PROMOTION_DTYPES:
+        for b in PROMOTION_DTYPES:
+            for sa, sb in [((3,), ()), ((), (3,)), ((3,), (3,)), ((), ())]:
+                try:
+                    want = str(run(torch, a, sa, b, sb).dtype).replace("torch.", "")
+                except Exception:
+                    continue
+                got = np.dtype(run(wg, a, sa, b, sb).dtype).name
+                if got != want:
+                    problems.append(f"{a}{list(sa)} {op} {b}{list(sb)}: {want} vs {got}")
+    assert not problems, "\n".join(problems)
+
+
+def test_numpy_scalars_count_as_numbers():
+    x = wg.ones(2)
+    assert (x * np.float64(2.0)).dtype == np.float32
+    assert (wg.ones(2, dtype=wg.int64) + np.float32(0.5)).dtype == np.float32
+    assert (wg.ones(2, dtype=wg.int64) * 1j).dtype == np.complex64
+    assert (x + wg.tensor(1.0, dtype=wg.float64)).dtype == np.float32
+    assert (wg.tensor([1, 2]) + wg.tensor(0.5)).dtype == np.float32

@@ -30,7 +30,9 @@ _METHODS = ["abs", "exp", "log", "log1p", "log2", "log10", "expm1", "sin", "cos"
             "reshape", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "t",
             "swapaxes", "diag", "trace", "tril", "triu", "masked_fill", "chunk", "split",
             "unbind", "gather", "index_select", "sort", "argsort", "topk", "numel",
-            "clone", "detach", "ravel"]
+            "clone", "detach", "ravel", "nonzero", "argwhere", "flip", "roll", "diagonal",
+            "narrow", "select", "unflatten", "tile", "masked_select", "unique", "isclose",
+            "remainder", "fmod"]
 
 __all__ = [n for n in _METHODS if n != "trace"] + ["cat", "concat", "concatenate", "stack", "hstack", "vstack",
                             "where", "maximum", "minimum", "einsum", "allclose", "equal",
@@ -723,6 +725,62 @@ _DOCS = {
                "tensor([1., 2.])"),
     "ravel": ("ravel(input)", "The elements as a 1-d tensor, row-major.",
               "wg.ravel(wg.tensor([[1, 2], [3, 4]]))", "tensor([1, 2, 3, 4])"),
+    "nonzero": ("nonzero(input, *, as_tuple=False)", "The int64 indices of the nonzero "
+                "elements: one row per element, of shape (n, input.dim()); with "
+                "``as_tuple=True`` one 1-d index tensor per dimension (what ``x[...]`` "
+                "takes).", "wg.nonzero(wg.tensor([[0, 1], [2, 0]]))",
+                "tensor([[0, 1],\n        [1, 0]])"),
+    "argwhere": ("argwhere(input)", "``nonzero(input)``: the int64 indices of the "
+                 "nonzero elements, one row each.", "wg.argwhere(wg.tensor([0.0, 1.5, "
+                 "2.0]))", "tensor([[1],\n        [2]])"),
+    "flip": ("flip(input, dims)", "The elements in reverse order along each dimension "
+             "of ``dims`` (a tuple, or ints one by one for the method).",
+             "wg.flip(wg.tensor([[1, 2], [3, 4]]), (1,))",
+             "tensor([[2, 1],\n        [4, 3]])"),
+    "roll": ("roll(input, shifts, dims=None)", "The elements shifted by ``shifts`` "
+             "along ``dims`` (ints or tuples of the same length), those pushed past the "
+             "end coming back at the start; without ``dims`` the flattened tensor is "
+             "rolled and the shape kept.", "wg.roll(wg.tensor([[1, 2], [3, 4]]), 1), "
+             "wg.roll(wg.tensor([[1, 2], [3, 4]]), 1, dims=0)",
+             "(tensor([[4, 1],\n        [2, 3]]), tensor([[3, 4],\n        [1, 2]]))"),
+    "diagonal": ("diagonal(input, offset=0, dim1=0, dim2=1)", "The diagonal ``offset`` "
+                 "(above the main one if positive) of the matrices spanned by ``dim1`` "
+                 "and ``dim2``, as the last dimension.",
+                 "wg.diagonal(wg.tensor([[1, 2], [3, 4]]), offset=1)", "tensor([2])"),
+    "narrow": ("narrow(input, dim, start, length)", "The ``length`` entries from "
+               "``start`` along ``dim`` (a slice).", "wg.narrow(wg.arange(6).view(2, 3), "
+               "1, 1, 2)", "tensor([[1, 2],\n        [4, 5]])"),
+    "select": ("select(input, dim, index)", "The slice at ``index`` along ``dim``, that "
+               "dimension removed (``x[:, index]`` for ``dim=1``).",
+               "wg.select(wg.tensor([[1, 2], [3, 4]]), 1, 0)", "tensor([1, 3])"),
+    "unflatten": ("unflatten(input, dim, sizes)", "Dimension ``dim`` split into "
+                  "dimensions of the given ``sizes`` (one may be -1).",
+                  "wg.unflatten(wg.ones(2, 6), 1, (2, 3)).shape", "Size([2, 2, 3])"),
+    "tile": ("tile(input, dims)", "The tensor repeated ``dims[i]`` times along each "
+             "dimension; a shorter ``dims`` is padded with ones in front.",
+             "wg.tile(wg.tensor([1, 2]), (2, 2))",
+             "tensor([[1, 2, 1, 2],\n        [1, 2, 1, 2]])"),
+    "masked_select": ("masked_select(input, mask)", "The elements where the bool "
+                      "``mask`` (broadcast with ``input``) is True, as a 1-d tensor.",
+                      "wg.masked_select(wg.tensor([[1, 2], [3, 4]]), wg.tensor([True, "
+                      "False]))", "tensor([1, 3])"),
+    "unique": ("unique(input, sorted=True, return_inverse=False, return_counts=False, "
+               "dim=None)", "The distinct values, sorted; with ``return_inverse`` also "
+               "where each element went, with ``return_counts`` how often each value "
+               "occurs (a tuple then). No gradient flows through it.",
+               "wg.unique(wg.tensor([3, 1, 3]), return_counts=True)",
+               "(tensor([1, 3]), tensor([1, 2]))"),
+    "isclose": ("isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False)", "A "
+                "bool tensor: where ``|input - other| <= atol + rtol * |other|`` "
+                "(``allclose`` asks it of every element).",
+                "wg.isclose(wg.tensor([1.0, 2.0]), wg.tensor([1.0, 2.1]))",
+                "tensor([ True, False])"),
+    "remainder": ("remainder(input, other, *, out=None)", "The remainder of the division "
+                  "with the sign of ``other`` (Python's ``%``).",
+                  "wg.remainder(wg.tensor([-3.0, 3.0]), 2)", "tensor([1., 1.])"),
+    "fmod": ("fmod(input, other, *, out=None)", "The remainder of the division with the "
+             "sign of ``input`` (C's fmod).", "wg.fmod(wg.tensor([-3.0, 3.0]), 2)",
+             "tensor([-1.,  1.])"),
 }
 
 _OUT = ("``out``: a tensor that receives the result (converted to its dtype, resized "

@@ -30,31 +30,31 @@ def _float_of(a):
 
 
 def _promote(a, b, true_divide=False):
-    """PyTorch's type promotion for ``a op b`` (``a`` a tensor): an integer tensor
-    meeting a float tensor takes its float type; integers meeting a Python float (or
-    divided) take the default float type; Python numbers never widen a tensor."""
+    """PyTorch's type promotion for ``a op b`` (``a`` a tensor): both operands taken to
+    ``result_type(a, b)`` (an integer tensor meeting a float tensor takes its float
+    type, a 0-d tensor or a number only lifts the category), and to the default float
+    type for a true division of integers. Python numbers stay numbers (numpy treats
+    them as weak, as PyTorch does); numpy scalars count as numbers."""
     tb = type(b)
     if tb is Tensor:  # the common case: two float arrays of one dtype
         va, vb = a._value, b._value
         if type(va) is np.ndarray and type(vb) is np.ndarray and va.dtype is vb.dtype \
                 and va.dtype.kind == "f":
             return a, b
-    elif tb is float or tb is int:  # a Python number never widens
-        if (tb is float or true_divide) and _kind(a) not in "fc":
+    elif isinstance(b, np.generic):
+        b = b.item()
+        tb = type(b)
+    if tb is float or tb is int or tb is bool or tb is complex:  # never widens a tensor
+        if (tb is float or tb is complex or true_divide) and _kind(a) not in "fc":
             a = _as_dtype(a, get_default_dtype())
         return a, b
     if isinstance(b, np.ndarray):
         b = Tensor._wrap(b, None)
     if isinstance(b, Tensor):
-        fa, fb = _float_of(a), _float_of(b)
-        if fa and not fb:
-            b = _as_dtype(b, a.dtype)
-        elif fb and not fa:
-            a = _as_dtype(a, b.dtype)
-        elif not fa and not fb and true_divide:
-            a = _as_dtype(a, get_default_dtype())
-            b = _as_dtype(b, get_default_dtype())
-        return a, b
+        dt = result_type(a, b)
+        if true_divide and dt.kind not in "fc":
+            dt = get_default_dtype()
+        return _as_dtype(a, dt), _as_dtype(b, dt)
     if not _float_of(a) and (isinstance(b, float) or true_divide):
         a = _as_dtype(a, get_default_dtype())
     return a, b
@@ -763,7 +763,7 @@ Tensor.tril = lambda self, diagonal=0: wnp.tril(self, diagonal)
 Tensor.triu = lambda self, diagonal=0: wnp.triu(self, diagonal)
 Tensor.where = lambda self, condition, other: where(condition, self, other)
 Tensor.masked_fill = lambda self, mask, value: wnp.where(
-    unbox_all(getattr(mask, "_value", mask)), _tensor_of(value, self.dtype), self)
+    unbox_all(getattr(mask, "_value", mask)), _const_of(value, self.dtype), self)
 def _chunk(self, chunks, dim=0):
     """PyTorch's pieces: ceil(n / chunks) long each, the last shorter, so there may be
     fewer than ``chunks`` of them."""
@@ -841,3 +841,122 @@ Tensor.new_full = lambda self, size, fill_value, dtype=None, **kw: Tensor._wrap(
 Tensor.new_tensor = lambda self, data, dtype=None, **kw: Tensor(
     data, dtype=dtype or self.dtype)
 Tensor.type_as = lambda self, other: self.to(other.dtype)
+
+
+# ------------------------------------------------------------ more of PyTorch's methods
+
+def _axis(self, dim):
+    nd = self.dim()
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-nd}, {nd - 1}], but got {dim})")
+    return dim % nd
+
+
+def _nonzero(self, *, as_tuple=False):
+    """The int64 indices of the nonzero elements: one row per element (shape (n, ndim)),
+    or with ``as_tuple=True`` one index tensor per dimension."""
+    v = np.asarray(unbox_all(self._value))
+    if as_tuple:
+        return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(v)))
+    return _wrap(np.argwhere(v).astype(np.int64))
+
+
+def _flip(self, *dims_, dims=None):
+    return wnp.flip(self, axis=_sizes("flip", "dims", dims_, dims))
+
+
+def _roll(self, shifts, dims=None):
+    if dims is None:  # PyTorch rolls the flattened tensor and restores the shape
+        return wnp.reshape(wnp.roll(wnp.reshape(self, (-1,)), shifts), tuple(self.shape))
+    return wnp.roll(self, shifts, axis=dims)
+
+
+def _narrow(self, dim, start, length):
+    d = _axis(self, dim)
+    start = int(start) % self.shape[d] if int(start) < 0 else int(start)
+    if start + length > self.shape[d]:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                           f"({self.shape[d]}).")
+    return self[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def _select(self, dim, index):
+    return self[(slice(None),) * _axis(self, dim) + (int(index),)]
+
+
+def _unflatten(self, dim, sizes):
+    d = _axis(self, dim)
+    shp = tuple(self.shape)
+    return wnp.reshape(self, shp[:d] + tuple(sizes) + shp[d + 1:])
+
+
+def _tile(self, *dims_, dims=None):
+    return wnp.tile(self, _sizes("tile", "dims", dims_, dims))
+
+
+def _masked_select(self, mask):
+    """The elements where ``mask`` (broadcast with the tensor) is True, as a 1-d
+    tensor."""
+    m = np.asarray(unbox_all(getattr(mask, "_value", mask)))
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected a bool mask, got {m.dtype.name}")
+    shape = np.broadcast_shapes(m.shape, tuple(self.shape))
+    x = self if tuple(self.shape) == shape else wnp.broadcast_to(self, shape)
+    return x[np.broadcast_to(m, shape)]
+
+
+def _unique(self, sorted=True, return_inverse=False, return_counts=False,  # noqa: A002
+            dim=None):
+    """The distinct values (always sorted, as PyTorch's CPU result); no gradient."""
+    v = np.asarray(unbox_all(self._value))
+    values, inverse, counts = np.unique(v, return_inverse=True, return_counts=True,
+                                        axis=dim)
+    out = [_wrap(values)]
+    if return_inverse:
+        out.append(_wrap(inverse.reshape(v.shape if dim is None else -1)
+                         .astype(np.int64)))
+    if return_counts:
+        out.append(_wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if isinstance(other, Tensor) and other.dtype != self.dtype:
+        raise RuntimeError(f"isclose: {self.dtype.name} did not match {other.dtype.name}")
+    a = np.asarray(unbox_all(self._value))
+    b = np.asarray(unbox_all(getattr(other, "_value", other)))
+    return _wrap(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _logsumexp(self, dim, keepdim=False):
+    from ..scipy.special import logsumexp
+    return _wrap(logsumexp(_floating(self), axis=_dim(dim), keepdims=keepdim))
+
+
+def _masked_fill_(self, mask, value):
+    return self._assign(self.masked_fill(mask, value))
+
+
+Tensor.nonzero = _nonzero
+Tensor.argwhere = lambda self: _wrap(np.argwhere(unbox_all(self._value)).astype(np.int64))
+Tensor.flip = _flip
+Tensor.roll = _roll
+Tensor.diagonal = lambda self, offset=0, dim1=0, dim2=1: wnp.diagonal(self, offset, dim1,
+                                                                      dim2)
+Tensor.narrow = _narrow
+Tensor.select = _select
+Tensor.unflatten = _unflatten
+Tensor.tile = _tile
+Tensor.masked_select = _masked_select
+Tensor.masked_fill_ = _masked_fill_
+Tensor.unique = _unique
+Tensor.isclose = _isclose
+Tensor.allclose = lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False: bool(
+    np.all(unbox_all(_isclose(self, other, rtol, atol, equal_nan)._value)))
+Tensor.logsumexp = _logsumexp
+Tensor.count_nonzero = lambda self, dim=None: _wrap(np.asarray(np.count_nonzero(
+    unbox_all(self._value), axis=_dim(dim)), dtype=np.int64))
+Tensor.remainder = lambda self, other: self % other
+Tensor.fmod = lambda self, other: _arith(wnp.fmod)(self, other)
+Tensor.lerp = lambda self, end, weight: self + weight * (end - self)
