@@ -281,6 +281,13 @@ def test_tensors_on_every_kind(kind):
                 loss = (x @ w).tanh().sum() + (w * w).exp().mean()
                 loss.backward(wg.Tensor._wrap(ones(loss._value), None))
             g = w.grad._value
+            # wg.tensor() keeps another library's array as it is, and backward()
+            # seeds in that library (PyTorch's way, nothing computed)
+            v = wg.tensor(k.make(Y), requires_grad=True)
+            assert k.is_mine(v._value) and tuple(v.shape) == Y.shape and v.numel() == Y.size
+            (v * v).sum().backward()
+            assert k.is_mine(v.grad._value)
+        np.testing.assert_allclose(k.numbers(v.grad._value), 2 * Y, rtol=RTOL)
         assert k.is_mine(g)
         if expected is None:
             expected = g

@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from .. import backend
 from .. import numpy as wnp
 from ..core import eager
 from ..core.eager import EAGER, Leaf, grad_enabled
@@ -300,7 +301,7 @@ class Tensor(Box):
 
     @property
     def shape(self):
-        return Size(np.shape(unbox_all(self._value)))
+        return Size(backend.shape(unbox_all(self._value)))
 
     def size(self, dim=None):
         shp = self.shape
@@ -312,7 +313,7 @@ class Tensor(Box):
     ndimension = dim
 
     def numel(self):
-        return int(np.size(unbox_all(self._value)))
+        return int(backend.size(unbox_all(self._value)))
 
     nelement = numel
 
@@ -637,6 +638,8 @@ def _to_array(data, dtype):
         return value if dtype is None else value.astype(dtype)
     if isinstance(data, np.ndarray):
         return np.array(data, dtype=dtype, copy=True)
+    if backend.kind(data) != "numpy":  # another library's array (Dask, CuPy) stays one
+        return data if dtype is None else data.astype(dtype)
     if isinstance(data, np.generic):
         return np.array(data, dtype=dtype)
     if dtype is None:

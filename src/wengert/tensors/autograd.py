@@ -5,6 +5,7 @@ import functools
 
 import numpy as np
 
+from .. import backend
 from ..core import eager
 from ..core.eager import EAGER
 from ..core.primitive import Primitive
@@ -24,7 +25,9 @@ def _root(t, g, who):
     if g is None:
         if t.numel() != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        g = np.ones(tuple(t.shape), dtype=t.dtype)
+        value = unbox_all(t._value)
+        g = np.ones(tuple(t.shape), dtype=t.dtype) if backend.kind(value) == "numpy" \
+            else backend.ones_like(value)  # in the tensor's own array library (Dask)
     else:
         gv = unbox_all(g._value) if isinstance(g, Tensor) else np.asarray(g)
         if tuple(np.shape(gv)) != tuple(t.shape):
