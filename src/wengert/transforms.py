@@ -511,22 +511,36 @@ def _one_hot_rows(leaves, start, stop):
     return parts
 
 
-def _seed(row, like):
-    """The single seed of a batch of one (``row`` of shape ``(1,) + shape``), shaped and
-    typed as the per-element loop made it: a Python float where ``like`` is one."""
-    seed = row[0, ...]
-    return float(seed) if type(_logical_full(like, 0)) is float else seed
+def _one_hot(likes, k):
+    """Seed ``k`` alone, one leaf per leaf of ``likes`` (no batch axis): ones at element
+    ``k`` of the elements counted across the leaves, zeros elsewhere, each leaf shaped
+    and typed as its like (a Python float for a Python float)."""
+    seeds, offset = [], 0
+    for x in likes:
+        size = _logical_size(x)
+        if not offset <= k < offset + size:
+            seeds.append(_logical_full(x, 0))
+        elif size == 1:
+            seeds.append(_logical_full(x, 1))
+        else:
+            seeds.append(_one_hot_rows([x], k - offset, k - offset + 1)[0][0, ...])
+        offset += size
+    return seeds
 
 
-def _push(fn, rows, likes):
-    """``fn`` (a list of seed leaves -> a list of result leaves) applied to every seed
-    in ``rows`` (leaves stacked along a first axis) as one batched pass: the results,
-    stacked the same way. A batch of one runs ``fn`` directly, with no batching level."""
-    width = backend.shape(rows[0])[0]
-    if width == 1:
-        outs = fn([_seed(r, x) for r, x in zip(rows, likes)])
-        return [reshape(o, newshape=(1,) + logical_shape(o)) for o in outs]
-    return vmap(fn)(rows)
+def _push(fn, likes, start, stop):
+    """``fn`` (a list of seed leaves -> a list of result leaves) applied to seeds
+    ``start .. stop-1`` as one batched pass: the results, stacked along a first axis.
+    A batch of one runs ``fn`` directly, with no batching level."""
+    if stop - start == 1:
+        return [_reshape(o, (1,) + logical_shape(o)) for o in fn(_one_hot(likes, start))]
+    return vmap(fn)(_one_hot_rows(likes, start, stop))
+
+
+def _reshape(x, shp):
+    """``x`` reshaped: numpy's own call for a plain array, the primitive for a traced
+    one (an outer transform differentiates or batches through the assembly)."""
+    return reshape(x, newshape=shp) if isinstance(x, Box) else backend.reshape(x, shp)
 
 
 def _chunks(total, chunk):
@@ -579,9 +593,11 @@ def _blocks(out_leaves, in_leaves, stacked, by_rows):
             if by_rows:  # (m_j, *x_shape) -> o_shape + x_shape
                 part = _rows_of(stacked[i], start, stop)
             else:  # (n_i, *o_shape) -> (o_size, n_i) -> o_shape + x_shape
-                part = reshape(_rows_of(stacked[j], start, stop), newshape=(stop - start, -1))
-                part = moveaxis(part, 0, 1)
-            block = reshape(part, newshape=o_shape + x_shape)
+                part = _rows_of(stacked[j], start, stop)
+                if stop - start > 1 and functools.reduce(operator.mul, o_shape, 1) > 1:
+                    part = _reshape(part, (stop - start, -1))
+                    part = moveaxis(part, 0, 1) if isinstance(part, Box) else part.T
+            block = _reshape(part, o_shape + x_shape)
             row.append(_maybe_float(block, o_shape + x_shape))
         blocks.append(row)
     return blocks
@@ -613,7 +629,7 @@ def _run_passes(total, chunk, fn, likes):
     spans = _chunks(total, chunk)
     if not spans:
         return None, SimpleNamespace(products=0, passes=0, width=0, chunk_size=chunk)
-    results = [_push(fn, _one_hot_rows(likes, a, b), likes) for a, b in spans]
+    results = [_push(fn, likes, a, b) for a, b in spans]
     stacked = [_join(list(parts)) for parts in zip(*results)]
     return stacked, SimpleNamespace(products=total, passes=len(spans),
                                     width=max(b - a for a, b in spans), chunk_size=chunk)
