@@ -56,7 +56,8 @@ untake = Primitive(
     vjps=(lambda ct, ans, g, *arrays, idx, shape: _getitem(ct, *arrays, idx=idx),))
 
 def _getitem_impl(x, *arrays, idx):
-    if type(x) not in backend.PLAIN or arrays and backend.foreign(arrays):
+    if type(x) not in backend.PLAIN and backend.kind(x) != "numpy" \
+            or arrays and backend.foreign(arrays):
         from ._kinds import other_kind  # an array of another library: checked first
         return other_kind(_getitem, (x,) + arrays, {"idx": idx})
     # np.asarray: a Python float indexes like a 0-d array (x[()], x[None], x[...])
