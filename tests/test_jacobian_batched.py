@@ -368,6 +368,53 @@ def test_a_wide_seed_block_is_split_under_the_budget(monkeypatch):
                                atol=1e-12)
 
 
+# ---------------------------------------------------------------- rules that cannot batch
+
+def _numpy_rule_sin():
+    """sin as a primitive whose rules turn the tangent/cotangent into a numpy array: right
+    for one plain seed, refused (TypeError) for a batch of them."""
+    @wg.primitive
+    def np_sin(x):
+        return np.sin(x)
+
+    wg.defvjp(np_sin, lambda ans, x: lambda g: np.asarray(g) * np.cos(x))
+    wg.defjvp(np_sin, lambda t, ans, x: np.asarray(t) * np.cos(x))
+    return np_sin
+
+
+@pytest.mark.parametrize("jac", [wg.jacfwd, wg.jacrev], ids=["jacfwd", "jacrev"])
+def test_a_rule_that_cannot_batch_falls_back_to_one_pass_per_seed(jac):
+    np_sin = _numpy_rule_sin()
+    x = np.array([0.1, 0.2, 0.3])
+    with pytest.warns(RuntimeWarning, match="one pass per seed"):
+        J = jac(lambda x: np_sin(x) * 2.0, chunk_size=2)(x)
+    np.testing.assert_allclose(J, np.diag(2.0 * np.cos(x)), **TOL)
+
+
+def test_the_fallback_shows_in_the_report():
+    np_sin = _numpy_rule_sin()
+    x = np.array([0.1, 0.2, 0.3])
+    with pytest.warns(RuntimeWarning):
+        J, report = wg.jacobian(np_sin, explain=True)(x)
+    np.testing.assert_allclose(J, np.diag(np.cos(x)), **TOL)
+    assert (report.num_passes, report.batch_width) == (3, 1)
+    assert "batched pass raised (TypeError" in report.passes
+
+
+def test_an_error_of_the_function_itself_raises_without_a_fallback_warning():
+    @wg.primitive
+    def no_jvp(x):
+        return x * 1.0
+
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NotImplementedError, match="no forward-mode rule"):
+            wg.jacfwd(no_jvp)(np.ones(3))
+        with pytest.raises(ValueError, match="matmul"):
+            wg.jacrev(lambda x: np.ones((2, 4)) @ x)(np.ones(3))
+
+
 # ---------------------------------------------------------------- chunk_size checks
 
 @pytest.mark.parametrize("transform", [wg.jacfwd, wg.jacrev, wg.jacobian, wg.hessian],

@@ -623,16 +623,52 @@ def _assemble(blocks, out_def, in_def, argnums):
     return tree_unflatten(out_def, [p[0] for p in per_out])
 
 
-def _run_passes(total, chunk, fn, likes):
+def _run_passes(total, chunk, fn, likes, fun):
     """Push all ``total`` one-hot seeds over ``likes`` through ``fn`` in batched passes
-    of at most ``chunk``: ``(stacked result leaves or None, passes, widest pass)``."""
+    of at most ``chunk``: ``(stacked result leaves or None, info)``, info counting the
+    products, the passes and the widest pass.
+
+    A batched pass that raises is run again one seed at a time, with no batching level,
+    as the Jacobian was computed before passes were batched: a custom rule written with
+    numpy conversions (``np.asarray(g)``) works on one plain cotangent but not on a
+    batch of them. The loop gives the right numbers (or raises the error itself); a
+    warning says that it ran and why."""
     spans = _chunks(total, chunk)
     if not spans:
-        return None, SimpleNamespace(products=0, passes=0, width=0, chunk_size=chunk)
-    results = [_push(fn, likes, a, b) for a, b in spans]
+        return None, SimpleNamespace(products=0, passes=0, width=0, chunk_size=chunk,
+                                     unbatched=None)
+    results, widths, unbatched = [], [], None
+    for a, b in spans:
+        if unbatched is None:
+            try:
+                results.append(_push(fn, likes, a, b))
+                widths.append(b - a)
+                continue
+            except Exception as err:
+                if b - a == 1:
+                    raise
+                unbatched = f"{type(err).__name__}: {err}"
+            # one seed at a time; an error that is no batching failure raises here
+            results += [_push(fn, likes, k, k + 1) for k in range(a, b)]
+            widths += [1] * (b - a)
+            _warn_unbatched(fun, unbatched)
+            continue
+        results += [_push(fn, likes, k, k + 1) for k in range(a, b)]
+        widths += [1] * (b - a)
     stacked = [_join(list(parts)) for parts in zip(*results)]
-    return stacked, SimpleNamespace(products=total, passes=len(spans),
-                                    width=max(b - a for a, b in spans), chunk_size=chunk)
+    return stacked, SimpleNamespace(products=total, passes=len(widths), width=max(widths),
+                                    chunk_size=chunk, unbatched=unbatched)
+
+
+def _warn_unbatched(fun, why):
+    import warnings
+    if len(why) > 300:
+        why = why[:300] + "..."
+    warnings.warn(f"jacobian of {_name(fun)}: the batched pass raised ({why}); the "
+                  f"Jacobian was computed with one pass per seed instead, which is slower. "
+                  f"A custom rule (defvjp, defjvp, custom_vjp, custom_jvp) that turns its "
+                  f"tangent or cotangent into a numpy array cannot take a batch of them: "
+                  f"write it with wengert.numpy functions", RuntimeWarning, stacklevel=5)
 
 
 def _jacrev_passes(f_sel, chosen, chunk=None):
@@ -645,7 +681,7 @@ def _jacrev_passes(f_sel, chosen, chunk=None):
         return tree_flatten(f_vjp(tree_unflatten(out_def, cts)))[0]
 
     m = sum(_logical_size(o) for o in out_leaves)
-    stacked, info = _run_passes(m, chunk, pull, out_leaves)
+    stacked, info = _run_passes(m, chunk, pull, out_leaves, f_sel)
     blocks = _blocks(out_leaves, in_leaves, stacked, by_rows=True)
     return blocks, out_def, in_def, info, out_leaves, in_leaves
 
@@ -661,7 +697,7 @@ def _jacfwd_passes(f_sel, chosen, chunk=None):
         return tree_flatten(out_t)[0]
 
     n = sum(_logical_size(x) for x in in_leaves)
-    stacked, info = _run_passes(n, chunk, push, in_leaves)
+    stacked, info = _run_passes(n, chunk, push, in_leaves, f_sel)
     if seen:
         out_leaves, out_def = seen[0]
     else:  # no input elements at all
@@ -757,6 +793,9 @@ def _pass_text(info, kind, seeds, per):
     if k == 0:
         return f"no {kind} pass ({per} has no elements)"
     head = f"{k} batched {kind} pass{'es' * (k != 1)}"
+    if info.unbatched is not None:
+        return (f"{k} {kind} passes, one per {per}: the batched pass raised "
+                f"({info.unbatched[:120]})")
     if k == 1:
         return f"{head} carrying all {info.products} one-hot {seeds}(s), one per {per}"
     why = (f"chunk_size={info.chunk_size}" if info.chunk_size is not None else
