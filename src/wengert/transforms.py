@@ -469,6 +469,7 @@ def elementwise_grad(fun, argnums=0, *, argnum=None):
 
 _SEED_BUDGET = 1 << 24
 
+
 def _check_outputs(who, fun, out_leaves):
     for o in out_leaves:
         if not backend.is_differentiable(unbox_all(o)):
@@ -637,7 +638,7 @@ def _run_passes(total, chunk, fn, likes, fun):
     if not spans:
         return None, SimpleNamespace(products=0, passes=0, width=0, chunk_size=chunk,
                                      unbatched=None)
-    results, widths, unbatched = [], [], None
+    results, widths, unbatched, warn = [], [], None, False
     for a, b in spans:
         if unbatched is None:
             try:
@@ -647,14 +648,14 @@ def _run_passes(total, chunk, fn, likes, fun):
             except Exception as err:
                 if b - a == 1:
                     raise
-                unbatched = f"{type(err).__name__}: {err}"
-            # one seed at a time; an error that is no batching failure raises here
-            results += [_push(fn, likes, k, k + 1) for k in range(a, b)]
-            widths += [1] * (b - a)
-            _warn_unbatched(fun, unbatched)
-            continue
+                unbatched, warn = f"{type(err).__name__}: {err}", True
+        # one seed at a time, with no batching level; an error of the function itself
+        # (no batching failure) raises here, before any warning
         results += [_push(fn, likes, k, k + 1) for k in range(a, b)]
         widths += [1] * (b - a)
+        if warn:
+            _warn_unbatched(fun, unbatched)
+            warn = False
     stacked = [_join(list(parts)) for parts in zip(*results)]
     return stacked, SimpleNamespace(products=total, passes=len(widths), width=max(widths),
                                     chunk_size=chunk, unbatched=unbatched)
