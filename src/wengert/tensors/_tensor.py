@@ -576,19 +576,11 @@ def _init(t, value, node):
 
 
 def _make(value, node, _new=object.__new__):
-    # every operation's output: _wrap and _init written out (the per-call path)
+    # every operation's output (the per-call path: no classmethod lookup)
     if type(value) is float:
         value = np.float64(value)
     t = _new(Tensor)
-    t._value = value
-    t._trace = EAGER
-    t._node = node
-    t._leaf = None
-    t._flag = False
-    t._grad = None
-    t._vc = None
-    t._retain = False
-    t._param = False
+    _init(t, value, node)
     return t
 
 
